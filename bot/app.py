@@ -1,0 +1,126 @@
+"""The application factory: production and tests build the bot the same way."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.consultation import Consultation
+from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
+from bot.settings import Settings
+from bot.texts import Texts
+from handlers import errors, input, menu, onboarding, problems, questionnaire, staff
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# The commands shown in Telegram's menu, per language; the first name is the one shown.
+PUBLIC_COMMANDS = {
+    "de": ["start", "umfrage", "weiter", "problem", "profil", "hilfe", "abbrechen"],
+    "en": ["start", "survey", "resume", "problem", "profile", "help", "cancel"],
+}
+STAFF_COMMANDS = ["status"]
+
+
+def build_application(
+    settings: Settings,
+    consultation: Consultation,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock = system_clock,
+    rate_limit: bool = True,
+) -> AgendaApp:
+    """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown."""
+    context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(context_types)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.timezone,
+            )
+        )
+        .post_init(_opener(settings, consultation, clock))
+        .post_shutdown(_close)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    app: AgendaApp = builder.build()
+
+    # The table of contents: earlier handlers win.
+    for module in (onboarding, questionnaire, problems, staff, menu):
+        app.add_handlers(module.handlers())
+    app.add_handler(_stale_button_handler())
+    app.add_handlers(input.handlers())
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any:
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        db = await Database.open(settings.db_path)
+        app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
+        await register_commands(app)
+
+    return post_init
+
+
+async def _close(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services = app.bot_data.services
+    if services is not None:
+        await services.db.close()
+        app.bot_data.services = None
+
+
+async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """setMyCommands per language, plus the staff commands in each staff member's chat."""
+    services: Services = app.bot_data.services
+    texts = services.texts
+
+    def commands(lang: str, names: list[str]) -> list[BotCommand]:
+        return [BotCommand(n, texts.render(lang, "command_description", command=n)) for n in names]
+
+    await app.bot.set_my_commands(
+        commands("de", PUBLIC_COMMANDS["de"]), scope=BotCommandScopeDefault()
+    )
+    await app.bot.set_my_commands(
+        commands("en", PUBLIC_COMMANDS["en"]), scope=BotCommandScopeDefault(), language_code="en"
+    )
+    for staff_id in sorted(services.settings.staff_ids):
+        try:
+            await app.bot.set_my_commands(
+                commands("de", PUBLIC_COMMANDS["de"] + STAFF_COMMANDS),
+                scope=BotCommandScopeChat(staff_id),
+            )
+        except BadRequest:
+            # The staff member has not opened a chat with the bot yet.
+            log.info("staff commands not set for one staff id: no chat yet")
+
+
+def _stale_button_handler() -> Any:
+    from telegram.ext import CallbackQueryHandler
+
+    async def stale(update: Any, context: AgendaContext) -> None:
+        """Any button payload no flow recognises: forged or from an old version."""
+        from handlers.common import answer_callback, current_person, language_of
+
+        person = await current_person(update, context)
+        await answer_callback(update, context, language_of(update, person), "stale_button")
+
+    return CallbackQueryHandler(stale)

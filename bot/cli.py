@@ -1,0 +1,139 @@
+"""The command line: agenda-bot run | check FILE | invite import CSV | demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agenda-bot", description="Digitale Agenda consultation bot"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (needs TELEGRAM_BOT_TOKEN)")
+    check = sub.add_parser("check", help="validate a consultation file")
+    check.add_argument("file", type=Path)
+    invite = sub.add_parser("invite", help="invitations for organisations")
+    invite_sub = invite.add_subparsers(dest="invite_command", required=True)
+    imp = invite_sub.add_parser("import", help="register organisations from a CSV, write links")
+    imp.add_argument("csv", type=Path, help="CSV with columns name, group, contact")
+    imp.add_argument("--out", type=Path, help="where to write the links (default: <csv>-links.csv)")
+    imp.add_argument("--bot", help="bot username for the links (default: asked from Telegram)")
+    demo = sub.add_parser("demo", help="simulate people answering, print what was collected")
+    demo.add_argument("--db", type=Path, default=Path("out/demo.sqlite3"))
+    demo.add_argument("--per-group", type=int, default=40)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Never log request URLs: they contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "check":
+            return _check(args.file)
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(args.db, args.per_group))
+        settings = Settings.from_env()
+        if args.command == "run":
+            return _run(settings)
+        return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
+    except SettingsError as error:
+        print(f"agenda-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _check(path: Path) -> int:
+    from bot.consultation import ConsultationError, load_consultation
+
+    try:
+        consultation = load_consultation(path)
+    except ConsultationError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        print(f"{path}: {len(error.errors)} error(s)", file=sys.stderr)
+        return 1
+    questions = sum(len(q.questions) for q in consultation.questionnaires)
+    print(
+        f"{path}: ok - {len(consultation.questionnaires)} questionnaires, {questions} questions, "
+        f"{len(consultation.events)} events"
+    )
+    return 0
+
+
+def _load(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.consultation import ConsultationError, load_consultation
+
+    try:
+        return load_consultation(settings.consultation_path)
+    except ConsultationError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        raise SettingsError(
+            "AGENDA_CONSULTATION",
+            f"{settings.consultation_path} is invalid ({len(error.errors)} errors)",
+        ) from None
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import build_application
+
+    settings.require_token()
+    consultation = _load(settings)
+    app = build_application(settings, consultation)
+    logging.getLogger(__name__).info("starting bot for %s", consultation.title.get("de"))
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    return 0
+
+
+async def _invite_import(
+    settings: Settings, csv_path: Path, out: Path | None, bot_username: str | None
+) -> int:
+    from telegram import Bot
+
+    from bot.invites import InviteFileError, import_rows, read_rows, write_links
+    from storage.db import Database
+
+    consultation = _load(settings)
+    try:
+        rows = read_rows(csv_path, consultation)
+    except FileNotFoundError:
+        print(f"agenda-bot: no such file: {csv_path}", file=sys.stderr)
+        return 1
+    except InviteFileError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        return 1
+    if bot_username is None:
+        token = settings.require_token()
+        async with Bot(token, base_url=settings.base_url) as bot:
+            bot_username = bot.username
+    db = await Database.open(settings.db_path)
+    try:
+        invitations = await import_rows(db, rows, bot_username)
+    finally:
+        await db.close()
+    out = out or csv_path.with_name(csv_path.stem + "-links.csv")
+    write_links(out, invitations)
+    for inv in invitations:
+        print(f"{inv.name}\t{inv.link}")
+    print(f"{len(invitations)} organisations; links written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

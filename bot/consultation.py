@@ -1,0 +1,879 @@
+"""A consultation as data: typed, frozen models for one YAML file, and their validator.
+
+A consultation file (see ``consultations/hagenow.yaml``) describes the whole process: phases and
+dates, action fields, stakeholder groups, events and questionnaires. ``load_consultation`` reads
+it, checks the structure with pydantic and the meaning with the cross-checks below, and reports
+*every* problem it finds as ``"place: message"``, the place written like
+``questionnaires[2].questions[4].type``. Nothing is reported as a traceback.
+
+Two layers of checks:
+
+* structure (types, patterns, required and unknown keys) is pydantic's job;
+* meaning (unique ids, references, date orders, type-specific question fields, ``show_if``) is
+  done by the ``_check_*`` functions. They work on plain data, tolerant of malformed input, so
+  they can run on the raw YAML even where pydantic failed, and every problem is reported in one
+  go. The models' ``after`` validators call the same functions, so a model constructed in code
+  is held to the same rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+__all__ = [
+    "ActionField",
+    "Consultation",
+    "ConsultationError",
+    "Event",
+    "I18n",
+    "Lang",
+    "Option",
+    "Phase",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "QuestionnaireKind",
+    "ShowIf",
+    "StakeholderGroup",
+    "load_consultation",
+    "parse_consultation",
+]
+
+Lang = Literal["de", "en"]
+QuestionType = Literal["rating", "single", "multi", "number", "yesno", "text"]
+QuestionnaireKind = Literal[
+    "status_quo", "best_practice", "goals", "training_demand", "training_supply", "other"
+]
+EventKind = Literal["kickoff", "workshop"]
+
+CHOICE_TYPES = ("single", "multi")
+SHOW_IF_TYPES = ("rating", "single", "multi", "yesno")
+NUMBER_MIN_DEFAULT = 0
+NUMBER_MAX_DEFAULT = 100_000
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+OPTION_ID = r"^[a-z0-9_]{1,12}$"
+QUESTION_ID = r"^[a-z0-9_]{1,16}$"
+QUESTIONNAIRE_ID = r"^[a-z0-9-]{1,16}$"
+EVENT_ID = r"^[a-z0-9-]{1,16}$"
+ACTION_FIELD_ID = r"^[a-z]{1,12}$"
+GROUP_ID = r"^[a-z_]{1,12}$"
+PHASE_ID = r"^[a-z0-9_-]{1,24}$"
+CONSULTATION_ID = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+_PATTERN_HELP = {
+    OPTION_ID: "a-z, 0-9 and _, at most 12 characters",
+    QUESTION_ID: "a-z, 0-9 and _, at most 16 characters",
+    QUESTIONNAIRE_ID: "a-z, 0-9 and -, at most 16 characters",
+    ACTION_FIELD_ID: "a-z only, at most 12 characters",
+    GROUP_ID: "a-z and _, at most 12 characters",
+    PHASE_ID: "a-z, 0-9, _ and -, at most 24 characters",
+    CONSULTATION_ID: "a-z, 0-9, _ and -, at most 32 characters, starting with a letter or digit",
+}
+
+
+def _no_number(value: object) -> object:
+    # pydantic reads a bare number as a Unix timestamp; in a hand-written file it is a typo.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("date_number", "expected a date, got a number")
+    return value
+
+
+YamlDate = Annotated[date, BeforeValidator(_no_number)]
+YamlDateTime = Annotated[datetime, BeforeValidator(_no_number)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _raise_problems(problems: list[Problem]) -> None:
+    """Raise the checker's problems from a model validator (for models built in code)."""
+    if problems:
+        text = "; ".join(f"{_place(loc)}: {msg}" for loc, msg in problems)
+        raise PydanticCustomError("consistency", "{problems}", {"problems": text})
+
+
+# --------------------------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------------------------
+
+
+class I18n(_Model):
+    """A text in German (always) and English (optional). In YAML also a plain string (= German)."""
+
+    de: Text
+    en: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_string(cls, data: object) -> object:
+        if isinstance(data, str):
+            return {"de": data}
+        return data
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` ("en", "en-GB", ...), falling back to German."""
+        if lang[:2].lower() == "en" and self.en:
+            return self.en
+        return self.de
+
+
+class Option(_Model):
+    id: Annotated[str, Field(pattern=OPTION_ID)]
+    text: I18n
+
+
+def _norm(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class ShowIf(_Model):
+    """Show a question only if an earlier answer is one of ``equals`` (multi: any overlap)."""
+
+    question: str
+    equals: Annotated[list[str | int | bool], Field(min_length=1)]
+
+    def matches(self, answer: object) -> bool:
+        """Whether a stored answer (int, str, bool, list[str] or None) satisfies this condition.
+
+        Values are compared in normalised form, so ``1`` matches ``"1"`` and ``True``
+        matches ``"true"``.
+        """
+        if answer is None:
+            return False
+        wanted = {_norm(v) for v in self.equals}
+        if isinstance(answer, list | tuple | set | frozenset):
+            return any(_norm(a) in wanted for a in answer)
+        return _norm(answer) in wanted
+
+
+class Question(_Model):
+    id: Annotated[str, Field(pattern=QUESTION_ID)]
+    type: QuestionType
+    text: I18n
+    help: I18n | None = None
+    required: bool = True
+    options: list[Option] = []
+    min: int | None = None
+    max: int | None = None
+    max_length: Annotated[int, Field(ge=1, le=3000)] = 1000
+    low_label: I18n | None = None
+    high_label: I18n | None = None
+    show_if: ShowIf | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        _raise_problems(_check_question(self.model_dump(exclude_unset=True)))
+        return self
+
+    @property
+    def min_value(self) -> int:
+        return NUMBER_MIN_DEFAULT if self.min is None else self.min
+
+    @property
+    def max_value(self) -> int:
+        return NUMBER_MAX_DEFAULT if self.max is None else self.max
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in CHOICE_TYPES
+
+    def option(self, oid: str) -> Option | None:
+        """The option with id ``oid`` (callback data is untrusted: look it up, never index)."""
+        return next((o for o in self.options if o.id == oid), None)
+
+
+class Questionnaire(_Model):
+    id: Annotated[str, Field(pattern=QUESTIONNAIRE_ID)]
+    kind: QuestionnaireKind
+    title: I18n
+    intro: I18n | None = None
+    action_field: str | None = None
+    groups: Annotated[list[str], Field(min_length=1)]
+    opens: YamlDate
+    closes: YamlDate
+    questions: Annotated[list[Question], Field(min_length=1, max_length=40)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Questionnaire:
+        data = self.model_dump(exclude_unset=True)
+        _raise_problems(_check_questionnaire(data, deep=False))
+        return self
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def is_open(self, today: date) -> bool:
+        return self.opens <= today <= self.closes
+
+
+class ActionField(_Model):
+    id: Annotated[str, Field(pattern=ACTION_FIELD_ID)]
+    title: I18n
+    description: I18n | None = None
+
+
+class StakeholderGroup(_Model):
+    id: Annotated[str, Field(pattern=GROUP_ID)]
+    title: I18n
+    anonymous: I18n  # how an unnamed organisation of this group is referred to in documents
+
+
+class Phase(_Model):
+    id: Annotated[str, Field(pattern=PHASE_ID)]
+    title: I18n
+    starts: YamlDate
+    ends: YamlDate
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Phase:
+        _raise_problems(_check_phase(self.model_dump(exclude_unset=True)))
+        return self
+
+
+class Event(_Model):
+    id: Annotated[str, Field(pattern=EVENT_ID)]
+    kind: EventKind
+    title: I18n
+    action_field: str | None = None
+    starts: YamlDateTime  # naive, local time of the consultation
+    ends: YamlDateTime
+    place: Text
+    capacity: Annotated[int, Field(ge=1, le=500)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        _raise_problems(_check_event(self.model_dump(exclude_unset=True)))
+        return self
+
+
+class Consultation(_Model):
+    id: Annotated[str, Field(pattern=CONSULTATION_ID)]
+    title: I18n
+    town: Text
+    timezone: Text
+    consent_version: Text
+    controller: Text
+    contact: Text
+    purge_after: YamlDate
+    phases: list[Phase]
+    action_fields: list[ActionField]
+    groups: list[StakeholderGroup]
+    events: list[Event]
+    questionnaires: list[Questionnaire]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Consultation:
+        _raise_problems(_check_consultation(self.model_dump(exclude_unset=True), deep=False))
+        return self
+
+    def action_field(self, id: str) -> ActionField | None:
+        return next((f for f in self.action_fields if f.id == id), None)
+
+    def group(self, id: str) -> StakeholderGroup | None:
+        return next((g for g in self.groups if g.id == id), None)
+
+    def questionnaire(self, id: str) -> Questionnaire | None:
+        return next((q for q in self.questionnaires if q.id == id), None)
+
+    def event(self, id: str) -> Event | None:
+        return next((e for e in self.events if e.id == id), None)
+
+    @property
+    def workshops(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "workshop"]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-checks on plain data (tolerant: anything of the wrong shape is pydantic's to report)
+# --------------------------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str]
+
+
+def _items(value: object) -> list[tuple[int, dict[str, Any]]]:
+    """The (index, mapping) pairs of a list, skipping entries that are not mappings."""
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _duplicates(items: list[tuple[int, dict[str, Any]]], what: str, prefix: Loc) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, item in items:
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            where = _place((*prefix, seen[ident]))
+            problems.append(((*prefix, i, "id"), f"duplicate {what} id {ident!r} (see {where})"))
+        else:
+            seen[ident] = i
+    return problems
+
+
+def _ids(value: object) -> set[str] | None:
+    """The ids in a list of mappings, or None if the list itself is malformed."""
+    if not isinstance(value, list):
+        return None
+    return {v["id"] for _, v in _items(value) if isinstance(v.get("id"), str)}
+
+
+def _check_question(q: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    qtype = q.get("type")
+    if qtype not in get_args(QuestionType):
+        return problems  # pydantic reports the type itself
+    options = q.get("options") or []
+    if qtype in CHOICE_TYPES:
+        if isinstance(options, list) and not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+            problems.append(
+                (
+                    ("options",),
+                    f"a {qtype} question needs {MIN_OPTIONS} to {MAX_OPTIONS} options "
+                    f"(has {len(options)})",
+                )
+            )
+        problems += _duplicates(_items(options), "option", ("options",))
+    elif options:
+        problems.append(
+            (("options",), f"only single and multi questions have options, not {qtype}")
+        )
+    if qtype == "number":
+        lo, hi = q.get("min"), q.get("max")
+        lo = NUMBER_MIN_DEFAULT if lo is None else lo
+        hi = NUMBER_MAX_DEFAULT if hi is None else hi
+        if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+            problems.append((("max",), f"max ({hi}) is smaller than min ({lo})"))
+    else:
+        for key in ("min", "max"):
+            if q.get(key) is not None:
+                problems.append(((key,), f"only number questions have {key}, not {qtype}"))
+    if qtype != "text" and "max_length" in q:
+        problems.append((("max_length",), f"only text questions have max_length, not {qtype}"))
+    if qtype != "rating":
+        for key in ("low_label", "high_label"):
+            if q.get(key) is not None:
+                problems.append(((key,), f"only rating questions have {key}, not {qtype}"))
+    return problems
+
+
+def _check_show_if(
+    q: Mapping[str, Any], index: int, questions: list[tuple[int, dict[str, Any]]]
+) -> list[Problem]:
+    show_if = q.get("show_if")
+    if not isinstance(show_if, dict):
+        return []
+    target = show_if.get("question")
+    if not isinstance(target, str):
+        return []
+    loc: Loc = ("questions", index, "show_if")
+    earlier = {v.get("id"): v for i, v in questions if i < index}
+    if target not in earlier:
+        if target == q.get("id"):
+            msg = f"{target!r} is this question itself; show_if must refer to an earlier question"
+        elif any(v.get("id") == target for i, v in questions if i > index):
+            msg = f"{target!r} comes later; show_if must refer to an earlier question"
+        else:
+            msg = f"no question {target!r} in this questionnaire"
+        return [((*loc, "question"), msg)]
+    ref = earlier[target]
+    rtype = ref.get("type")
+    if rtype not in get_args(QuestionType):
+        return []
+    if rtype not in SHOW_IF_TYPES:
+        return [
+            (
+                (*loc, "question"),
+                f"{target!r} is a {rtype} question; show_if works with "
+                + ", ".join(SHOW_IF_TYPES)
+                + " questions",
+            )
+        ]
+    equals = show_if.get("equals")
+    if not isinstance(equals, list):
+        return []
+    problems: list[Problem] = []
+    option_ids = [o.get("id") for _, o in _items(ref.get("options"))]
+    for k, value in enumerate(equals):
+        vloc: Loc = (*loc, "equals", k)
+        if rtype in CHOICE_TYPES:
+            if value not in option_ids or not isinstance(value, str):
+                allowed = ", ".join(str(o) for o in option_ids)
+                problems.append((vloc, f"{value!r} is not an option of {target!r} ({allowed})"))
+        elif rtype == "rating":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                problems.append((vloc, f"{value!r} is no rating; {target!r} is answered 1 to 5"))
+        elif not isinstance(value, bool):
+            problems.append(
+                (vloc, f"{value!r}: {target!r} is a yes/no question, use true or false")
+            )
+    return problems
+
+
+def _check_questionnaire(qn: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
+    problems: list[Problem] = []
+    opens, closes = _as_date(qn.get("opens")), _as_date(qn.get("closes"))
+    if opens and closes and closes < opens:
+        problems.append((("closes",), f"closes ({closes}) before it opens ({opens})"))
+    groups = qn.get("groups")
+    if isinstance(groups, list):
+        seen: set[str] = set()
+        for k, g in enumerate(groups):
+            if isinstance(g, str) and g in seen:
+                problems.append((("groups", k), f"group {g!r} is listed twice"))
+            elif isinstance(g, str):
+                seen.add(g)
+    questions = _items(qn.get("questions"))
+    problems += _duplicates(questions, "question", ("questions",))
+    for i, q in questions:
+        problems += _check_show_if(q, i, questions)
+        if deep:
+            problems += [(("questions", i, *loc), msg) for loc, msg in _check_question(q)]
+    return problems
+
+
+def _check_phase(phase: Mapping[str, Any]) -> list[Problem]:
+    starts, ends = _as_date(phase.get("starts")), _as_date(phase.get("ends"))
+    if starts and ends and ends < starts:
+        return [(("ends",), f"ends ({ends}) before it starts ({starts})")]
+    return []
+
+
+def _check_event(event: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    starts, ends = _as_datetime(event.get("starts")), _as_datetime(event.get("ends"))
+    for key, value in (("starts", starts), ("ends", ends)):
+        if value is not None and value.tzinfo is not None:
+            problems.append(
+                ((key,), "give the local time without a time zone (the consultation has one)")
+            )
+    if starts and ends and (starts.tzinfo is None) == (ends.tzinfo is None) and ends <= starts:
+        problems.append((("ends",), f"ends ({ends:%Y-%m-%d %H:%M}) before it starts"))
+    kind, field = event.get("kind"), event.get("action_field")
+    if kind == "workshop" and field is None:
+        problems.append((("action_field",), "a workshop needs an action_field"))
+    elif kind == "kickoff" and field is not None:
+        problems.append((("action_field",), "a kickoff covers all fields; remove action_field"))
+    return problems
+
+
+def _check_timezone(name: object) -> list[Problem]:
+    if not isinstance(name, str) or not name.strip():
+        return []
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return [(("timezone",), f"unknown time zone {name!r} (e.g. 'Europe/Berlin')")]
+    return []
+
+
+def _check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
+    problems = _check_timezone(c.get("timezone"))
+    for key, what in (
+        ("phases", "phase"),
+        ("action_fields", "action field"),
+        ("groups", "group"),
+        ("events", "event"),
+        ("questionnaires", "questionnaire"),
+    ):
+        problems += _duplicates(_items(c.get(key)), what, (key,))
+
+    field_ids, group_ids = _ids(c.get("action_fields")), _ids(c.get("groups"))
+    questionnaires, events = _items(c.get("questionnaires")), _items(c.get("events"))
+    for i, qn in questionnaires:
+        field = qn.get("action_field")
+        if field_ids is not None and isinstance(field, str) and field not in field_ids:
+            problems.append(
+                (("questionnaires", i, "action_field"), _unknown("action field", field, field_ids))
+            )
+        groups = qn.get("groups")
+        if group_ids is not None and isinstance(groups, list):
+            for k, g in enumerate(groups):
+                if isinstance(g, str) and g not in group_ids:
+                    problems.append(
+                        (("questionnaires", i, "groups", k), _unknown("group", g, group_ids))
+                    )
+    for i, ev in events:
+        field = ev.get("action_field")
+        if field_ids is not None and isinstance(field, str) and field not in field_ids:
+            problems.append(
+                (("events", i, "action_field"), _unknown("action field", field, field_ids))
+            )
+
+    purge = _as_date(c.get("purge_after"))
+    if purge:
+        last: list[tuple[date, str]] = []
+        for i, qn in questionnaires:
+            if closes := _as_date(qn.get("closes")):
+                last.append((closes, _place(("questionnaires", i, "closes"))))
+        for i, ev in events:
+            if ends := _as_date(ev.get("ends")):
+                last.append((ends, _place(("events", i, "ends"))))
+        if last and max(last)[0] > purge:
+            when, where = max(last)
+            problems.append(
+                (
+                    ("purge_after",),
+                    f"{purge} is before {where} ({when}); personal data must be kept "
+                    "until the consultation has ended",
+                )
+            )
+
+    if deep:
+        for key, check in (("phases", _check_phase), ("events", _check_event)):
+            for i, item in _items(c.get(key)):
+                problems += [((key, i, *loc), msg) for loc, msg in check(item)]
+        for i, qn in questionnaires:
+            problems += [(("questionnaires", i, *loc), m) for loc, m in _check_questionnaire(qn)]
+    return problems
+
+
+def _unknown(what: str, value: str, known: Iterable[str]) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "known: " + (", ".join(known) or "none")
+    return f"unknown {what} {value!r} ({hint})"
+
+
+# --------------------------------------------------------------------------------------------
+# Error messages
+# --------------------------------------------------------------------------------------------
+
+
+class ConsultationError(Exception):
+    """A consultation file that cannot be used; ``errors`` holds every problem as "place: message".
+
+    ``lines`` runs parallel to ``errors`` (the line in the file, where known); ``str()`` of the
+    exception renders them as ``FILE:LINE: place: message``, one per line, for the command line.
+    """
+
+    def __init__(
+        self, errors: list[str], source: str = "<data>", lines: Sequence[int | None] = ()
+    ) -> None:
+        self.errors = list(errors)
+        self.source = source
+        self.lines: list[int | None] = list(lines) or [None] * len(self.errors)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        n = len(self.errors)
+        out = [f"{self.source}: {n} problem{'' if n == 1 else 's'} in the consultation"]
+        for error, line in zip(self.errors, self.lines, strict=False):
+            out.append(f"  {self.source}:{line}: {error}" if line else f"  {error}")
+        return "\n".join(out)
+
+
+_UNION_TAGS = {"str", "int", "bool", "float"}
+
+
+def _place(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _clean_loc(loc: tuple[str | int, ...]) -> tuple[Loc, bool]:
+    """Drop pydantic's union-member tags ('str', 'int', 'function-after[...]') from a loc."""
+    cleaned: list[str | int] = []
+    tagged = False
+    for part in loc:
+        if isinstance(part, str) and (part in _UNION_TAGS or "[" in part):
+            tagged = True
+            continue
+        cleaned.append(part)
+    return tuple(cleaned), tagged
+
+
+def _unwrap(tp: Any) -> Any:
+    if get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+def _type_at(loc: Loc) -> Any:
+    """The annotation of the field at ``loc`` below Consultation (None if it cannot be told)."""
+    tp: Any = Consultation
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(part, int):
+            args = get_args(tp)
+            if get_origin(tp) is not list or not args:
+                return None
+            tp = args[0]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return None
+            tp = field.annotation
+        else:
+            return None
+    return _unwrap(tp)
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _message(err: ErrorDetails, loc: Loc) -> str:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
+    target = _type_at(loc)
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "extra_forbidden":
+        parent = _type_at(loc[:-1])
+        is_model = isinstance(parent, type) and issubclass(parent, BaseModel)
+        fields = list(parent.model_fields) if is_model else []
+        if is_model and issubclass(parent, I18n):
+            return f"unknown language {name!r} (only de and en; quote texts with commas)"
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(fields)
+        return f"unknown key {loc[-1]!r} ({hint})"
+    if value is None and kind not in ("value_error", "consistency"):
+        return "is empty, but a value is needed"
+    if kind == "literal_error":
+        allowed = get_args(target) if get_origin(target) is Literal else ()
+        listed = ", ".join(map(str, allowed)) if allowed else ctx.get("expected", "")
+        return f"unknown {name} {_show(value)} (allowed: {listed})"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return f"{_show(value)} is not a valid id (use {_PATTERN_HELP.get(pattern, pattern)})"
+    if kind == "string_type":
+        hint = ""
+        if isinstance(value, bool):
+            hint = " (YAML reads yes/no/on/off as true/false: put the text in quotes)"
+        elif isinstance(value, int | float | date):
+            hint = " (put it in quotes)"
+        return f"expected a text, got {_show(value)}{hint}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind in ("too_short", "too_long", "string_too_long"):
+        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        unit = "characters" if kind.startswith("string") else "entries"
+        word = "at least" if kind == "too_short" else "at most"
+        actual = ctx.get("actual_length", len(value) if isinstance(value, Sequence) else "?")
+        return f"needs {word} {limit} {unit} (has {actual})"
+    if kind.startswith("int_"):
+        return f"expected a whole number, got {_show(value)}"
+    if kind.startswith("bool_"):
+        return f"expected true or false, got {_show(value)}"
+    if kind.startswith("datetime_"):
+        return f"expected a date and time like 2027-01-20 18:00, got {_show(value)}"
+    if kind.startswith("date_"):
+        detail = f" ({ctx['error']})" if "error" in ctx and kind != "date_number" else ""
+        return f"expected a date like 2027-01-20, got {_show(value)}{detail}"
+    if kind == "list_type":
+        return f"expected a list (lines starting with '- '), got {_show(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if isinstance(target, type) and issubclass(target, I18n):
+            return f"expected a text or a mapping with de: and en:, got {_show(value)}"
+        return f"expected a mapping (key: value), got {_show(value)}"
+    bounds = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+    if any(key in ctx for key in bounds) and kind.endswith(("_than", "_than_equal")):
+        key = next(key for key in bounds if key in ctx)
+        return f"must be {bounds[key]} {ctx[key]}, got {_show(value)}"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return str(err["msg"])
+
+
+def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Problem]]:
+    """(structural problems, the models' own consistency problems) of a ValidationError."""
+    problems: list[Problem] = []
+    consistency: list[Problem] = []
+    for err in exc.errors():
+        if err["type"] == "consistency":
+            # Re-found, with exact places, by the cross-checks on the raw data; kept as a
+            # fallback for the rare case where only the coerced values show the problem.
+            consistency.append((_clean_loc(err["loc"])[0], str(err["ctx"]["problems"])))
+            continue
+        loc, tagged = _clean_loc(err["loc"])
+        if tagged and loc[-2:-1] == ("equals",):
+            msg = f"expected an option id, a rating 1 to 5 or true/false, got {_show(err['input'])}"
+        else:
+            msg = _message(err, loc)
+        problems.append((loc, msg))
+    return problems, consistency
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and reports bad dates with their line."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"duplicate key {key_node.value!r}",
+                        key_node.start_mark,
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
+        ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
+    """The line in the file where ``loc`` is (or its nearest existing parent)."""
+    if root is None:
+        return None
+    node: yaml.Node = root
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next((p for p in node.value if str(p[0].value) == str(part)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _parse(data: object, source: str, root: yaml.Node | None) -> Consultation:
+    try:
+        return Consultation.model_validate(data)
+    except ValidationError as exc:
+        problems, consistency = _pydantic_problems(exc)
+    if isinstance(data, dict):
+        problems += _check_consultation(data)
+    if not problems:
+        problems = consistency
+    unique = list(dict.fromkeys(problems))
+    located = [(loc, msg, _line_of(root, loc)) for loc, msg in unique]
+    if root is not None:
+        located.sort(key=lambda p: p[2] or 0)
+    errors = [f"{_place(loc) or source}: {msg}" for loc, msg, _ in located]
+    raise ConsultationError(errors, source, [line for *_, line in located])
+
+
+def parse_consultation(data: object, source: str = "<data>") -> Consultation:
+    """Validate already-parsed YAML; raises ConsultationError listing every problem."""
+    if data is None:
+        raise ConsultationError([f"{source}: the consultation is empty"], source)
+    if not isinstance(data, dict):
+        raise ConsultationError(
+            [f"{source}: expected a mapping (key: value) at the top, got {type(data).__name__}"],
+            source,
+        )
+    return _parse(data, source, None)
+
+
+def load_consultation(path: str | Path) -> Consultation:
+    """Read and validate a consultation file; raises ConsultationError listing every problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConsultationError([f"{source}: file not found"], source) from None
+    except IsADirectoryError:
+        raise ConsultationError([f"{source}: is a directory, not a file"], source) from None
+    except UnicodeDecodeError as exc:
+        raise ConsultationError([f"{source}: not UTF-8 text (byte {exc.start})"], source) from None
+    except OSError as exc:
+        raise ConsultationError([f"{source}: cannot read ({exc.strerror})"], source) from None
+
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark else source
+        column = f" (column {mark.column + 1})" if mark else ""
+        what = exc.problem or exc.context or "cannot read"
+        raise ConsultationError([f"{where}: YAML syntax error: {what}{column}"], source) from None
+    except yaml.YAMLError as exc:
+        raise ConsultationError([f"{source}: YAML syntax error: {exc}"], source) from None
+    finally:
+        loader.dispose()
+
+    if data is None:
+        raise ConsultationError([f"{source}: the file is empty"], source)
+    if not isinstance(data, dict):
+        raise ConsultationError(
+            [f"{source}: expected a mapping (key: value) at the top, got {type(data).__name__}"],
+            source,
+        )
+    return _parse(data, source, root)

@@ -1,0 +1,62 @@
+"""The typed context every callback receives: settings, consultation, database, texts, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.consultation import Consultation
+from bot.settings import Settings
+from bot.texts import Texts
+from storage.db import Database
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What the handlers need, opened in post_init and closed in post_shutdown."""
+
+    settings: Settings
+    consultation: Consultation
+    texts: Texts
+    db: Database
+    clock: Clock
+
+    def today(self) -> date:
+        """Today's date in the consultation's time zone."""
+        return self.clock().astimezone(self.settings.timezone).date()
+
+    def is_staff(self, user_id: int) -> bool:
+        """Whether this Telegram user id is one of the town's staff."""
+        return user_id in self.settings.staff_ids
+
+
+class BotData:
+    """The application's bot_data: one typed slot instead of string keys."""
+
+    services: Services | None = None
+
+
+class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        """The services of the running application."""
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not open yet (post_init has not run)")
+        return services
+
+
+AgendaApp = Application[ExtBot[None], AgendaContext, dict[Any, Any], dict[Any, Any], BotData, Any]

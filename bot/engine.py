@@ -1,0 +1,172 @@
+"""Questionnaire rules without Telegram: who sees what, what is next, what an answer means."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.consultation import Consultation, Question, Questionnaire
+from storage.answers import Answer, AnswerValue
+
+RATING_VALUES = range(1, 6)
+_NUMBER = re.compile(r"^[+-]?\d{1,3}([.\s']\d{3})+$|^[+-]?\d+$")
+_YES = {"ja", "j", "yes", "y"}
+_NO = {"nein", "n", "no"}
+
+
+class InvalidAnswer(Exception):
+    """An answer that does not fit its question; `reason` names the message to show."""
+
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params: dict[str, Any] = params
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a person stands in one questionnaire."""
+
+    questionnaire: Questionnaire
+    answered: int
+    total: int
+    started: bool
+    completed: bool
+    next_question: Question | None = field(default=None)
+
+
+def _final(answers: Mapping[str, Answer]) -> dict[str, AnswerValue]:
+    return {qid: a.value for qid, a in answers.items() if not a.is_draft}
+
+
+def is_visible(question: Question, values: Mapping[str, AnswerValue]) -> bool:
+    """A question is shown unless its condition points at an answer that does not match."""
+    condition = question.show_if
+    if condition is None:
+        return True
+    given = values.get(condition.question)
+    if given is None:
+        return False
+    if isinstance(given, list):
+        return any(item in condition.equals for item in given)
+    return given in condition.equals
+
+
+def visible_questions(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer]
+) -> list[Question]:
+    """The questions this person is asked, given the answers so far."""
+    values = _final(answers)
+    return [q for q in questionnaire.questions if is_visible(q, values)]
+
+
+def first_open(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> Question | None:
+    """The first question shown but not yet answered or skipped; None when complete."""
+    for question in visible_questions(questionnaire, answers):
+        answer = answers.get(question.id)
+        if answer is None or answer.is_draft:
+            return question
+    return None
+
+
+def previous_question(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], question_id: str
+) -> Question | None:
+    """The shown question before question_id, if any."""
+    shown = visible_questions(questionnaire, answers)
+    ids = [q.id for q in shown]
+    if question_id not in ids:
+        return None
+    index = ids.index(question_id)
+    return shown[index - 1] if index > 0 else None
+
+
+def position(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], question_id: str
+) -> tuple[int, int]:
+    """(number of this question among those shown, how many are shown)."""
+    ids = [q.id for q in visible_questions(questionnaire, answers)]
+    number = ids.index(question_id) + 1 if question_id in ids else len(ids)
+    return number, len(ids)
+
+
+def progress(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], started: bool
+) -> Progress:
+    """How far a person is in a questionnaire."""
+    shown = visible_questions(questionnaire, answers)
+    answered = sum(1 for q in shown if q.id in answers and not answers[q.id].is_draft)
+    nxt = first_open(questionnaire, answers)
+    return Progress(questionnaire, answered, len(shown), started, nxt is None, nxt)
+
+
+def available(
+    consultation: Consultation, group_id: str | None, fields: tuple[str, ...], today: date
+) -> list[Questionnaire]:
+    """Open questionnaires meant for this group and these action fields."""
+    return [
+        qn
+        for qn in consultation.questionnaires
+        if group_id in qn.groups
+        and (qn.action_field is None or qn.action_field in fields)
+        and qn.is_open(today)
+    ]
+
+
+def may_answer(questionnaire: Questionnaire, group_id: str | None, fields: tuple[str, ...]) -> bool:
+    """Whether a person of this group and these fields is asked this questionnaire."""
+    return group_id in questionnaire.groups and (
+        questionnaire.action_field is None or questionnaire.action_field in fields
+    )
+
+
+def button_value(question: Question, raw: str) -> AnswerValue:
+    """The answer a button payload stands for; InvalidAnswer if no such button exists."""
+    if question.type == "rating" and raw.isdigit() and int(raw) in RATING_VALUES:
+        return int(raw)
+    if question.type == "yesno" and raw in ("y", "n"):
+        return raw == "y"
+    if question.type in ("single", "multi") and raw in {o.id for o in question.options}:
+        return raw
+    raise InvalidAnswer("stale_button")
+
+
+def typed_value(question: Question, text: str, lang: str) -> AnswerValue:
+    """Interpret typed text as an answer to question, or raise InvalidAnswer."""
+    text = text.strip()
+    if question.type == "text":
+        if not text:
+            raise InvalidAnswer("empty_text")
+        if len(text) > question.max_length:
+            raise InvalidAnswer("too_long", length=len(text), limit=question.max_length)
+        return text
+    if question.type == "number":
+        if not _NUMBER.match(text):
+            raise InvalidAnswer("not_a_number", low=question.min_value, high=question.max_value)
+        number = int(re.sub(r"[.\s']", "", text))
+        if not question.min_value <= number <= question.max_value:
+            raise InvalidAnswer("out_of_range", low=question.min_value, high=question.max_value)
+        return number
+    lowered = text.lower()
+    if question.type == "rating" and lowered.isdigit() and int(lowered) in RATING_VALUES:
+        return int(lowered)
+    if question.type == "yesno" and lowered in _YES | _NO:
+        return lowered in _YES
+    if question.type == "single":
+        for option in question.options:
+            if lowered == option.text.get(lang).lower():
+                return option.id
+    raise InvalidAnswer("use_buttons")
+
+
+def toggle(current: AnswerValue, option_id: str) -> list[str]:
+    """A multiple-choice selection with option_id switched on or off."""
+    selected = list(current) if isinstance(current, list) else []
+    if option_id in selected:
+        selected.remove(option_id)
+    else:
+        selected.append(option_id)
+    return selected

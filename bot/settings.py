@@ -1,0 +1,111 @@
+"""Settings, read once from the environment into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONSULTATION = PROJECT_ROOT / "consultations" / "hagenow.yaml"
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    token: str | None
+    base_url: str
+    base_file_url: str
+    db_path: Path
+    consultation_path: Path
+    staff_ids: frozenset[int]
+    timezone: ZoneInfo
+
+    def __repr__(self) -> str:
+        # Never show the token, not even in a traceback.
+        token = "<set>" if self.token else "<unset>"
+        return (
+            f"Settings(token={token}, base_url={self.base_url!r}, db_path={self.db_path!s}, "
+            f"consultation_path={self.consultation_path!s}, staff_ids={sorted(self.staff_ids)}, "
+            f"timezone={self.timezone.key})"
+        )
+
+    __str__ = __repr__
+
+    def require_token(self) -> str:
+        """The bot token, or a SettingsError saying what to set."""
+        if not self.token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN",
+                "not set - create a bot with @BotFather and export TELEGRAM_BOT_TOKEN=<token>",
+            )
+        return self.token
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every variable; raise SettingsError on the first bad one."""
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+        if token is not None and (":" not in token or any(c.isspace() for c in token)):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN", "does not look like a bot token (<id>:<secret>)"
+            )
+        return cls(
+            token=token,
+            base_url=_url(env, "TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
+            base_file_url=_url(env, "TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
+            db_path=Path(env.get("AGENDA_DB", "").strip() or "data/agenda.sqlite3"),
+            consultation_path=_existing_file(env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION),
+            staff_ids=_staff_ids(env.get("AGENDA_STAFF_IDS", "")),
+            timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip() or "Europe/Berlin"),
+        )
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(name, f"must start with http:// or https://, got {value!r}")
+    return value
+
+
+def _existing_file(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    path = Path(raw) if raw else default
+    if not path.is_file():
+        raise SettingsError(name, f"no such file: {path}")
+    return path
+
+
+def _staff_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise SettingsError(
+                "AGENDA_STAFF_IDS",
+                f"{part!r} is not a numeric Telegram user id (ask @userinfobot for yours)",
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("AGENDA_TIMEZONE", f"unknown time zone {name!r}") from None

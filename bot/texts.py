@@ -1,0 +1,102 @@
+"""Every user-facing text: Jinja2 macros in templates/messages/<lang>.j2, autoescaped."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.runtime import Macro
+
+from bot.settings import PROJECT_ROOT
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TELEGRAM_TEXT_LIMIT = 4096
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def build_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """The one Jinja2 environment: autoescape on, tidy whitespace, strict undefined."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters["number"] = format_number
+    env.filters["day"] = format_day
+    return env
+
+
+def format_number(value: int | float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """1234.5 -> '1.234,5' in German, '1,234.5' in English."""
+    text = (
+        f"{value:,.1f}"
+        if isinstance(value, float) and not value.is_integer()
+        else f"{int(value):,}"
+    )
+    if lang == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date as people write it: 15.02.2027 in German, 15 Feb 2027 in English."""
+    if lang == "de":
+        return value.strftime("%d.%m.%Y")
+    return value.strftime("%d %b %Y").lstrip("0")
+
+
+class Texts:
+    """Renders named message macros per language."""
+
+    def __init__(self, env: Environment | None = None) -> None:
+        self.env = env or build_environment()
+        self._modules = {
+            lang: self.env.get_template(f"messages/{lang}.j2").module for lang in LANGUAGES
+        }
+
+    def macro(self, lang: str, name: str) -> Macro:
+        """The macro `name` in language `lang` (German when the language is unknown)."""
+        module = self._modules.get(lang, self._modules[DEFAULT_LANGUAGE])
+        macro = getattr(module, name, None)
+        if not isinstance(macro, Macro):
+            raise KeyError(f"no message {name!r} in messages/{lang}.j2")
+        return macro
+
+    def render(self, lang: str, name: str, **context: Any) -> str:
+        """The message `name` as Telegram HTML, blank runs collapsed."""
+        macro = self.macro(lang, name)
+        if "lang" in macro.arguments:
+            context.setdefault("lang", lang)
+        text = str(macro(**context))
+        return _BLANK_LINES.sub("\n\n", text).strip()
+
+    def names(self, lang: str) -> set[str]:
+        """All message names defined for a language."""
+        module = self._modules[lang]
+        return {name for name in dir(module) if isinstance(getattr(module, name), Macro)}
+
+
+def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split HTML text at blank lines (or lines) into parts Telegram accepts."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for block in text.split("\n"):
+        candidate = f"{current}\n{block}" if current else block
+        if len(candidate) > limit and current:
+            parts.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts

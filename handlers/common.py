@@ -1,0 +1,122 @@
+"""Small pieces shared by the flows: who is writing, replying in their language, keyboards."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.callbacks import encode
+from bot.context import AgendaContext
+from bot.texts import DEFAULT_LANGUAGE, split_message
+from storage import people
+from storage.people import Person
+
+Button = tuple[str, str]  # (label, callback payload)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard from rows of (label, payload); None for no rows."""
+    built = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows
+    ]
+    built = [row for row in built if row]
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def chunks(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    """Buttons laid out in rows of `width`."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a private chat."""
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def current_person(update: Update, context: AgendaContext) -> Person | None:
+    """The person behind this update, or None before consent."""
+    user = update.effective_user
+    if user is None:
+        return None
+    return await people.by_telegram_id(context.services.db, user.id)
+
+
+def language_of(update: Update, person: Person | None) -> str:
+    """The person's language; before consent, a guess from Telegram's client language."""
+    if person is not None:
+        return person.language
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "en" if code.startswith("en") else DEFAULT_LANGUAGE
+
+
+def text(context: AgendaContext, lang: str, name: str, **params: Any) -> str:
+    """A rendered message."""
+    return context.services.texts.render(lang, name, **params)
+
+
+def label(context: AgendaContext, lang: str, name: str, **params: Any) -> str:
+    """A rendered button label (the macro `btn_<name>`)."""
+    return context.services.texts.render(lang, f"btn_{name}", **params)
+
+
+async def send(
+    update: Update,
+    context: AgendaContext,
+    lang: str,
+    name: str,
+    buttons: Sequence[Sequence[Button]] = (),
+    **params: Any,
+) -> Message:
+    """Send a rendered message to the chat of the update; long texts are split."""
+    chat = update.effective_chat
+    assert chat is not None
+    parts = split_message(text(context, lang, name, **params))
+    message: Message | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        message = await context.bot.send_message(
+            chat.id, part, reply_markup=keyboard(buttons) if last else None
+        )
+    assert message is not None
+    return message
+
+
+async def answer_callback(
+    update: Update, context: AgendaContext, lang: str, name: str | None = None, **params: Any
+) -> None:
+    """Answer the button press (stops the spinner), with a short toast if name is given."""
+    query = update.callback_query
+    if query is None:
+        return
+    toast = text(context, lang, name, **params) if name else None
+    # An expired query (e.g. the bot was down) cannot be answered; the reply that follows helps.
+    with contextlib.suppress(BadRequest):
+        await query.answer(toast[:200] if toast else None)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Remove the keyboard of the message whose button was pressed."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+def menu_buttons(context: AgendaContext, lang: str) -> list[list[Button]]:
+    """The main menu: everything a participant can do, as buttons."""
+    return [
+        [(label(context, lang, "surveys"), encode("M", "survey"))],
+        [(label(context, lang, "resume"), encode("M", "resume"))],
+        [(label(context, lang, "problem"), encode("M", "problem"))],
+        [
+            (label(context, lang, "profile"), encode("M", "profile")),
+            (label(context, lang, "help"), encode("M", "help")),
+        ],
+    ]

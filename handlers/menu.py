@@ -1,0 +1,94 @@
+"""The menu, help and cancel: every way forward shown as buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import decode
+from bot.context import AgendaContext
+from handlers import onboarding, problems, questionnaire
+from handlers.common import (
+    answer_callback,
+    current_person,
+    drop_buttons,
+    language_of,
+    menu_buttons,
+    send,
+)
+from storage import people
+from storage import problems as problem_store
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """Help, cancel and the menu buttons."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler(["hilfe", "help"], help_command, filters=private),
+        CommandHandler(["abbrechen", "cancel"], cancel_command, filters=private),
+        CallbackQueryHandler(on_menu, pattern=r"^M:"),
+    ]
+
+
+async def help_command(update: Update, context: AgendaContext) -> None:
+    """/hilfe: what the bot does and the commands, with the menu."""
+    person = await current_person(update, context)
+    lang = language_of(update, person)
+    user = update.effective_user
+    staff = user is not None and context.services.is_staff(user.id)
+    await send(
+        update,
+        context,
+        lang,
+        "help",
+        menu_buttons(context, lang) if person else [],
+        registered=person is not None,
+        staff=staff,
+        title=context.services.consultation.title.get(lang),
+    )
+
+
+async def cancel_command(update: Update, context: AgendaContext) -> None:
+    """/abbrechen: stop what is in progress; nothing already answered is lost."""
+    person = await current_person(update, context)
+    lang = language_of(update, person)
+    if person is None:
+        await send(update, context, lang, "cancelled_nothing")
+        return
+    discarded = await problem_store.discard_draft(context.services.db, person.id)
+    await people.set_awaiting(context.services.db, person.id, None)
+    await send(update, context, lang, "cancelled", menu_buttons(context, lang), discarded=discarded)
+
+
+async def show_menu(update: Update, context: AgendaContext, lang: str) -> None:
+    """The main menu."""
+    await send(update, context, lang, "menu", menu_buttons(context, lang))
+
+
+async def on_menu(update: Update, context: AgendaContext) -> None:
+    """A menu button."""
+    payload = decode(update.callback_query.data if update.callback_query else None)
+    choice = payload.arg(0) if payload else None
+    if choice == "help":
+        await answer_callback(update, context, language_of(update, None))
+        await help_command(update, context)
+        return
+    person = await onboarding.ensure_onboarded(update, context)
+    if person is None:
+        return
+    lang = person.language
+    if choice not in ("survey", "resume", "problem", "profile", "menu"):
+        await answer_callback(update, context, lang, "stale_button")
+        return
+    await answer_callback(update, context, lang)
+    await drop_buttons(update)
+    if choice == "survey":
+        await questionnaire.show_list(update, context, person)
+    elif choice == "resume":
+        await questionnaire.resume_questionnaire(update, context, person)
+    elif choice == "problem":
+        await problems.show_start(update, context, person)
+    elif choice == "profile":
+        await onboarding.show_profile(update, context, person)
+    else:
+        await show_menu(update, context, lang)

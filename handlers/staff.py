@@ -1,0 +1,132 @@
+"""Staff commands: private chat only, numeric user ids from AGENDA_STAFF_IDS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.consultation import Consultation
+from bot.context import AgendaContext
+from handlers.common import current_person, language_of, send
+from storage import stats
+from storage.db import Database
+
+StaffCallback = Callable[[Update, AgendaContext], Coroutine[Any, Any, None]]
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """Staff-only commands."""
+    return [CommandHandler("status", staff_only(status_command))]
+
+
+def staff_only(callback: StaffCallback) -> StaffCallback:
+    """Run callback only for staff in a private chat; refuse everyone else."""
+
+    async def guarded(update: Update, context: AgendaContext) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if (
+            user is None
+            or chat is None
+            or chat.type != ChatType.PRIVATE
+            or not context.services.is_staff(user.id)
+        ):
+            person = await current_person(update, context) if user else None
+            await send(
+                update,
+                context,
+                language_of(update, person),
+                "staff_only",
+                private=chat is not None and chat.type == ChatType.PRIVATE,
+            )
+            return
+        await callback(update, context)
+
+    guarded.__doc__ = callback.__doc__
+    return guarded
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """One stakeholder group's figures within a questionnaire."""
+
+    title: str
+    invited: int
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class QuestionnaireStatus:
+    """Figures of one questionnaire, by group."""
+
+    title: str
+    closes: str
+    is_open: bool
+    groups: list[GroupLine]
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What /status shows."""
+
+    questionnaires: list[QuestionnaireStatus]
+    participants: int
+    invited: int
+    silent: list[stats.SilentOrganisation]
+    group_titles: dict[str, str]
+
+
+async def build_status(
+    db: Database, consultation: Consultation, lang: str, today_iso: str
+) -> StatusReport:
+    """Assemble the status figures from the database (aggregated in SQL)."""
+    progress = await stats.progress(db)
+    invited = {row.group_id: row.count for row in await stats.invited_by_group(db)}
+    participants = sum(row.count for row in await stats.people_by_group(db))
+    by_key = {(row.questionnaire_id, row.group_id): row for row in progress}
+    titles = {g.id: g.title.get(lang) for g in consultation.groups}
+    report = []
+    for qn in consultation.questionnaires:
+        lines = []
+        for group_id in qn.groups:
+            row = by_key.get((qn.id, group_id))
+            lines.append(
+                GroupLine(
+                    titles.get(group_id, group_id),
+                    invited.get(group_id, 0),
+                    row.started if row else 0,
+                    row.completed if row else 0,
+                )
+            )
+        report.append(
+            QuestionnaireStatus(
+                title=qn.title.get(lang),
+                closes=qn.closes.isoformat(),
+                is_open=qn.opens.isoformat() <= today_iso <= qn.closes.isoformat(),
+                groups=lines,
+                started=sum(g.started for g in lines),
+                completed=sum(g.completed for g in lines),
+            )
+        )
+    return StatusReport(
+        report, participants, sum(invited.values()), await stats.silent_organisations(db), titles
+    )
+
+
+async def status_command(update: Update, context: AgendaContext) -> None:
+    """/status: invited, started and completed per questionnaire and group; who is silent."""
+    services = context.services
+    person = await current_person(update, context)
+    lang = language_of(update, person)
+    report = await build_status(
+        services.db, services.consultation, lang, services.today().isoformat()
+    )
+    await send(update, context, lang, "staff_status", report=report)

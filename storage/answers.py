@@ -1,0 +1,123 @@
+"""Answers to questionnaires: written the moment they arrive; progress is derived from them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from storage.db import Database, now_iso
+
+AnswerValue = int | str | bool | list[str] | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One stored answer; value None means the question was skipped."""
+
+    question_id: str
+    value: AnswerValue
+    is_draft: bool
+
+
+@dataclass(frozen=True)
+class Response:
+    """A person's work on one questionnaire."""
+
+    questionnaire_id: str
+    started_at: str
+    completed_at: str | None
+
+
+async def answers_of(db: Database, person_id: int, questionnaire_id: str) -> dict[str, Answer]:
+    """Every stored answer of a person to a questionnaire, by question id."""
+    rows = await db.fetchall(
+        "SELECT question_id, value, is_draft FROM answers "
+        "WHERE person_id = ? AND questionnaire_id = ?",
+        (person_id, questionnaire_id),
+    )
+    return {
+        row["question_id"]: Answer(
+            question_id=row["question_id"],
+            value=None if row["value"] is None else json.loads(row["value"]),
+            is_draft=bool(row["is_draft"]),
+        )
+        for row in rows
+    }
+
+
+async def responses_of(db: Database, person_id: int) -> dict[str, Response]:
+    """The questionnaires a person has started, by id."""
+    rows = await db.fetchall(
+        "SELECT questionnaire_id, started_at, completed_at FROM responses WHERE person_id = ?",
+        (person_id,),
+    )
+    return {
+        row["questionnaire_id"]: Response(
+            row["questionnaire_id"], row["started_at"], row["completed_at"]
+        )
+        for row in rows
+    }
+
+
+async def start(db: Database, person_id: int, questionnaire_id: str) -> None:
+    """Record that a person opened a questionnaire (once)."""
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT OR IGNORE INTO responses (person_id, questionnaire_id, started_at) "
+            "VALUES (?, ?, ?)",
+            (person_id, questionnaire_id, now_iso()),
+        )
+
+
+async def save(
+    db: Database,
+    person_id: int,
+    questionnaire_id: str,
+    question_id: str,
+    value: AnswerValue,
+    *,
+    draft: bool = False,
+) -> None:
+    """Store (or replace) one answer at once."""
+    stamp = now_iso()
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT OR IGNORE INTO responses (person_id, questionnaire_id, started_at) "
+            "VALUES (?, ?, ?)",
+            (person_id, questionnaire_id, stamp),
+        )
+        await conn.execute(
+            """INSERT INTO answers (person_id, questionnaire_id, question_id, value, is_draft,
+                                    answered_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (person_id, questionnaire_id, question_id) DO UPDATE SET
+                   value = excluded.value, is_draft = excluded.is_draft,
+                   answered_at = excluded.answered_at""",
+            (
+                person_id,
+                questionnaire_id,
+                question_id,
+                None if value is None else json.dumps(value, ensure_ascii=False),
+                int(draft),
+                stamp,
+            ),
+        )
+
+
+async def set_completed(
+    db: Database, person_id: int, questionnaire_id: str, completed: bool
+) -> None:
+    """Mark a questionnaire complete (keeping the first completion time) or open again."""
+    async with db.write() as conn:
+        if completed:
+            await conn.execute(
+                "UPDATE responses SET completed_at = COALESCE(completed_at, ?) "
+                "WHERE person_id = ? AND questionnaire_id = ?",
+                (now_iso(), person_id, questionnaire_id),
+            )
+        else:
+            await conn.execute(
+                "UPDATE responses SET completed_at = NULL "
+                "WHERE person_id = ? AND questionnaire_id = ?",
+                (person_id, questionnaire_id),
+            )

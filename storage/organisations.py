@@ -1,0 +1,129 @@
+"""Organisations: registered in advance by staff (with an invite token) or by a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database, now_iso
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A firm, school, association or office taking part."""
+
+    id: int
+    name: str
+    group_id: str
+    contact: str | None
+    invite_token: str | None
+    may_be_named: bool
+
+
+def _organisation(row: aiosqlite.Row) -> Organisation:
+    return Organisation(
+        id=row["id"],
+        name=row["name"],
+        group_id=row["group_id"],
+        contact=row["contact"],
+        invite_token=row["invite_token"],
+        may_be_named=bool(row["may_be_named"]),
+    )
+
+
+async def by_token(db: Database, token: str) -> Organisation | None:
+    """The invited organisation with this token."""
+    row = await db.fetchone("SELECT * FROM organisations WHERE invite_token = ?", (token,))
+    return _organisation(row) if row else None
+
+
+async def by_id(db: Database, organisation_id: int) -> Organisation | None:
+    """The organisation with this id."""
+    row = await db.fetchone("SELECT * FROM organisations WHERE id = ?", (organisation_id,))
+    return _organisation(row) if row else None
+
+
+async def upsert_invited(
+    db: Database, name: str, group_id: str, contact: str | None, token: str
+) -> Organisation:
+    """Register an invited organisation; an existing one (same name and group) keeps its token."""
+    async with db.write() as conn:
+        existing = await (
+            await conn.execute(
+                "SELECT id FROM organisations WHERE name = ? AND group_id = ? "
+                "AND invite_token IS NOT NULL",
+                (name, group_id),
+            )
+        ).fetchone()
+        if existing:
+            await conn.execute(
+                "UPDATE organisations SET contact = ? WHERE id = ?", (contact, existing["id"])
+            )
+            org_id = existing["id"]
+        else:
+            cursor = await conn.execute(
+                "INSERT INTO organisations (name, group_id, contact, invite_token, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, group_id, contact, token, now_iso()),
+            )
+            org_id = cursor.lastrowid
+    org = await by_id(db, int(org_id))
+    assert org is not None
+    return org
+
+
+async def bind_person(db: Database, person_id: int, organisation_id: int, group_id: str) -> None:
+    """Make the person a member of this organisation (and of its group)."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE people SET organisation_id = ?, group_id = ?, updated_at = ? WHERE id = ?",
+            (organisation_id, group_id, now_iso(), person_id),
+        )
+
+
+async def set_own_name(db: Database, person_id: int, name: str) -> None:
+    """Name the person's organisation: rename their own, or create one for them."""
+    async with db.write() as conn:
+        row = await (
+            await conn.execute(
+                "SELECT p.group_id, o.id AS org_id, o.invite_token FROM people p "
+                "LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.id = ?",
+                (person_id,),
+            )
+        ).fetchone()
+        assert row is not None
+        if row["org_id"] is not None and row["invite_token"] is None:
+            await conn.execute(
+                "UPDATE organisations SET name = ?, group_id = COALESCE(?, group_id) WHERE id = ?",
+                (name, row["group_id"], row["org_id"]),
+            )
+            return
+        cursor = await conn.execute(
+            "INSERT INTO organisations (name, group_id, created_at) VALUES (?, ?, ?)",
+            (name, row["group_id"] or "citizen", now_iso()),
+        )
+        await conn.execute(
+            "UPDATE people SET organisation_id = ?, updated_at = ? WHERE id = ?",
+            (cursor.lastrowid, now_iso(), person_id),
+        )
+
+
+async def set_may_be_named(db: Database, organisation_id: int, allowed: bool) -> None:
+    """Whether documents may name the organisation."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE organisations SET may_be_named = ? WHERE id = ?",
+            (int(allowed), organisation_id),
+        )
+
+
+async def sync_group(db: Database, person_id: int) -> None:
+    """Keep a self-registered organisation's group equal to its person's group."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE organisations SET group_id = (SELECT group_id FROM people WHERE id = ?) "
+            "WHERE invite_token IS NULL AND id = (SELECT organisation_id FROM people WHERE id = ?) "
+            "AND (SELECT group_id FROM people WHERE id = ?) IS NOT NULL",
+            (person_id, person_id, person_id),
+        )
