@@ -23,7 +23,7 @@ import types
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -331,7 +331,7 @@ def _as_date(value: object) -> date | None:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return datetime.fromisoformat(value.strip()).date()  # also takes a plain date
         except ValueError:
             return None
     return None
@@ -448,6 +448,8 @@ def _check_show_if(
     option_ids = [o.get("id") for _, o in _items(ref.get("options"))]
     for k, value in enumerate(equals):
         vloc: Loc = (*loc, "equals", k)
+        if not isinstance(value, str | int | bool):
+            continue  # a structural error, reported by pydantic
         if rtype in CHOICE_TYPES:
             if value not in option_ids or not isinstance(value, str):
                 allowed = ", ".join(str(o) for o in option_ids)
@@ -618,6 +620,12 @@ class ConsultationError(Exception):
 _UNION_TAGS = {"str", "int", "bool", "float"}
 
 
+def _is_union_tag(part: str) -> bool:
+    # pydantic names the member of a union that failed: 'str', 'constrained-str',
+    # 'function-after[...]'. Field names are identifiers, so anything else is a tag.
+    return part in _UNION_TAGS or not part.isidentifier()
+
+
 def _place(loc: Loc) -> str:
     out = ""
     for part in loc:
@@ -628,15 +636,17 @@ def _place(loc: Loc) -> str:
     return out
 
 
-def _clean_loc(loc: tuple[str | int, ...]) -> tuple[Loc, bool]:
+def _clean_loc(loc: tuple[str | int, ...], keep_last: bool = False) -> tuple[Loc, bool]:
     """Drop pydantic's union-member tags ('str', 'int', 'function-after[...]') from a loc."""
     cleaned: list[str | int] = []
     tagged = False
-    for part in loc:
-        if isinstance(part, str) and (part in _UNION_TAGS or "[" in part):
+    for n, part in enumerate(loc):
+        if keep_last and n == len(loc) - 1:
+            cleaned.append(part)  # an unknown key from the file, whatever its spelling
+        elif isinstance(part, str) and _is_union_tag(part):
             tagged = True
-            continue
-        cleaned.append(part)
+        else:
+            cleaned.append(part)
     return tuple(cleaned), tagged
 
 
@@ -668,6 +678,8 @@ def _type_at(loc: Loc) -> Any:
 
 
 def _show(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -708,6 +720,8 @@ def _message(err: ErrorDetails, loc: Loc) -> str:
     if kind in ("too_short", "too_long", "string_too_long"):
         limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         unit = "characters" if kind.startswith("string") else "entries"
+        if limit == 1:
+            unit = unit.replace("characters", "character").replace("entries", "entry")
         word = "at least" if kind == "too_short" else "at most"
         actual = ctx.get("actual_length", len(value) if isinstance(value, Sequence) else "?")
         return f"needs {word} {limit} {unit} (has {actual})"
@@ -745,7 +759,7 @@ def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Proble
             # fallback for the rare case where only the coerced values show the problem.
             consistency.append((_clean_loc(err["loc"])[0], str(err["ctx"]["problems"])))
             continue
-        loc, tagged = _clean_loc(err["loc"])
+        loc, tagged = _clean_loc(err["loc"], keep_last=err["type"] == "extra_forbidden")
         if tagged and loc[-2:-1] == ("equals",):
             msg = f"expected an option id, a rating 1 to 5 or true/false, got {_show(err['input'])}"
         else:
@@ -759,7 +773,13 @@ def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Proble
 # --------------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:  # libyaml's loader is about ten times faster; same behaviour
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     """SafeLoader that rejects duplicate keys and reports bad dates with their line."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -774,7 +794,8 @@ class _Loader(yaml.SafeLoader):
                         key_node.start_mark,
                     )
                 seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:

@@ -288,9 +288,10 @@ async def on_naming(update: Update, context: AgendaContext) -> None:
     await answer_callback(update, context, lang, "saved")
     await drop_buttons(update)
     await organisations.set_may_be_named(services.db, person.organisation_id, choice == "y")
-    if not person.onboarded:
-        await people.mark_onboarded(services.db, person.id)
-    await _after_change(update, context, person.telegram_id)
+    if person.onboarded:
+        await _after_change(update, context, person.telegram_id)
+    else:
+        await finish(update, context, person)
 
 
 async def finish(update: Update, context: AgendaContext, person: Person) -> None:

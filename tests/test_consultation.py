@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,18 +24,36 @@ from bot.consultation import (
 
 HAGENOW = Path(__file__).resolve().parent.parent / "consultations" / "hagenow.yaml"
 TODAY = date(2026, 11, 29)
-OCCUPATIONAL_FIELDS = {"handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik"}
+OCCUPATIONAL_FIELDS = {
+    "handel",
+    "handwerk",
+    "technik",
+    "gastro",
+    "buero",
+    "pflege",
+    "it",
+    "logistik",
+}
 
 
-class _NoAliasDumper(yaml.SafeDumper):
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _NoAliasDumper(_Dumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
+@functools.cache
+def _raw() -> dict[str, Any]:
+    data = yaml.load(HAGENOW.read_text(encoding="utf-8"), Loader=_Loader)
+    return yaml.load(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True), Loader=_Loader)
+
+
 def raw() -> dict[str, Any]:
     """The bundled file as plain data, with no shared (aliased) parts, ready to be broken."""
-    data = yaml.safe_load(HAGENOW.read_text(encoding="utf-8"))
-    return yaml.safe_load(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True))
+    return copy.deepcopy(_raw())
 
 
 def write(tmp_path: Path, data: object, name: str = "c.yaml") -> Path:
@@ -82,7 +101,9 @@ def test_bundled_file_has_fields_groups_and_events(hagenow: Consultation) -> Non
     assert len(workshops) == 3
     assert all(w.capacity == 15 for w in workshops)
     assert {w.action_field for w in workshops} == {"verwaltung", "tourismus", "handel"}
-    assert all(w.starts.date() >= date(2027, 2, 1) and w.ends < datetime(2027, 4, 1) for w in workshops)
+    assert all(
+        w.starts.date() >= date(2027, 2, 1) and w.ends < datetime(2027, 4, 1) for w in workshops
+    )
 
     (kickoff,) = [e for e in hagenow.events if e.kind == "kickoff"]
     assert kickoff.capacity == 80
@@ -231,8 +252,10 @@ def test_dangling_references(tmp_path: Path) -> None:
     data["questionnaires"][1]["groups"].append("touristen")
     data["events"][1]["action_field"] = "bildung"
     errors = errors_of(tmp_path, data)
-    assert "questionnaires[0].action_field: unknown action field 'verwaltungg' "
-    "(did you mean 'verwaltung'?)" in errors
+    assert (
+        "questionnaires[0].action_field: unknown action field 'verwaltungg' "
+        "(did you mean 'verwaltung'?)"
+    ) in errors
     assert has(errors, "questionnaires[1].groups[6]", "unknown group 'touristen'")
     assert has(errors, "events[1].action_field", "unknown action field 'bildung'")
     assert len(errors) == 3, errors
@@ -440,7 +463,7 @@ def test_models_built_in_code_are_checked_too() -> None:
     q = Question(id="n", type="number", text=I18n(de="Wie viele?"))
     assert (q.min_value, q.max_value) == (0, 100_000)
     with pytest.raises(ValidationError):
-        q.id = "other"  # type: ignore[misc]  # frozen
+        q.id = "other"  # frozen
 
 
 def test_parse_consultation_from_data(hagenow: Consultation) -> None:

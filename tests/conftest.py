@@ -1,0 +1,142 @@
+"""Fixtures: a fresh database per test and the real Application talking to a strict fake."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot.app import build_application  # noqa: E402
+from bot.consultation import Consultation, load_consultation  # noqa: E402
+from bot.context import AgendaApp, AgendaContext, Services  # noqa: E402
+from bot.settings import DEFAULT_CONSULTATION, Settings  # noqa: E402
+from storage.db import Database  # noqa: E402
+from tests.fakes import FakeBotApi, FakeRequest, FakeUser  # noqa: E402
+
+STAFF_ID = 9001
+# A fixed moment while the Hagenow questionnaires are open.
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Harness:
+    """The running bot, its fake Telegram and everything a scenario needs."""
+
+    api: FakeBotApi
+    app: AgendaApp
+    clock: FakeClock
+    settings: Settings
+    consultation: Consultation
+    errors: list[BaseException] = field(default_factory=list)
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data.services
+        assert services is not None
+        return services
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def user(self, user_id: int, first_name: str = "Anna", language_code: str = "de") -> FakeUser:
+        return FakeUser(self.api, self.app, user_id, first_name, language_code)
+
+
+@pytest.fixture(scope="session")
+def consultation() -> Consultation:
+    return load_consultation(DEFAULT_CONSULTATION)
+
+
+def make_settings(tmp_path: Path, api: FakeBotApi, **extra: str) -> Settings:
+    env = {
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "AGENDA_DB": str(tmp_path / "agenda.sqlite3"),
+        "AGENDA_STAFF_IDS": str(STAFF_ID),
+        **extra,
+    }
+    return Settings.from_env(env)
+
+
+async def start_harness(tmp_path: Path, consultation: Consultation) -> Harness:
+    api = FakeBotApi()
+    settings = make_settings(tmp_path, api)
+    clock = FakeClock()
+    app = build_application(
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=clock,
+        rate_limit=False,
+    )
+    harness = Harness(api, app, clock, settings, consultation)
+
+    async def record(update: object, context: AgendaContext) -> None:
+        assert context.error is not None
+        harness.errors.append(context.error)
+
+    app.add_error_handler(record)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    return harness
+
+
+async def stop_harness(harness: Harness) -> None:
+    app = harness.app
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, consultation: Consultation) -> AsyncIterator[Harness]:
+    harness = await start_harness(tmp_path, consultation)
+    yield harness
+    await stop_harness(harness)
+    assert not harness.errors, f"handlers raised: {harness.errors!r}"
+
+
+async def onboard(
+    user: FakeUser,
+    group: str = "Einzelhandel",
+    organisation: str | None = "Blumen Müller",
+    fields: tuple[str, ...] = ("Einzelhandel / Gewerbe",),
+    named: bool = True,
+    language: str = "Deutsch",
+) -> None:
+    """Go through /start as a person would: language, consent, group, name, fields, naming."""
+    await user.send("/start")
+    await user.click(language)
+    await user.click("Einverstanden" if language == "Deutsch" else "I agree")
+    await user.click(group)
+    if organisation is not None:
+        await user.send(organisation)
+    for field_title in fields:
+        await user.click(field_title)
+    await user.click("Fertig" if language == "Deutsch" else "Done")
+    if organisation is not None:
+        if language == "Deutsch":
+            await user.click("Ja, namentlich nennen" if named else "Nein, nur als Gruppe")
+        else:
+            await user.click("Yes, name us" if named else "No, only the group")

@@ -1,0 +1,136 @@
+"""Onboarding: language, consent, profile; nothing stored before consent; deep links."""
+
+from __future__ import annotations
+
+from storage import organisations, people
+from tests.conftest import Harness, onboard
+
+
+async def test_a_shop_owner_signs_up_in_german(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await anna.send("/start")
+    assert "Sprache" in anna.last.text
+    assert anna.buttons() == ["Deutsch", "English"]
+
+    await anna.click("Deutsch")
+    notice = anna.last.text
+    assert "Datenschutz" in notice and "datenschutz@" in notice.lower()
+    assert bot.consultation.consent_version in notice
+    # Before consent nothing is stored, not even the Telegram id.
+    assert await people.by_telegram_id(bot.db, 1001) is None
+
+    await anna.click("Einverstanden")
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None
+    assert person.consent_version == bot.consultation.consent_version
+    assert person.language == "de"
+    assert "Für wen sprechen Sie?" in anna.last.text
+
+    await anna.click("Einzelhandel")
+    assert "Wie heißt Ihre Organisation?" in anna.last.text
+    await anna.send("Blumen <Müller> & Söhne")
+    await anna.click("Einzelhandel / Gewerbe")
+    assert "✅ Einzelhandel / Gewerbe" in anna.buttons()
+    await anna.click("Fertig")
+    assert "namentlich nennen" in anna.last.text
+    await anna.click("Nein, nur als Gruppe")
+    assert "Profil ist fertig" in anna.last.text
+    assert "📋 Umfragen" in anna.buttons()
+
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and person.onboarded
+    assert person.group_id == "retail"
+    assert person.organisation_name == "Blumen <Müller> & Söhne"
+    assert person.fields == ("handel",)
+    assert person.may_be_named is False
+
+
+async def test_refusing_consent_stores_nothing(bot: Harness) -> None:
+    ben = bot.user(1002)
+    await ben.send("/start")
+    await ben.click("Deutsch")
+    await ben.click("Nicht einverstanden")
+    assert "ohne Ihre Einwilligung speichern wir nichts" in ben.last.text
+    assert await people.by_telegram_id(bot.db, 1002) is None
+    # Typing something afterwards starts over instead of storing it.
+    await ben.send("Hallo?")
+    assert await people.by_telegram_id(bot.db, 1002) is None
+    assert ben.buttons() == ["Deutsch", "English"]
+
+
+async def test_english_is_available_throughout(bot: Harness) -> None:
+    eve = bot.user(1003, language_code="en")
+    await onboard(eve, group="University", organisation="Hochschule Wismar",
+                  fields=("Administration",), language="English")
+    assert "profile is complete" in eve.last.text
+    await eve.send("/help")
+    assert "/survey" in eve.last.text
+
+
+async def test_deep_link_binds_to_an_invited_organisation(bot: Harness) -> None:
+    org = await organisations.upsert_invited(bot.db, "Autohaus Schulz", "firm",
+                                             "info@example.org", "tok_ABCdef123456")
+    carl = bot.user(1004)
+    await carl.send("/start tok_ABCdef123456")
+    await carl.click("Deutsch")
+    await carl.click("Einverstanden")
+    assert "Autohaus Schulz" in carl.messages[-2].text
+    # Group and organisation come from the invitation: next is the action fields.
+    assert "Welche Themen" in carl.last.text
+    await carl.click("Verwaltung")
+    await carl.click("Fertig")
+    await carl.click("Ja, namentlich nennen")
+    person = await people.by_telegram_id(bot.db, 1004)
+    assert person is not None
+    assert person.organisation_id == org.id and person.group_id == "firm"
+    assert person.may_be_named is True
+
+
+async def test_an_unknown_invite_token_still_lets_people_join(bot: Harness) -> None:
+    dana = bot.user(1005)
+    await dana.send("/start doesnotexist")
+    assert "nicht (mehr) gültig" in dana.messages[0].text
+    assert dana.buttons() == ["Deutsch", "English"]
+
+
+async def test_start_again_shows_the_profile_to_change(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/start")
+    assert "Willkommen zurück" in anna.last.text
+    await anna.click("Handlungsfelder ändern")
+    await anna.click("Verwaltung")
+    await anna.click("Fertig")
+    assert "Ihr Profil" in anna.last.text
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and set(person.fields) == {"handel", "verwaltung"}
+
+    await anna.click("Sprache / Language")
+    await anna.click("English")
+    assert "Your profile" in anna.last.text
+
+
+async def test_choosing_no_field_is_refused_with_a_hint(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await anna.send("/start")
+    await anna.click("Deutsch")
+    await anna.click("Einverstanden")
+    await anna.click("Bürgerin / Bürger")
+    # Citizens speak for themselves: no organisation is asked.
+    assert "Welche Themen" in anna.last.text
+    toast = await anna.click("Fertig")
+    assert toast is not None and "mindestens ein Handlungsfeld" in toast
+
+
+async def test_a_too_long_organisation_name_is_asked_again(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await anna.send("/start")
+    await anna.click("Deutsch")
+    await anna.click("Einverstanden")
+    await anna.click("Schule")
+    await anna.send("x" * 121)
+    assert "höchstens 120" in anna.last.text
+    await anna.send_sticker()
+    assert "als Text" in anna.last.text
+    await anna.send("Europaschule Hagenow")
+    assert "Welche Themen" in anna.last.text
