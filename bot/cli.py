@@ -63,8 +63,7 @@ def _check(path: Path) -> int:
     try:
         consultation = load_consultation(path)
     except ConsultationError as error:
-        for line in error.errors:
-            print(line, file=sys.stderr)
+        print(error, file=sys.stderr)
         print(f"{path}: {len(error.errors)} error(s)", file=sys.stderr)
         return 1
     questions = sum(len(q.questions) for q in consultation.questionnaires)
@@ -81,8 +80,7 @@ def _load(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return load_consultation(settings.consultation_path)
     except ConsultationError as error:
-        for line in error.errors:
-            print(line, file=sys.stderr)
+        print(error, file=sys.stderr)
         raise SettingsError(
             "AGENDA_CONSULTATION",
             f"{settings.consultation_path} is invalid ({len(error.errors)} errors)",

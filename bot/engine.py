@@ -48,11 +48,7 @@ def is_visible(question: Question, values: Mapping[str, AnswerValue]) -> bool:
     if condition is None:
         return True
     given = values.get(condition.question)
-    if given is None:
-        return False
-    if isinstance(given, list):
-        return any(item in condition.equals for item in given)
-    return given in condition.equals
+    return given is not None and condition.matches(given)
 
 
 def visible_questions(

@@ -1,0 +1,232 @@
+"""Questionnaires: one question per message, answers stored at once, bad input never lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.consultation import Consultation
+from storage import answers, people
+from tests.conftest import Harness, onboard, start_harness, stop_harness
+
+HANDEL = "Handel und Gewerbe: Wie digital ist es heute?"
+BEISPIELE = "Handel und Gewerbe: Gute Beispiele von anderswo"
+
+
+async def stored(bot: Harness, telegram_id: int, questionnaire: str) -> dict[str, object]:
+    person = await people.by_telegram_id(bot.db, telegram_id)
+    assert person is not None
+    given = await answers.answers_of(bot.db, person.id, questionnaire)
+    return {qid: a.value for qid, a in given.items() if not a.is_draft}
+
+
+async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    assert "Ihre Umfragen" in anna.last.text
+    await anna.click(HANDEL)
+    assert "Frage 1 von" in anna.last.text
+    assert "Zu welchem Bereich" in anna.last.text
+
+    toast = await anna.click("Einzelhandel")
+    assert toast == "Gespeichert ✓"
+    # The answered question keeps a record of the answer and loses its buttons.
+    answered = anna.messages[-2]
+    assert "✓ Einzelhandel" in answered.text and answered.buttons == []
+    assert await stored(bot, 1001, "sq-handel") == {"branche": "handel"}
+
+    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    await anna.click("4")
+    await anna.click("Eigene Website")
+    await anna.click("Online-Shop / Marktplatz")
+    assert "✅ Online-Shop / Marktplatz" in anna.buttons()
+    await anna.click("Fertig")
+    # Shown only because the shop was ticked.
+    assert "Anteil Ihres Umsatzes" in anna.last.text
+    await anna.click("10 bis 25 %")
+    await anna.click("Kasse / Warenwirtschaft")
+    await anna.click("Fertig")
+    await anna.click("Zeit")
+    await anna.click("Kosten")
+    await anna.click("Fertig")
+    await anna.click("Schulung fürs Team")
+    await anna.click("Fertig")
+    await anna.click("Ja")
+
+    assert "Wie viele Menschen arbeiten" in anna.last.text
+    await anna.send("viele")
+    assert "keine Zahl" in anna.messages[-2].text
+    assert "Wie viele Menschen arbeiten" in anna.last.text
+    await anna.send("0")
+    assert "zwischen 1 und 10.000" in anna.messages[-2].text
+    await anna.send_sticker()
+    assert "Wie viele Menschen arbeiten" in anna.last.text
+    await anna.send("12")
+
+    assert "Was sollte die Stadt" in anna.last.text
+    await anna.send("x" * 1001)
+    assert "1.001 Zeichen" in anna.messages[-2].text
+    await anna.send_voice()
+    assert "mit Text" in anna.messages[-2].text
+    await anna.send("<script>alert(1)</script> & mehr Parkplätze")
+
+    summary = anna.last.text
+    assert "Ihre Antworten" in summary
+    assert "<script>alert(1)</script> & mehr Parkplätze" in summary
+    assert "Zeit, Kosten" in summary
+    assert await stored(bot, 1001, "sq-handel") == {
+        "branche": "handel", "digital": 4, "kunden": ["website", "shop"],
+        "onlineanteil": "u25", "intern": ["kasse"], "huerden": ["zeit", "kosten"],
+        "hilfe": ["schulung"], "plattform": True, "beschaeft": 12,
+        "hinweis": "<script>alert(1)</script> & mehr Parkplätze",
+    }
+
+    await anna.click("Abschließen")
+    assert "Vielen Dank" in anna.last.text
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None
+    response = (await answers.responses_of(bot.db, person.id))["sq-handel"]
+    assert response.completed_at is not None
+
+
+async def test_back_changes_an_earlier_answer(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Einzelhandel")
+    await anna.click("Zurück")
+    assert "Zu welchem Bereich" in anna.last.text
+    assert "Bisherige Antwort: Einzelhandel" in anna.last.text
+    assert "✓ Einzelhandel" in anna.buttons()
+    await anna.click("Handwerk")
+    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    assert (await stored(bot, 1001, "sq-handel"))["branche"] == "handwerk"
+
+
+async def test_optional_questions_can_be_skipped_required_ones_not(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(BEISPIELE)
+    assert "Überspringen ⏭" not in anna.buttons()
+    await anna.send("Ein Lieferdienst aller Läden der Innenstadt")
+    assert "Wo gibt es das?" in anna.last.text
+    assert await anna.click("Überspringen") == "Übersprungen"
+    assert "Woher kennen Sie das Beispiel?" in anna.last.text
+    assert (await stored(bot, 1001, "bp-handel"))["wo"] is None
+    # A forged skip of a required question is refused.
+    toast = await anna.click_data("S:bp-handel:quelle")
+    assert toast is not None and "nicht übersprungen" in toast
+    assert "quelle" not in await stored(bot, 1001, "bp-handel")
+
+
+async def test_progress_survives_a_restart_and_weiter_resumes(
+    tmp_path: Path, consultation: Consultation
+) -> None:
+    first = await start_harness(tmp_path, consultation)
+    anna = first.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Dienstleistung")
+    await anna.click("3")
+    await stop_harness(first)
+
+    # Same database, new process, new phone: nothing is lost.
+    second = await start_harness(tmp_path, consultation)
+    anna_again = second.user(1001)
+    await anna_again.send("/weiter")
+    assert "Was bieten Sie Kunden schon online an?" in anna_again.last.text
+    assert "Frage 3 von" in anna_again.last.text
+    assert await stored(second, 1001, "sq-handel") == {"branche": "dienst", "digital": 3}
+    await stop_harness(second)
+    assert not first.errors and not second.errors
+
+
+async def test_summary_lets_people_change_an_answer(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(BEISPIELE)
+    await anna.send("Digitaler Marktplatz")
+    await anna.click("Überspringen")
+    await anna.click("Selbst genutzt")
+    await anna.click("Nein")          # not transferable: asks for the hurdle
+    assert "Was steht einer Übertragung im Weg?" in anna.last.text
+    await anna.send("Zu wenige Läden")
+    await anna.click("Ja")
+    assert "Ihre Antworten" in anna.last.text
+    await anna.click("✏️ 1")
+    assert "Bisherige Antwort: Digitaler Marktplatz" in anna.last.text
+    await anna.send("Digitaler Marktplatz mit Lieferdienst")
+    assert "Ihre Antworten" in anna.last.text
+    assert "Digitaler Marktplatz mit Lieferdienst" in anna.last.text
+    assert (await stored(bot, 1001, "bp-handel"))["beispiel"] == (
+        "Digitaler Marktplatz mit Lieferdienst"
+    )
+
+
+async def test_a_multi_choice_needs_one_tick(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Einzelhandel")
+    await anna.click("5")
+    toast = await anna.click("Fertig")
+    assert toast is not None and "mindestens eine" in toast
+    assert "kunden" not in await stored(bot, 1001, "sq-handel")
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Einzelhandel")
+    before = await stored(bot, 1001, "sq-handel")
+
+    assert await anna.click_data("A:sq-handel:branche:nonexistent") == (
+        "Dieser Knopf ist nicht mehr gültig."
+    )
+    assert await anna.click_data("totally-forged") == "Dieser Knopf ist nicht mehr gültig."
+    assert await anna.click_data("A:sq-handel:nope:1") == "Dieser Knopf ist nicht mehr gültig."
+    # A questionnaire for another action field is not hers to answer.
+    assert await anna.click_data("A:sq-verwaltung:rolle:intern") == (
+        "Dieser Knopf ist nicht mehr gültig."
+    )
+    assert "Weitermachen" in anna.last.text or "Weitermachen" in " ".join(anna.buttons())
+    assert await stored(bot, 1001, "sq-handel") == before
+
+
+async def test_a_closed_questionnaire_says_so_and_keeps_the_answers(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(BEISPIELE)
+    bot.clock.advance(days=120)
+    await anna.send("Zu spät?")
+    assert "ist geschlossen" in anna.last.text
+    assert await stored(bot, 1001, "bp-handel") == {}
+    await anna.send("/weiter")
+    assert "alle offenen Umfragen" in anna.last.text
+
+
+async def test_typing_where_buttons_are_expected_is_understood_or_explained(
+    bot: Harness,
+) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.send("Handwerk")          # the option's text, typed
+    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    await anna.send("vier")
+    assert "mit den Knöpfen" in anna.messages[-2].text
+    await anna.send("4")                 # a rating may be typed as a digit
+    assert await stored(bot, 1001, "sq-handel") == {"branche": "handwerk", "digital": 4}
+    await anna.send_location()
+    assert "mit den Knöpfen" in anna.messages[-2].text
+    await anna.send_photo()
+    assert "Was bieten Sie Kunden schon online an?" in anna.last.text
