@@ -66,7 +66,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (onboarding, questionnaire, problems, staff, menu):
         app.add_handlers(module.handlers())
-    app.add_handler(_stale_button_handler())
+    app.add_handlers(menu.fallback_handlers())
     app.add_handlers(input.handlers())
     app.add_error_handler(errors.on_error)
     return app
@@ -112,15 +112,3 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
             # The staff member has not opened a chat with the bot yet.
             log.info("staff commands not set for one staff id: no chat yet")
 
-
-def _stale_button_handler() -> Any:
-    from telegram.ext import CallbackQueryHandler
-
-    async def stale(update: Any, context: AgendaContext) -> None:
-        """Any button payload no flow recognises: forged or from an old version."""
-        from handlers.common import answer_callback, current_person, language_of
-
-        person = await current_person(update, context)
-        await answer_callback(update, context, language_of(update, person), "stale_button")
-
-    return CallbackQueryHandler(stale)

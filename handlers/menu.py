@@ -30,6 +30,17 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     ]
 
 
+def fallback_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """After every flow: any button payload nobody recognised (forged, or from an old version)."""
+    return [CallbackQueryHandler(on_unknown_button)]
+
+
+async def on_unknown_button(update: Update, context: AgendaContext) -> None:
+    """Answer politely instead of leaving the spinner turning."""
+    person = await current_person(update, context)
+    await answer_callback(update, context, language_of(update, person), "stale_button")
+
+
 async def help_command(update: Update, context: AgendaContext) -> None:
     """/hilfe: what the bot does and the commands, with the menu."""
     person = await current_person(update, context)

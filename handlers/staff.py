@@ -98,6 +98,8 @@ async def build_status(
         lines = []
         for group_id in qn.groups:
             row = by_key.get((qn.id, group_id))
+            if row is None and not invited.get(group_id):
+                continue  # nobody to report on in this group
             lines.append(
                 GroupLine(
                     titles.get(group_id, group_id),

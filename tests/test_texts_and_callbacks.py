@@ -1,0 +1,59 @@
+"""Texts exist in both languages; button payloads always fit Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.callbacks import MAX_BYTES, CallbackDataError, decode, encode
+from bot.consultation import Consultation
+from bot.texts import Texts, format_number, split_message
+
+
+def test_german_and_english_define_the_same_messages_with_the_same_parameters() -> None:
+    texts = Texts()
+    assert texts.names("de") == texts.names("en")
+    for name in texts.names("de"):
+        assert texts.macro("de", name).arguments == texts.macro("en", name).arguments, name
+
+
+def test_user_text_is_escaped_in_every_message() -> None:
+    texts = Texts()
+    html = texts.render("de", "org_name_saved", organisation="<b>Fake</b> & Co")
+    assert "&lt;b&gt;Fake&lt;/b&gt; &amp; Co" in html
+
+
+def test_numbers_are_written_as_people_write_them() -> None:
+    assert format_number(10000, "de") == "10.000"
+    assert format_number(10000, "en") == "10,000"
+    assert format_number(2.5, "de") == "2,5"
+
+
+def test_long_messages_are_split_at_line_breaks_under_the_limit() -> None:
+    text = "\n".join(f"Zeile {n} " + "x" * 80 for n in range(200))
+    parts = split_message(text)
+    assert len(parts) > 1
+    assert all(len(part) <= 4096 for part in parts)
+    assert "\n".join(parts) == text
+
+
+def test_every_payload_the_consultation_needs_fits_in_64_bytes(
+    consultation: Consultation,
+) -> None:
+    for qn in consultation.questionnaires:
+        for question in qn.questions:
+            for option in question.options or []:
+                data = encode("T", qn.id, question.id, option.id)
+                assert len(data.encode()) <= MAX_BYTES
+                assert decode(data) is not None
+
+
+def test_payloads_are_checked_both_ways() -> None:
+    with pytest.raises(CallbackDataError):
+        encode("A", "x" * 30, "y" * 30)
+    with pytest.raises(CallbackDataError):
+        encode("A", "has:colon")
+    assert decode("A:sq-handel:digital:4") is not None
+    assert decode("A:sq handel") is None
+    assert decode("x" * 65) is None
+    assert decode(None) is None
+    assert decode("") is None
