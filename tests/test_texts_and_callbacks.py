@@ -49,7 +49,7 @@ def test_every_payload_the_consultation_needs_fits_in_64_bytes(
 
 def test_payloads_are_checked_both_ways() -> None:
     with pytest.raises(CallbackDataError):
-        encode("A", "x" * 30, "y" * 30)
+        encode("A", "x" * 40, "y" * 40)
     with pytest.raises(CallbackDataError):
         encode("A", "has:colon")
     assert decode("A:sq-handel:digital:4") is not None
