@@ -118,11 +118,18 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
         return
     await answer_callback(update, context, lang)
     await drop_buttons(update)
-    if choice == "n":
-        await send(update, context, lang, "consent_refused")
-        return
     user = update.effective_user
     assert user is not None
+    if choice == "n":
+        existing = await people.by_telegram_id(services.db, user.id)
+        if existing is None:
+            await send(update, context, lang, "consent_refused")
+        else:
+            # An old consent message: what is stored stays until withdrawn through the contact.
+            await send(update, context, existing.language, "consent_still_given",
+                       consented_at=existing.consented_at[:10],
+                       contact=services.consultation.contact)
+        return
     person = await people.record_consent(
         services.db, user.id, lang, services.consultation.consent_version
     )
