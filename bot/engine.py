@@ -38,8 +38,9 @@ class Progress:
     next_question: Question | None = field(default=None)
 
 
-def _final(answers: Mapping[str, Answer]) -> dict[str, AnswerValue]:
-    return {qid: a.value for qid, a in answers.items() if not a.is_draft}
+def values_of(answers: Mapping[str, Answer]) -> dict[str, AnswerValue]:
+    """The answer values by question id."""
+    return {qid: a.value for qid, a in answers.items()}
 
 
 def is_visible(question: Question, values: Mapping[str, AnswerValue]) -> bool:
@@ -55,15 +56,14 @@ def visible_questions(
     questionnaire: Questionnaire, answers: Mapping[str, Answer]
 ) -> list[Question]:
     """The questions this person is asked, given the answers so far."""
-    values = _final(answers)
+    values = values_of(answers)
     return [q for q in questionnaire.questions if is_visible(q, values)]
 
 
 def first_open(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> Question | None:
     """The first question shown but not yet answered or skipped; None when complete."""
     for question in visible_questions(questionnaire, answers):
-        answer = answers.get(question.id)
-        if answer is None or answer.is_draft:
+        if question.id not in answers:
             return question
     return None
 
@@ -94,7 +94,7 @@ def progress(
 ) -> Progress:
     """How far a person is in a questionnaire."""
     shown = visible_questions(questionnaire, answers)
-    answered = sum(1 for q in shown if q.id in answers and not answers[q.id].is_draft)
+    answered = sum(1 for q in shown if q.id in answers)
     nxt = first_open(questionnaire, answers)
     return Progress(questionnaire, answered, len(shown), started, nxt is None, nxt)
 

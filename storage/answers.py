@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import aiosqlite
+
 from storage.db import Database, now_iso
 
 AnswerValue = int | str | bool | list[str] | None
@@ -12,11 +14,10 @@ AnswerValue = int | str | bool | list[str] | None
 
 @dataclass(frozen=True)
 class Answer:
-    """One stored answer; value None means the question was skipped."""
+    """One given answer; value None means the question was skipped."""
 
     question_id: str
     value: AnswerValue
-    is_draft: bool
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,15 @@ class Response:
 
 
 async def answers_of(db: Database, person_id: int, questionnaire_id: str) -> dict[str, Answer]:
-    """Every stored answer of a person to a questionnaire, by question id."""
+    """Every given answer of a person to a questionnaire, by question id."""
     rows = await db.fetchall(
-        "SELECT question_id, value, is_draft FROM answers "
-        "WHERE person_id = ? AND questionnaire_id = ?",
+        "SELECT question_id, value FROM answers WHERE person_id = ? AND questionnaire_id = ?",
         (person_id, questionnaire_id),
     )
     return {
         row["question_id"]: Answer(
             question_id=row["question_id"],
             value=None if row["value"] is None else json.loads(row["value"]),
-            is_draft=bool(row["is_draft"]),
         )
         for row in rows
     }
@@ -59,48 +58,74 @@ async def responses_of(db: Database, person_id: int) -> dict[str, Response]:
     }
 
 
+async def _ensure_response(
+    conn: aiosqlite.Connection, person_id: int, questionnaire_id: str, stamp: str
+) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO responses (person_id, questionnaire_id, started_at) "
+        "VALUES (?, ?, ?)",
+        (person_id, questionnaire_id, stamp),
+    )
+
+
 async def start(db: Database, person_id: int, questionnaire_id: str) -> None:
     """Record that a person opened a questionnaire (once)."""
     async with db.write() as conn:
-        await conn.execute(
-            "INSERT OR IGNORE INTO responses (person_id, questionnaire_id, started_at) "
-            "VALUES (?, ?, ?)",
-            (person_id, questionnaire_id, now_iso()),
-        )
+        await _ensure_response(conn, person_id, questionnaire_id, now_iso())
 
 
 async def save(
-    db: Database,
-    person_id: int,
-    questionnaire_id: str,
-    question_id: str,
-    value: AnswerValue,
-    *,
-    draft: bool = False,
+    db: Database, person_id: int, questionnaire_id: str, question_id: str, value: AnswerValue
 ) -> None:
-    """Store (or replace) one answer at once."""
+    """Store (or replace) one answer at once; a pending selection for it is settled."""
     stamp = now_iso()
     async with db.write() as conn:
+        await _ensure_response(conn, person_id, questionnaire_id, stamp)
         await conn.execute(
-            "INSERT OR IGNORE INTO responses (person_id, questionnaire_id, started_at) "
-            "VALUES (?, ?, ?)",
-            (person_id, questionnaire_id, stamp),
-        )
-        await conn.execute(
-            """INSERT INTO answers (person_id, questionnaire_id, question_id, value, is_draft,
-                                    answered_at)
-               VALUES (?, ?, ?, ?, ?, ?)
+            """INSERT INTO answers (person_id, questionnaire_id, question_id, value, answered_at)
+               VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (person_id, questionnaire_id, question_id) DO UPDATE SET
-                   value = excluded.value, is_draft = excluded.is_draft,
-                   answered_at = excluded.answered_at""",
+                   value = excluded.value, answered_at = excluded.answered_at""",
             (
                 person_id,
                 questionnaire_id,
                 question_id,
                 None if value is None else json.dumps(value, ensure_ascii=False),
-                int(draft),
                 stamp,
             ),
+        )
+        await conn.execute(
+            "DELETE FROM selections WHERE person_id = ? AND questionnaire_id = ? "
+            "AND question_id = ?",
+            (person_id, questionnaire_id, question_id),
+        )
+
+
+async def selection_of(
+    db: Database, person_id: int, questionnaire_id: str, question_id: str
+) -> list[str] | None:
+    """The options ticked so far for a multiple-choice question, None when none is pending."""
+    row = await db.fetchone(
+        "SELECT value FROM selections WHERE person_id = ? AND questionnaire_id = ? "
+        "AND question_id = ?",
+        (person_id, questionnaire_id, question_id),
+    )
+    return None if row is None else list(json.loads(row["value"]))
+
+
+async def save_selection(
+    db: Database, person_id: int, questionnaire_id: str, question_id: str, selected: list[str]
+) -> None:
+    """Store the ticks of a multiple-choice question as they change."""
+    stamp = now_iso()
+    async with db.write() as conn:
+        await _ensure_response(conn, person_id, questionnaire_id, stamp)
+        await conn.execute(
+            """INSERT INTO selections (person_id, questionnaire_id, question_id, value, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (person_id, questionnaire_id, question_id) DO UPDATE SET
+                   value = excluded.value, updated_at = excluded.updated_at""",
+            (person_id, questionnaire_id, question_id, json.dumps(selected), stamp),
         )
 
 

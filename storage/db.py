@@ -77,10 +77,15 @@ class Database:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                # Inside the try: a COMMIT that fails (a deferred constraint, a full disk)
+                # must not leave the transaction open for the next writer.
+                await self.conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # SQLite may have rolled back by itself; a second ROLLBACK would raise and
+                # hide the original error.
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
         """Rows of a read query."""
@@ -109,6 +114,12 @@ class Database:
             if migration.version in done:
                 continue
             async with self.write() as conn:
+                # Another process may have applied it meanwhile; BEGIN IMMEDIATE serialises us.
+                cursor = await conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                )
+                if await cursor.fetchone():
+                    continue
                 for statement in _statements(migration.sql):
                     await conn.execute(statement)
                 await conn.execute(
@@ -120,15 +131,21 @@ class Database:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into complete statements, as SQLite's own tokenizer sees them."""
-    statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    """Split a migration into complete statements, as SQLite's own tokenizer sees them.
+
+    A ``;`` ends a statement only where ``sqlite3.complete_statement`` agrees: not inside a
+    comment, a string literal, a quoted name or a trigger body; two statements may share a line.
+    """
+    statements, start = [], 0
+    for end, char in enumerate(sql, start=1):
+        if char == ";" and sqlite3.complete_statement(sql[start:end]):
+            statement = sql[start:end].strip()
+            if statement != ";":
+                statements.append(statement)
+            start = end
+    rest = sql[start:]
+    if rest.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in rest.splitlines()
     ):
-        raise ValueError(f"incomplete statement at the end of a migration: {buffer.strip()[:60]}")
+        raise ValueError(f"incomplete statement at the end of a migration: {rest.strip()[:60]}")
     return statements

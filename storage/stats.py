@@ -52,7 +52,7 @@ async def progress(db: Database) -> list[ProgressRow]:
                   COALESCE(sum((SELECT count(*) FROM answers a
                                  WHERE a.person_id = r.person_id
                                    AND a.questionnaire_id = r.questionnaire_id
-                                   AND a.is_draft = 0 AND a.value IS NOT NULL)), 0) AS answers
+                                   AND a.value IS NOT NULL)), 0) AS answers
            FROM responses r JOIN people p ON p.id = r.person_id
            GROUP BY r.questionnaire_id, p.group_id
            ORDER BY r.questionnaire_id, p.group_id"""

@@ -16,7 +16,7 @@ async def stored(bot: Harness, telegram_id: int, questionnaire: str) -> dict[str
     person = await people.by_telegram_id(bot.db, telegram_id)
     assert person is not None
     given = await answers.answers_of(bot.db, person.id, questionnaire)
-    return {qid: a.value for qid, a in given.items() if not a.is_draft}
+    return {qid: a.value for qid, a in given.items()}
 
 
 async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Harness) -> None:
@@ -230,3 +230,29 @@ async def test_typing_where_buttons_are_expected_is_understood_or_explained(
     assert "mit den Knöpfen" in anna.messages[-2].text
     await anna.send_photo()
     assert "Was bieten Sie Kunden schon online an?" in anna.last.text
+
+
+async def test_changing_ticks_without_confirming_keeps_the_given_answer(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Einzelhandel")
+    await anna.click("2")
+    await anna.click("Social Media")
+    await anna.click("Fertig")
+    await anna.click("Zurück")
+    assert "✅ Social Media" in anna.buttons()
+    await anna.click("Eigene Website")
+    await anna.click("Social Media")
+    assert "✅ Eigene Website" in anna.buttons() and "⬜ Social Media" in anna.buttons()
+    # Interrupted before "Fertig": the answer given stays what it was.
+    await anna.send("/abbrechen")
+    assert (await stored(bot, 1001, "sq-handel"))["kunden"] == ["social"]
+    # Coming back, the ticks in progress are still there.
+    await anna.send("/weiter")
+    assert "intern schon digital" in anna.last.text
+    await anna.click("Zurück")
+    assert "✅ Eigene Website" in anna.buttons() and "⬜ Social Media" in anna.buttons()
+    await anna.click("Fertig")
+    assert (await stored(bot, 1001, "sq-handel"))["kunden"] == ["website"]

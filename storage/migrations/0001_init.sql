@@ -44,8 +44,19 @@ CREATE TABLE answers (
     questionnaire_id  TEXT NOT NULL,
     question_id       TEXT NOT NULL,
     value             TEXT,                 -- JSON; NULL means skipped
-    is_draft          INTEGER NOT NULL DEFAULT 0 CHECK (is_draft IN (0, 1)),
     answered_at       TEXT NOT NULL,
+    PRIMARY KEY (person_id, questionnaire_id, question_id),
+    FOREIGN KEY (person_id, questionnaire_id)
+        REFERENCES responses(person_id, questionnaire_id) ON DELETE CASCADE
+);
+
+-- A multiple-choice selection being ticked, before "Fertig": it never replaces a given answer.
+CREATE TABLE selections (
+    person_id         INTEGER NOT NULL,
+    questionnaire_id  TEXT NOT NULL,
+    question_id       TEXT NOT NULL,
+    value             TEXT NOT NULL,        -- JSON list of option ids
+    updated_at        TEXT NOT NULL,
     PRIMARY KEY (person_id, questionnaire_id, question_id),
     FOREIGN KEY (person_id, questionnaire_id)
         REFERENCES responses(person_id, questionnaire_id) ON DELETE CASCADE

@@ -1,0 +1,193 @@
+"""How questionnaires look in the chat: the list, one question with its buttons, the summary."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import engine
+from bot.callbacks import encode
+from bot.consultation import Question, Questionnaire
+from bot.context import AgendaContext
+from handlers.common import Button, chunks, label, menu_buttons, send, text
+from storage import answers as answer_store
+from storage import people
+from storage.answers import Answer
+from storage.people import Person
+
+AWAITING_PREFIX = "q"
+
+
+async def show_list(update: Update, context: AgendaContext, person: Person) -> None:
+    """The open questionnaires for this person, with their progress, as buttons."""
+    services = context.services
+    lang = person.language
+    open_ones = engine.available(
+        services.consultation, person.group_id, person.fields, services.today()
+    )
+    if not open_ones:
+        await send(
+            update, context, lang, "survey_none",
+            [[(label(context, lang, "profile"), encode("M", "profile"))]],
+        )  # fmt: skip
+        return
+    started = await answer_store.responses_of(services.db, person.id)
+    items = []
+    for qn in open_ones:
+        given = await answer_store.answers_of(services.db, person.id, qn.id)
+        items.append(engine.progress(qn, given, qn.id in started))
+    buttons: list[list[Button]] = [
+        [(label(context, lang, "questionnaire", item=item), encode("Q", item.questionnaire.id))]
+        for item in items
+    ]
+    await send(update, context, lang, "survey_list", buttons, items=items)
+
+
+async def resume_questionnaire(update: Update, context: AgendaContext, person: Person) -> None:
+    """Open the first unfinished questionnaire (started ones first), or say all is done."""
+    services = context.services
+    open_ones = engine.available(
+        services.consultation, person.group_id, person.fields, services.today()
+    )
+    started = await answer_store.responses_of(services.db, person.id)
+    for qn in sorted(open_ones, key=lambda qn: qn.id not in started):
+        given = await answer_store.answers_of(services.db, person.id, qn.id)
+        question = engine.first_open(qn, given)
+        if question is not None:
+            await answer_store.start(services.db, person.id, qn.id)
+            await show_question(update, context, person, qn, question, given)
+            return
+    await send(update, context, person.language, "all_done", menu_buttons(context, person.language))
+
+
+def question_buttons(
+    context: AgendaContext,
+    lang: str,
+    qn: Questionnaire,
+    question: Question,
+    value: engine.AnswerValue,
+    has_previous: bool,
+) -> list[list[Button]]:
+    """The answer buttons of a question (the current answer marked) and back / skip."""
+    rows: list[list[Button]] = []
+
+    def choice(title: str, on: bool, raw: str | int) -> Button:
+        return (label(context, lang, "choice", title=title, on=on),
+                encode("A", qn.id, question.id, raw))  # fmt: skip
+
+    if question.type == "rating":
+        rows.append([choice(str(n), value == n, n) for n in engine.RATING_VALUES])
+    elif question.type == "yesno":
+        rows.append([
+            choice(text(context, lang, "yes"), value is True, "y"),
+            choice(text(context, lang, "no"), value is False, "n"),
+        ])  # fmt: skip
+    elif question.type == "single":
+        rows.extend([choice(o.text.get(lang), value == o.id, o.id)] for o in question.options)
+    elif question.type == "multi":
+        ticked = value if isinstance(value, list) else []
+        rows.extend(
+            [(label(context, lang, "toggle", title=o.text.get(lang), on=o.id in ticked),
+              encode("T", qn.id, question.id, o.id))]
+            for o in question.options
+        )  # fmt: skip
+        rows.append([(label(context, lang, "done"), encode("D", qn.id, question.id))])
+    nav: list[Button] = []
+    if has_previous:
+        nav.append((label(context, lang, "back"), encode("B", qn.id, question.id)))
+    if not question.required:
+        nav.append((label(context, lang, "skip"), encode("S", qn.id, question.id)))
+    rows.append(nav)
+    return rows
+
+
+async def current_selection(
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    question: Question,
+    given: dict[str, Answer],
+) -> list[str]:
+    """The ticks of a multiple-choice question: those in progress, else the given answer."""
+    pending = await answer_store.selection_of(context.services.db, person.id, qn.id, question.id)
+    if pending is not None:
+        return pending
+    given_value = given[question.id].value if question.id in given else None
+    return list(given_value) if isinstance(given_value, list) else []
+
+
+async def multi_keyboard(
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    question: Question,
+    given: dict[str, Answer],
+) -> list[list[Button]]:
+    """Buttons of a multiple-choice question showing the ticks made so far."""
+    ticked = await current_selection(context, person, qn, question, given)
+    has_previous = engine.previous_question(qn, given, question.id) is not None
+    return question_buttons(context, person.language, qn, question, ticked, has_previous)
+
+
+async def show_question(
+    update: Update,
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    question: Question,
+    given: dict[str, Answer],
+) -> None:
+    """Send one question with its buttons and remember which typed answer is expected."""
+    number, total = engine.position(qn, given, question.id)
+    answered = question.id in given
+    if question.type == "multi":
+        buttons = await multi_keyboard(context, person, qn, question, given)
+    else:
+        has_previous = engine.previous_question(qn, given, question.id) is not None
+        current = given[question.id].value if answered else None
+        buttons = question_buttons(context, person.language, qn, question, current, has_previous)
+    message = await send(
+        update, context, person.language, "question", buttons,
+        questionnaire=qn, question=question, number=number, total=total,
+        current=given[question.id].value if answered else None, answered=answered,
+    )  # fmt: skip
+    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
+    await people.set_awaiting(context.services.db, person.id, awaiting)
+
+
+async def advance(
+    update: Update, context: AgendaContext, person: Person, qn: Questionnaire
+) -> None:
+    """Show the next open question, or the summary when none is left."""
+    services = context.services
+    given = await answer_store.answers_of(services.db, person.id, qn.id)
+    question = engine.first_open(qn, given)
+    await answer_store.set_completed(services.db, person.id, qn.id, question is None)
+    if question is not None:
+        await show_question(update, context, person, qn, question, given)
+    else:
+        await people.set_awaiting(services.db, person.id, None)
+        await show_summary(update, context, person, qn, given)
+
+
+async def show_summary(
+    update: Update,
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    given: dict[str, Answer],
+) -> None:
+    """All answers given, each with a button to change it."""
+    lang = person.language
+    shown = engine.visible_questions(qn, given)
+    edit: list[Button] = [
+        (label(context, lang, "edit_number", number=i), encode("E", qn.id, q.id))
+        for i, q in enumerate(shown, start=1)
+    ]
+    rows = chunks(edit, 5)
+    rows.append([(label(context, lang, "finish"), encode("X", qn.id))])
+    await send(
+        update, context, lang, "summary", rows,
+        questionnaire=qn,
+        items=[(q, given[q.id].value if q.id in given else None) for q in shown],
+        per_item=max(60, 3000 // max(1, len(shown))),
+    )  # fmt: skip
