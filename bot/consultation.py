@@ -99,6 +99,8 @@ def _no_number(value: object) -> object:
 YamlDate = Annotated[date, BeforeValidator(_no_number)]
 YamlDateTime = Annotated[datetime, BeforeValidator(_no_number)]
 Text = Annotated[str, Field(min_length=1)]
+QUESTION_TEXT_LIMIT = 600  # question text and help, each
+OPTION_TEXT_LIMIT = 60  # an option is a button label
 
 
 class _Model(BaseModel):
@@ -406,7 +408,23 @@ def _check_question(q: Mapping[str, Any]) -> list[Problem]:
         for key in ("low_label", "high_label"):
             if q.get(key) is not None:
                 problems.append(((key,), f"only rating questions have {key}, not {qtype}"))
+    # A question must fit one Telegram message (4096 characters) and its options a button each.
+    for key, limit in (("text", QUESTION_TEXT_LIMIT), ("help", QUESTION_TEXT_LIMIT)):
+        problems += _too_long(q.get(key), (key,), limit)
+    for i, option in enumerate(options if isinstance(options, list) else []):
+        if isinstance(option, dict):
+            problems += _too_long(option.get("text"), ("options", i, "text"), OPTION_TEXT_LIMIT)
     return problems
+
+
+def _too_long(value: object, loc: Loc, limit: int) -> list[Problem]:
+    """Texts (plain or per language) longer than limit characters."""
+    texts = value.items() if isinstance(value, dict) else [("", value)]
+    return [
+        ((*loc, lang) if lang else loc, f"text of {len(text)} characters; at most {limit}")
+        for lang, text in texts
+        if isinstance(text, str) and len(text) > limit
+    ]
 
 
 def _check_show_if(

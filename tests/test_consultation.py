@@ -473,3 +473,14 @@ def test_parse_consultation_from_data(hagenow: Consultation) -> None:
     assert parsed.event("ws-handel") is not None
     assert parsed.event("nope") is None
     assert parsed.group("nope") is None
+
+
+def test_texts_that_would_not_fit_a_message_or_a_button_are_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load(HAGENOW.read_text(encoding="utf-8"))
+    data["questionnaires"][0]["questions"][0]["text"] = {"de": "x" * 601, "en": "ok"}
+    data["questionnaires"][0]["questions"][0]["options"][1]["text"] = "y" * 61
+    with pytest.raises(ConsultationError) as caught:
+        parse_consultation(data)
+    joined = "\n".join(caught.value.errors)
+    assert "questionnaires[0].questions[0].text.de: text of 601 characters; at most 600" in joined
+    assert "questionnaires[0].questions[0].options[1].text: text of 61 characters" in joined

@@ -256,3 +256,15 @@ async def test_changing_ticks_without_confirming_keeps_the_given_answer(bot: Har
     assert "✅ Eigene Website" in anna.buttons() and "⬜ Social Media" in anna.buttons()
     await anna.click("Fertig")
     assert (await stored(bot, 1001, "sq-handel"))["kunden"] == ["website"]
+
+
+async def test_a_long_earlier_answer_is_shown_shortened_and_literally(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(BEISPIELE)
+    await anna.send("<b>fett</b> " + "y" * 900)
+    await anna.click("Zurück")
+    shown = anna.last.text
+    assert "Bisherige Antwort: <b>fett</b> yyy" in shown
+    assert len(shown) < 1000
