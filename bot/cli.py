@@ -36,9 +36,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    formatter = _RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    if not root.handlers:  # as logging.basicConfig: leave a host's logging alone
+        handler = logging.StreamHandler()
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
     # Never log request URLs: they contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
@@ -49,12 +53,40 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(run_demo(args.db, args.per_group))
         settings = Settings.from_env()
+        formatter.secret = settings.token
         if args.command == "run":
             return _run(settings)
         return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
     except SettingsError as error:
         print(f"agenda-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Blanks the bot token out of every log line, tracebacks included (PTB's InvalidToken
+    message and its retry-loop log quote the token)."""
+
+    secret: str | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text.replace(self.secret, "<TELEGRAM_BOT_TOKEN>") if self.secret else text
+
+
+def _telegram_failure(error: Exception, settings: Settings) -> int:
+    """Startup failures talking to Telegram: one line, no traceback, no token."""
+    from telegram.error import InvalidToken
+
+    if isinstance(error, InvalidToken):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN",
+            "rejected by Telegram - copy the current token from @BotFather (/token)",
+        ) from None
+    text = str(error)
+    if settings.token:
+        text = text.replace(settings.token, "<TELEGRAM_BOT_TOKEN>")
+    print(f"agenda-bot: cannot reach Telegram at {settings.base_url}: {text}", file=sys.stderr)
+    return 1
 
 
 def _check(path: Path) -> int:
@@ -83,18 +115,26 @@ def _load(settings: Settings):  # type: ignore[no-untyped-def]
         print(error, file=sys.stderr)
         raise SettingsError(
             "AGENDA_CONSULTATION",
-            f"{settings.consultation_path} is invalid ({len(error.errors)} errors)",
+            f"{settings.consultation_path} is invalid ({len(error.errors)} error(s), see above)",
         ) from None
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import build_application
-
+    # Every check before the (slow) import of the bot and before any network access.
     settings.require_token()
     consultation = _load(settings)
+    from bot.app import build_application
+
     app = build_application(settings, consultation)
     logging.getLogger(__name__).info("starting bot for %s", consultation.title.get("de"))
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    try:
+        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    except (InvalidToken, NetworkError) as error:
+        if isinstance(error, BadRequest):
+            raise
+        return _telegram_failure(error, settings)
     return 0
 
 
@@ -102,6 +142,7 @@ async def _invite_import(
     settings: Settings, csv_path: Path, out: Path | None, bot_username: str | None
 ) -> int:
     from telegram import Bot
+    from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot.invites import InviteFileError, import_rows, read_rows, write_links
     from storage.db import Database
@@ -118,8 +159,13 @@ async def _invite_import(
         return 1
     if bot_username is None:
         token = settings.require_token()
-        async with Bot(token, base_url=settings.base_url) as bot:
-            bot_username = bot.username
+        try:
+            async with Bot(token, base_url=settings.base_url) as bot:
+                bot_username = bot.username
+        except (InvalidToken, NetworkError) as error:
+            if isinstance(error, BadRequest):
+                raise
+            return _telegram_failure(error, settings)
     db = await Database.open(settings.db_path)
     try:
         invitations = await import_rows(db, rows, bot_username)

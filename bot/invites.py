@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import secrets
 from dataclasses import dataclass
@@ -54,8 +55,22 @@ def deep_link(bot_username: str, token: str) -> str:
 
 def read_rows(path: Path, consultation: Consultation) -> list[InviteRow]:
     """Read name, group, contact from a CSV (comma or semicolon); every error with its line."""
-    raw = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(raw.splitlines()[0] if raw else ",", delimiters=",;\t")
+    data = path.read_bytes()
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            # German Excel saves "CSV (Trennzeichen-getrennt)" as Windows-1252.
+            raw = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InviteFileError(
+                [f'{path}: not UTF-8 text - save the file as "CSV UTF-8"']
+            ) from None
+    first = raw.splitlines()[0] if raw.strip() else ""
+    try:
+        dialect = csv.Sniffer().sniff(first or ",", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # a single column: the missing-column check below explains it
     reader = csv.DictReader(io.StringIO(raw), dialect=dialect)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -65,7 +80,9 @@ def read_rows(path: Path, consultation: Consultation) -> list[InviteRow]:
         )
     groups = {g.id for g in consultation.groups}
     rows, errors = [], []
-    for number, record in enumerate(reader, start=2):
+    for record in reader:
+        # The line where the record ends; blank lines and quoted line breaks count.
+        number = reader.line_num
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items()}
         name, group = values.get("name", ""), values.get("group", "")
         if not name and not group:
@@ -75,8 +92,11 @@ def read_rows(path: Path, consultation: Consultation) -> list[InviteRow]:
         elif len(name) > 120:
             errors.append(f"{path}:{number}: name longer than 120 characters")
         if group not in groups:
+            close = difflib.get_close_matches(group, sorted(groups), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             errors.append(
-                f"{path}:{number}: unknown group {group!r} (allowed: {', '.join(sorted(groups))})"
+                f"{path}:{number}: unknown group {group!r} "
+                f"({hint}allowed: {', '.join(sorted(groups))})"
             )
         rows.append(InviteRow(name, group, values.get("contact") or None))
     if errors:

@@ -12,12 +12,12 @@ import pytest
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.app import build_application  # noqa: E402
-from bot.consultation import Consultation, load_consultation  # noqa: E402
-from bot.context import AgendaApp, AgendaContext, Services  # noqa: E402
-from bot.settings import DEFAULT_CONSULTATION, Settings  # noqa: E402
-from storage.db import Database  # noqa: E402
-from tests.fakes import FakeBotApi, FakeRequest, FakeUser  # noqa: E402
+from bot.app import build_application
+from bot.consultation import Consultation, load_consultation
+from bot.context import AgendaApp, AgendaContext, Services
+from bot.settings import DEFAULT_CONSULTATION, Settings
+from storage.db import Database
+from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
 STAFF_ID = 9001
 # A fixed moment while the Hagenow questionnaires are open.

@@ -69,7 +69,7 @@ async def test_others_in_the_field_say_it_affects_them_too(bot: Harness) -> None
     toast = await ben.click("Betrifft uns auch (0)", message_id=card.message_id)
     assert toast == "Vermerkt: betrifft 1 Organisation."
     # The card now shows the count and no longer offers the button.
-    updated = [m for m in ben.messages if m.message_id == card.message_id][0]
+    updated = next(m for m in ben.messages if m.message_id == card.message_id)
     assert "betrifft 1 weitere Organisation" in updated.text and updated.buttons == []
     # Pressing a stale copy again does not count twice.
     problem = (await problem_store.open_in_field(bot.db, "handel", limit=1))[0]
@@ -89,7 +89,7 @@ async def test_reports_are_listed_most_shared_first_with_paging(bot: Harness) ->
     ben = bot.user(1002)
     await onboard(ben, organisation="Bäckerei Ben")
     problems = await problem_store.open_in_field(bot.db, "handel", limit=10)
-    target = [p for p in problems if p.title == "Problem Nummer 2"][0]
+    target = next(p for p in problems if p.title == "Problem Nummer 2")
     await ben.click_data(f"PV:{target.id}")
 
     await ben.send("/problem")
