@@ -121,9 +121,9 @@ async def import_rows(db: Database, rows: list[InviteRow], bot_username: str) ->
 
 
 def write_links(path: Path, invitations: list[Invitation]) -> None:
-    """Write name, group, contact, link as CSV for mail merge."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    """Write name, group, contact, link for mail merge: semicolons and a BOM, as Excel expects."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
         writer.writerow(["name", "group", "contact", "link"])
         for inv in invitations:
             writer.writerow([inv.name, inv.group_id, inv.contact or "", inv.link])

@@ -212,8 +212,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _links(path: Path) -> dict[str, str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    # Written for German Excel: UTF-8 with BOM, semicolons.
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
     return {row["name"]: row["link"] for row in rows}
 
 
