@@ -55,9 +55,25 @@ def is_visible(question: Question, values: Mapping[str, AnswerValue]) -> bool:
 def visible_questions(
     questionnaire: Questionnaire, answers: Mapping[str, Answer]
 ) -> list[Question]:
-    """The questions this person is asked, given the answers so far."""
-    values = values_of(answers)
-    return [q for q in questionnaire.questions if is_visible(q, values)]
+    """The questions this person is asked, given the answers so far.
+
+    Conditions look only at answers to questions that are themselves shown, so hiding one
+    question also hides those that depended on it.
+    """
+    values: dict[str, AnswerValue] = {}
+    shown = []
+    for question in questionnaire.questions:
+        if is_visible(question, values):
+            shown.append(question)
+            if question.id in answers:
+                values[question.id] = answers[question.id].value
+    return shown
+
+
+def hidden_answers(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> list[str]:
+    """Answered questions that an answer changed later has taken out of the questionnaire."""
+    shown = {q.id for q in visible_questions(questionnaire, answers)}
+    return [qid for qid in answers if qid not in shown]
 
 
 def first_open(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> Question | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,10 @@ class Texts:
             context.setdefault("lang", lang)
         text = str(macro(**context))
         return _BLANK_LINES.sub("\n\n", text).strip()
+
+    def render_plain(self, lang: str, name: str, **context: Any) -> str:
+        """The message `name` as plain text (for button labels, which Telegram does not parse)."""
+        return html.unescape(self.render(lang, name, **context))
 
     def names(self, lang: str) -> set[str]:
         """All message names defined for a language."""

@@ -61,8 +61,8 @@ def text(context: AgendaContext, lang: str, name: str, **params: Any) -> str:
 
 
 def label(context: AgendaContext, lang: str, name: str, **params: Any) -> str:
-    """A rendered button label (the macro `btn_<name>`)."""
-    return context.services.texts.render(lang, f"btn_{name}", **params)
+    """A rendered button label (the macro `btn_<name>`); Telegram shows labels as plain text."""
+    return context.services.texts.render_plain(lang, f"btn_{name}", **params)
 
 
 async def send(

@@ -212,7 +212,7 @@ async def _submit(update: Update, context: AgendaContext, person: Person, draft:
 def _vote_row(
     context: AgendaContext, lang: str, problem: Problem, person: Person, already: bool
 ) -> list[list[Button]]:
-    if problem.person_id == person.id or already:
+    if problem.person_id == person.id or already or problem.action_field not in person.fields:
         return []
     return [[(label(context, lang, "affects_us", count=problem.votes), encode("PV", problem.id))]]
 

@@ -150,7 +150,9 @@ async def show_question(
         questionnaire=qn, question=question, number=number, total=total,
         current=given[question.id].value if answered else None, answered=answered,
     )  # fmt: skip
-    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
+    # The message id is kept only when there are buttons to remove after a typed answer.
+    with_buttons = message.message_id if message.reply_markup else 0
+    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{with_buttons}"
     await people.set_awaiting(context.services.db, person.id, awaiting)
 
 
@@ -160,6 +162,11 @@ async def advance(
     """Show the next open question, or the summary when none is left."""
     services = context.services
     given = await answer_store.answers_of(services.db, person.id, qn.id)
+    hidden = engine.hidden_answers(qn, given)
+    if hidden:
+        # A changed answer took these questions out: their answers no longer apply.
+        await answer_store.forget(services.db, person.id, qn.id, hidden)
+        given = {qid: answer for qid, answer in given.items() if qid not in hidden}
     question = engine.first_open(qn, given)
     await answer_store.set_completed(services.db, person.id, qn.id, question is None)
     if question is not None:

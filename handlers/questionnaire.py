@@ -324,7 +324,7 @@ async def on_typed(
         await show_question(update, context, person, qn, question, given)
         return
     await answer_store.save(services.db, person.id, qn.id, question.id, value)
-    if parts[3].isdigit():
+    if parts[3].isdigit() and int(parts[3]) > 0:
         with contextlib.suppress(BadRequest):
             await context.bot.edit_message_reply_markup(
                 chat_id=person.telegram_id, message_id=int(parts[3]), reply_markup=None

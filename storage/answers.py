@@ -101,6 +101,19 @@ async def save(
         )
 
 
+async def forget(
+    db: Database, person_id: int, questionnaire_id: str, question_ids: list[str]
+) -> None:
+    """Remove answers (and ticks in progress) to questions that no longer apply."""
+    async with db.write() as conn:
+        for table in ("answers", "selections"):
+            await conn.executemany(
+                f"DELETE FROM {table} WHERE person_id = ? AND questionnaire_id = ? "  # noqa: S608
+                "AND question_id = ?",
+                [(person_id, questionnaire_id, qid) for qid in question_ids],
+            )
+
+
 async def selection_of(
     db: Database, person_id: int, questionnaire_id: str, question_id: str
 ) -> list[str] | None:

@@ -57,6 +57,8 @@ class Database:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
+        # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
+        await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn)
         try:

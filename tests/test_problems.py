@@ -117,3 +117,15 @@ async def test_cancel_discards_an_unfinished_report_but_keeps_answers(bot: Harne
     assert await problem_store.count_open_in_field(bot.db, "verwaltung") == 0
     await anna.send("Noch ein Text")
     assert "keine Frage offen" in anna.last.text
+
+
+async def test_the_affects_us_button_is_offered_only_within_ones_fields(bot: Harness) -> None:
+    await onboard(bot.user(1001), fields=("Verwaltung",))
+    await report("Bauantrag nur auf Papier", bot, 1001, field="Verwaltung")
+    ben = bot.user(1002)
+    await onboard(ben, organisation="Bäckerei Ben")
+    await ben.send("/problem")
+    await ben.click("Meldungen anderer ansehen")
+    await ben.click("Verwaltung")
+    card = next(m for m in ben.messages if "Bauantrag nur auf Papier" in (m.text or ""))
+    assert card.buttons == []

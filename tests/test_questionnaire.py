@@ -268,3 +268,37 @@ async def test_a_long_earlier_answer_is_shown_shortened_and_literally(bot: Harne
     shown = anna.last.text
     assert "Bisherige Antwort: <b>fett</b> yyy" in shown
     assert len(shown) < 1000
+
+
+async def test_answers_to_questions_that_no_longer_apply_are_dropped(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click(HANDEL)
+    await anna.click("Einzelhandel")
+    await anna.click("4")
+    await anna.click("Online-Shop / Marktplatz")
+    await anna.click("Fertig")
+    await anna.click("über 50 %")
+    assert (await stored(bot, 1001, "sq-handel"))["onlineanteil"] == "m50"
+    # Without the shop, the share of online sales is no longer asked, nor kept.
+    await anna.click("Zurück")
+    await anna.click("Zurück")
+    await anna.click("Online-Shop / Marktplatz")
+    await anna.click("Social Media")
+    await anna.click("Fertig")
+    assert "intern schon digital" in anna.last.text
+    assert "onlineanteil" not in await stored(bot, 1001, "sq-handel")
+
+
+async def test_button_labels_are_plain_text(bot: Harness) -> None:
+    eve = bot.user(1003, language_code="en")
+    await onboard(eve, group="Retail", organisation="Eve's Shop",
+                  fields=("Retail / trade and industry",), language="English")
+    await eve.send("/survey")
+    await eve.click("Retail and trade: how digital is it today?")
+    await eve.click("Retail")
+    await eve.click("3")
+    await eve.click("Online shop / marketplace")
+    await eve.click("Done")
+    assert "Don't know" in eve.buttons()
