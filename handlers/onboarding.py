@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
+from bot.texts import LANGUAGES
 from handlers.common import (
     Button,
     answer_callback,
@@ -79,7 +80,7 @@ async def ask_language(update: Update, context: AgendaContext, token: str | None
         context,
         "de",
         "choose_language",
-        [[("Deutsch", encode("L", "de", *extra)), ("English", encode("L", "en", *extra))]],
+        [[(label(context, code, "language"), encode("L", code, *extra)) for code in LANGUAGES]],
     )
 
 
@@ -393,7 +394,7 @@ async def on_profile_button(update: Update, context: AgendaContext) -> None:
             context,
             lang,
             "choose_language_again",
-            [[("Deutsch", encode("LANG", "de")), ("English", encode("LANG", "en"))]],
+            [[(label(context, code, "language"), encode("LANG", code)) for code in LANGUAGES]],
         )
 
 
