@@ -25,7 +25,7 @@ PUBLIC_COMMANDS = {
     "de": ["start", "umfrage", "weiter", "problem", "profil", "hilfe", "abbrechen"],
     "en": ["start", "survey", "resume", "problem", "profile", "help", "cancel"],
 }
-STAFF_COMMANDS = ["status"]
+STAFF_COMMANDS = ["status", "digest"]
 
 
 def build_application(

@@ -1,4 +1,4 @@
-"""The command line: agenda-bot run | check FILE | invite import CSV | demo."""
+"""The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -30,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="simulate people answering, print what was collected")
     demo.add_argument("--db", type=Path, default=Path("out/demo.sqlite3"))
     demo.add_argument("--per-group", type=int, default=40)
+    digest = sub.add_parser("digest", help="write a workshop's briefing pack (HTML and PDF)")
+    digest.add_argument("workshop", help="the workshop id, e.g. ws-handel")
+    digest.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
     return parser
 
 
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_demo(args.db, args.per_group))
         settings = Settings.from_env()
         formatter.secret = settings.token
+        if args.command == "digest":
+            return asyncio.run(_digest(settings, args.workshop, args.out))
         if args.command == "run":
             return _run(settings)
         return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
@@ -176,6 +182,29 @@ async def _invite_import(
     for inv in invitations:
         print(f"{inv.name}\t{inv.link}")
     print(f"{len(invitations)} organisations; links written to {out}")
+    return 0
+
+
+async def _digest(settings: Settings, workshop_id: str, out_dir: Path) -> int:
+    from bot.pack_render import render_pack, write_pack
+    from bot.packs import UnknownWorkshop, build_pack
+    from storage.db import Database
+
+    consultation = _load(settings)
+    today = datetime.now(settings.timezone).date()
+    db = await Database.open(settings.db_path)
+    try:
+        pack = await build_pack(db, consultation, workshop_id, today)
+    except UnknownWorkshop as error:
+        print(
+            f"agenda-bot: no workshop {workshop_id!r}; valid ids: {', '.join(error.valid)}",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        await db.close()
+    for path in write_pack(render_pack(pack), out_dir, workshop_id):
+        print(path)
     return 0
 
 

@@ -8,11 +8,14 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import decode, encode
 from bot.consultation import Consultation
 from bot.context import AgendaContext
-from handlers.common import current_person, language_of, send
+from bot.pack_render import RenderTimeout, render_in_worker
+from bot.packs import PackContext, UnknownWorkshop, build_pack
+from handlers.common import answer_callback, current_person, label, language_of, send, text
 from storage import stats
 from storage.db import Database
 
@@ -21,7 +24,11 @@ StaffCallback = Callable[[Update, AgendaContext], Coroutine[Any, Any, None]]
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """Staff-only commands."""
-    return [CommandHandler("status", staff_only(status_command))]
+    return [
+        CommandHandler("status", staff_only(status_command)),
+        CommandHandler("digest", staff_only(digest_command)),
+        CallbackQueryHandler(staff_only(digest_button), pattern="^DG:"),
+    ]
 
 
 def staff_only(callback: StaffCallback) -> StaffCallback:
@@ -37,6 +44,7 @@ def staff_only(callback: StaffCallback) -> StaffCallback:
             or not context.services.is_staff(user.id)
         ):
             person = await current_person(update, context) if user else None
+            await answer_callback(update, context, language_of(update, person))
             await send(
                 update,
                 context,
@@ -132,3 +140,67 @@ async def status_command(update: Update, context: AgendaContext) -> None:
         services.db, services.consultation, lang, services.today().isoformat()
     )
     await send(update, context, lang, "staff_status", report=report)
+
+
+async def digest_command(update: Update, context: AgendaContext) -> None:
+    """/digest [workshop id]: the workshop's briefing pack; without an id, the workshops."""
+    lang = language_of(update, await current_person(update, context))
+    if context.args:
+        await send_pack(update, context, lang, context.args[0])
+        return
+    workshops = context.services.consultation.workshops
+    buttons = [
+        [
+            (
+                label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
+                encode("DG", w.id),
+            )
+        ]
+        for w in workshops
+    ]
+    await send(update, context, lang, "digest_choose", buttons=buttons, count=len(workshops))
+
+
+async def digest_button(update: Update, context: AgendaContext) -> None:
+    """A workshop button of /digest: send that workshop's pack."""
+    lang = language_of(update, await current_person(update, context))
+    await answer_callback(update, context, lang)
+    query = update.callback_query
+    payload = decode(query.data if query else None)
+    await send_pack(update, context, lang, (payload.arg(0) if payload else None) or "")
+
+
+async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_id: str) -> None:
+    """Build the pack from the database, render it in a worker, send the PDF and the HTML."""
+    services = context.services
+    try:
+        pack = await build_pack(services.db, services.consultation, workshop_id, services.today())
+    except UnknownWorkshop as error:
+        valid = list(error.valid)
+        await send(update, context, lang, "digest_unknown", workshop_id=workshop_id, valid=valid)
+        return
+    await send(update, context, lang, "digest_sending", title=pack.title)
+    # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
+    context.application.create_task(_render_and_send(update, context, lang, pack), update=update)
+
+
+async def _render_and_send(
+    update: Update, context: AgendaContext, lang: str, pack: PackContext
+) -> None:
+    """Render the pack in a worker process, then send the PDF and the HTML file."""
+    try:
+        rendered = await render_in_worker(pack)
+    except RenderTimeout:
+        await send(update, context, lang, "digest_failed", title=pack.title)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
+        await context.bot.send_document(
+            chat.id,
+            data,
+            filename=f"{pack.workshop_id}.{kind}",
+            caption=text(
+                context, lang, "digest_caption", title=pack.title, kind=kind, day=pack.generated
+            ),
+        )

@@ -1,0 +1,425 @@
+"""Workshop briefing packs: the context a pack renders, built from the database.
+
+``build_pack`` gathers everything one workshop's pack shows (figures aggregated in SQL by
+``storage.packs``) into frozen, picklable dataclasses, so the slow part - charts, HTML, PDF -
+can run in a worker process (``bot.pack_render``). No user-facing text is made here: titles
+come from the consultation file, every other word from ``templates/packs/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.consultation import Consultation, Event, Question, Questionnaire
+from storage import packs as store
+from storage.db import Database
+
+TRAINING_FIELDS = (
+    "handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik", "praktikum",
+)  # fmt: skip
+CHOICE_LIKE = ("single", "multi", "yesno", "rating")
+NUMERIC = ("rating", "number")
+RATING_SCALE = ("1", "2", "3", "4", "5")
+PACK_SECTIONS = ("status_quo", "best_practice", "goals")
+
+
+class UnknownWorkshop(LookupError):
+    """No workshop with this id; ``valid`` lists the ids there are."""
+
+    def __init__(self, workshop_id: str, valid: Sequence[str]) -> None:
+        super().__init__(workshop_id)
+        self.workshop_id = workshop_id
+        self.valid = tuple(valid)
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """Response figures of one stakeholder group."""
+
+    title: str
+    invited: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class OptionLine:
+    """One bar of a distribution: its label, count and share of the question's answers (%)."""
+
+    key: str  # option id, '1'..'5' for ratings, 'true'/'false' for yes/no
+    label: str  # from the consultation file; empty for yes/no (the template names them)
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Mean and median (and range) of a rating or number question."""
+
+    count: int
+    mean: float
+    median: float
+    minimum: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A free-text answer and who said it: the organisation if it may be named, else the group."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    """Free-text answers of one stakeholder group."""
+
+    group: str
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What one question yielded."""
+
+    key: str  # "<questionnaire>.<question>", names its chart
+    text: str
+    type: str
+    answered: int
+    options: tuple[OptionLine, ...]
+    stats: Stats | None
+    quotes: tuple[QuoteGroup, ...]
+    low_label: str | None
+    high_label: str | None
+
+    @property
+    def has_chart(self) -> bool:
+        """Whether a distribution chart is drawn for this question."""
+        return bool(self.options) and self.answered > 0
+
+
+@dataclass(frozen=True)
+class QuestionnaireResult:
+    """One questionnaire of the workshop's field, question by question."""
+
+    id: str
+    title: str
+    respondents: int
+    questions: tuple[QuestionResult, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One person's best-practice answers, as (question, answer) pairs in order."""
+
+    source: str
+    group: str
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    """A problem report, ranked by "affects us too"."""
+
+    rank: int
+    title: str
+    description: str
+    votes: int
+    source: str
+
+
+@dataclass(frozen=True)
+class TrainingLine:
+    """Seeking pupils and offered places in one occupational field."""
+
+    field_id: str
+    label: str
+    seeking: int
+    offered: int
+
+    @property
+    def gap(self) -> int:
+        """Offered minus seeking: negative where places are missing."""
+        return self.offered - self.seeking
+
+
+@dataclass(frozen=True)
+class Training:
+    """The training-places comparison (schools' demand against firms' supply)."""
+
+    demand_title: str
+    supply_title: str
+    schools: int
+    firms: int
+    lines: tuple[TrainingLine, ...]
+
+    @property
+    def seeking(self) -> int:
+        return sum(line.seeking for line in self.lines)
+
+    @property
+    def offered(self) -> int:
+        return sum(line.offered for line in self.lines)
+
+
+@dataclass(frozen=True)
+class PackContext:
+    """Everything one workshop's briefing pack shows."""
+
+    lang: str
+    consultation_title: str
+    town: str
+    workshop_id: str
+    title: str
+    field_title: str
+    field_description: str
+    starts: datetime
+    ends: datetime
+    place: str
+    capacity: int
+    generated: date
+    period_start: date | None
+    period_end: date | None
+    asked_groups: tuple[str, ...]
+    groups: tuple[GroupLine, ...]
+    invited: int
+    answered: int
+    status_quo: tuple[QuestionnaireResult, ...]
+    best_practice: tuple[QuestionnaireResult, ...]
+    suggestions: tuple[Suggestion, ...]
+    goals: tuple[QuestionnaireResult, ...]
+    problems: tuple[ProblemLine, ...]
+    training: Training | None
+
+    @property
+    def empty(self) -> bool:
+        """No answers and no problem reports yet for this workshop's field."""
+        return self.answered == 0 and not self.problems
+
+
+def workshop_ids(consultation: Consultation) -> list[str]:
+    """The ids /digest and the CLI accept."""
+    return [event.id for event in consultation.workshops]
+
+
+def find_workshop(consultation: Consultation, workshop_id: str) -> Event:
+    """The workshop with this id, or UnknownWorkshop naming the valid ones."""
+    event = consultation.event(workshop_id)
+    if event is None or event.kind != "workshop":
+        raise UnknownWorkshop(workshop_id, workshop_ids(consultation))
+    return event
+
+
+def field_questionnaires(consultation: Consultation, field: str | None) -> list[Questionnaire]:
+    """The status quo, best practice and goals questionnaires of an action field."""
+    qns = consultation.questionnaires
+    return [q for q in qns if q.action_field == field and q.kind in PACK_SECTIONS]
+
+
+class _Labels:
+    """Group titles and anonymous labels in the pack's language."""
+
+    def __init__(self, consultation: Consultation, lang: str) -> None:
+        self.titles = {g.id: g.title.get(lang) for g in consultation.groups}
+        self.anonymous = {g.id: g.anonymous.get(lang) for g in consultation.groups}
+
+    def title(self, group_id: str) -> str:
+        return self.titles.get(group_id, group_id)
+
+    def source(self, group_id: str, organisation: str | None) -> str:
+        """The organisation's name where it may be named; otherwise its group's anonymous label."""
+        if organisation:
+            return organisation
+        return self.anonymous.get(group_id) or self.title(group_id)
+
+
+async def build_pack(
+    db: Database, consultation: Consultation, workshop_id: str, today: date, lang: str = "de"
+) -> PackContext:
+    """Gather one workshop's pack from the database; UnknownWorkshop for a wrong id."""
+    event = find_workshop(consultation, workshop_id)
+    field = consultation.action_field(event.action_field) if event.action_field else None
+    labels = _Labels(consultation, lang)
+    questionnaires = field_questionnaires(consultation, event.action_field)
+    training = await _training(db, consultation, lang, event.action_field == "handel")
+    counted = [q.id for q in questionnaires]
+    asked = _unique(g for q in questionnaires for g in q.groups)
+    invited = {r.group_id: r.count for r in await store.invited_by_group(db, asked)}
+    answered = {r.group_id: r.count for r in await store.respondents_by_group(db, counted)}
+    group_order = asked + [g for g in answered if g not in asked]
+    groups = tuple(
+        GroupLine(labels.title(g), invited.get(g, 0), answered.get(g, 0))
+        for g in group_order
+        if invited.get(g) or answered.get(g)
+    )
+    results = {q.id: await _questionnaire(db, q, labels, lang) for q in questionnaires}
+    by_kind = {
+        kind: tuple(results[q.id] for q in questionnaires if q.kind == kind)
+        for kind in PACK_SECTIONS
+    }
+    suggestions: list[Suggestion] = []
+    for q in questionnaires:
+        if q.kind == "best_practice":
+            suggestions += await _suggestions(db, q, labels, lang)
+    problems = tuple(
+        ProblemLine(n, p.title, p.description, p.votes, labels.source(p.group_id, p.organisation))
+        for n, p in enumerate(await store.problems_ranked(db, event.action_field or ""), start=1)
+    )
+    return PackContext(
+        lang=lang,
+        consultation_title=consultation.title.get(lang),
+        town=consultation.town,
+        workshop_id=event.id,
+        title=event.title.get(lang),
+        field_title=field.title.get(lang) if field else "",
+        field_description=field.description.get(lang) if field and field.description else "",
+        starts=event.starts,
+        ends=event.ends,
+        place=event.place,
+        capacity=event.capacity,
+        generated=today,
+        period_start=min((q.opens for q in questionnaires), default=None),
+        period_end=max((q.closes for q in questionnaires), default=None),
+        asked_groups=tuple(labels.title(g) for g in asked),
+        groups=groups,
+        invited=sum(invited.values()),
+        answered=sum(answered.values()),
+        status_quo=by_kind["status_quo"],
+        best_practice=by_kind["best_practice"],
+        suggestions=tuple(suggestions),
+        goals=by_kind["goals"],
+        problems=problems,
+        training=training,
+    )
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+async def _questionnaire(
+    db: Database, qn: Questionnaire, labels: _Labels, lang: str
+) -> QuestionnaireResult:
+    answered = {r.question_id: r.answered for r in await store.answered_per_question(db, qn.id)}
+    choice_ids = [q.id for q in qn.questions if q.type in CHOICE_LIKE]
+    counts: dict[tuple[str, str], int] = {
+        (r.question_id, r.option): r.count
+        for r in await store.option_counts(db, qn.id, choice_ids)
+    }
+    numeric_ids = [q.id for q in qn.questions if q.type in NUMERIC]
+    stats = {r.question_id: r for r in await store.number_summaries(db, qn.id, numeric_ids)}
+    text_ids = [q.id for q in qn.questions if q.type == "text"]
+    texts = await store.text_answers(db, qn.id, text_ids)
+    total = sum(r.count for r in await store.respondents_by_group(db, [qn.id]))
+    questions = []
+    for q in qn.questions:
+        n = answered.get(q.id, 0)
+        summary = stats.get(q.id)
+        quotes = _quote_groups([t for t in texts if t.question_id == q.id], labels)
+        questions.append(
+            QuestionResult(
+                key=f"{qn.id}.{q.id}",
+                text=q.text.get(lang),
+                type=q.type,
+                answered=n,
+                options=_options(q, counts, n, lang),
+                stats=Stats(
+                    summary.count, summary.mean, summary.median, summary.minimum, summary.maximum
+                )
+                if summary
+                else None,
+                quotes=quotes,
+                low_label=q.low_label.get(lang) if q.low_label else None,
+                high_label=q.high_label.get(lang) if q.high_label else None,
+            )
+        )
+    return QuestionnaireResult(qn.id, qn.title.get(lang), total, tuple(questions))
+
+
+def _options(
+    q: Question, counts: dict[tuple[str, str], int], answered: int, lang: str
+) -> tuple[OptionLine, ...]:
+    if q.type in ("single", "multi"):
+        keys = [(o.id, o.text.get(lang)) for o in q.options]
+    elif q.type == "yesno":
+        keys = [("true", ""), ("false", "")]
+    elif q.type == "rating":
+        keys = [(k, k) for k in RATING_SCALE]
+    else:
+        return ()
+    return tuple(
+        OptionLine(
+            key,
+            label,
+            counts.get((q.id, key), 0),
+            100.0 * counts.get((q.id, key), 0) / answered if answered else 0.0,
+        )
+        for key, label in keys
+    )
+
+
+def _quote_groups(texts: Sequence[store.TextAnswer], labels: _Labels) -> tuple[QuoteGroup, ...]:
+    grouped: dict[str, list[Quote]] = {}
+    for t in texts:
+        grouped.setdefault(t.group_id, []).append(
+            Quote(t.text, labels.source(t.group_id, t.organisation))
+        )
+    return tuple(QuoteGroup(labels.title(g), tuple(quotes)) for g, quotes in grouped.items())
+
+
+async def _suggestions(
+    db: Database, qn: Questionnaire, labels: _Labels, lang: str
+) -> list[Suggestion]:
+    """Each respondent's free-text answers to a best-practice questionnaire, as one card."""
+    text_ids = [q.id for q in qn.questions if q.type == "text"]
+    cards: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
+    for t in await store.text_answers(db, qn.id, text_ids):
+        question = qn.question(t.question_id)
+        assert question is not None
+        card = cards.setdefault(
+            t.respondent,
+            (labels.source(t.group_id, t.organisation), labels.title(t.group_id), []),
+        )
+        card[2].append((question.text.get(lang), t.text))
+    return [Suggestion(source, group, tuple(lines)) for source, group, lines in cards.values()]
+
+
+async def _training(
+    db: Database, consultation: Consultation, lang: str, always: bool
+) -> Training | None:
+    """Seeking pupils against offered places per occupational field; None without any data."""
+    demand = next((q for q in consultation.questionnaires if q.kind == "training_demand"), None)
+    supply = next((q for q in consultation.questionnaires if q.kind == "training_supply"), None)
+    if demand is None or supply is None:
+        return None
+    fields = [f for f in TRAINING_FIELDS if demand.question(f) and supply.question(f)]
+    sums = {
+        (r.questionnaire_id, r.question_id): r.total
+        for r in await store.number_sums(db, [demand.id, supply.id], fields)
+    }
+    if not sums and not always:
+        return None
+    lines = []
+    for f in fields:
+        question = demand.question(f)
+        assert question is not None
+        lines.append(
+            TrainingLine(
+                f,
+                question.text.get(lang),
+                sums.get((demand.id, f), 0),
+                sums.get((supply.id, f), 0),
+            )
+        )
+    counts = {r.group_id: r.count for r in await store.respondents_by_group(db, [demand.id])}
+    firms = {r.group_id: r.count for r in await store.respondents_by_group(db, [supply.id])}
+    return Training(
+        demand.title.get(lang),
+        supply.title.get(lang),
+        sum(counts.values()),
+        sum(firms.values()),
+        tuple(lines),
+    )
+
