@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         root.setLevel(logging.INFO)
     # Never log request URLs: they contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("fontTools", "weasyprint", "matplotlib"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         if args.command == "check":
             return _check(args.file)
