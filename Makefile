@@ -18,12 +18,15 @@ demo: $(STAMP)
 	$(BIN)/agenda-bot demo
 
 test: $(STAMP)
-	$(BIN)/ruff check bot handlers storage tests
-	$(BIN)/mypy bot handlers storage
+	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/mypy bot handlers storage bench
 	$(BIN)/pytest -q
 
 run: $(STAMP)
 	$(BIN)/agenda-bot run
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.packs
 
 check: $(STAMP)
 	$(BIN)/agenda-bot check $${AGENDA_CONSULTATION:-consultations/hagenow.yaml}

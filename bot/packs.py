@@ -25,6 +25,13 @@ RATING_SCALE = ("1", "2", "3", "4", "5")
 PACK_SECTIONS = ("status_quo", "best_practice", "goals")
 
 
+# What fits a printed handout; everything is in the export (agenda-bot export).
+QUOTES_PER_GROUP = 8  # free-text answers per question and stakeholder group
+SUGGESTIONS_SHOWN = 30  # best-practice cards
+PROBLEMS_IN_FULL = 25  # problem reports with their description
+PROBLEM_TITLES = 50  # further reports listed by title
+
+
 class UnknownWorkshop(LookupError):
     """No workshop with this id; ``valid`` lists the ids there are."""
 
@@ -78,6 +85,7 @@ class QuoteGroup:
 
     group: str
     quotes: tuple[Quote, ...]
+    more: int = 0  # further answers of this group, left out of print (all are in the export)
 
 
 @dataclass(frozen=True)
@@ -189,8 +197,11 @@ class PackContext:
     status_quo: tuple[QuestionnaireResult, ...]
     best_practice: tuple[QuestionnaireResult, ...]
     suggestions: tuple[Suggestion, ...]
+    suggestions_more: int
     goals: tuple[QuestionnaireResult, ...]
-    problems: tuple[ProblemLine, ...]
+    problems: tuple[ProblemLine, ...]  # the most shared, in full
+    problem_titles: tuple[ProblemLine, ...]  # the next ones, title and count only
+    problems_more: int
     training: Training | None
 
     @property
@@ -263,10 +274,13 @@ async def build_pack(
     for q in questionnaires:
         if q.kind == "best_practice":
             suggestions += await _suggestions(db, q, labels, lang)
-    problems = tuple(
+    ranked = [
         ProblemLine(n, p.title, p.description, p.votes, labels.source(p.group_id, p.organisation))
         for n, p in enumerate(await store.problems_ranked(db, event.action_field or ""), start=1)
-    )
+    ]
+    # A handout for 15 people: the most shared reports in full, the next ones as a list.
+    problems = tuple(ranked[:PROBLEMS_IN_FULL])
+    problem_titles = tuple(ranked[PROBLEMS_IN_FULL : PROBLEMS_IN_FULL + PROBLEM_TITLES])
     return PackContext(
         lang=lang,
         consultation_title=consultation.title.get(lang),
@@ -288,9 +302,12 @@ async def build_pack(
         answered=sum(answered.values()),
         status_quo=by_kind["status_quo"],
         best_practice=by_kind["best_practice"],
-        suggestions=tuple(suggestions),
+        suggestions=tuple(suggestions[:SUGGESTIONS_SHOWN]),
+        suggestions_more=max(0, len(suggestions) - SUGGESTIONS_SHOWN),
         goals=by_kind["goals"],
         problems=problems,
+        problem_titles=problem_titles,
+        problems_more=max(0, len(ranked) - len(problems) - len(problem_titles)),
         training=training,
     )
 
@@ -305,8 +322,7 @@ async def _questionnaire(
     answered = {r.question_id: r.answered for r in await store.answered_per_question(db, qn.id)}
     choice_ids = [q.id for q in qn.questions if q.type in CHOICE_LIKE]
     counts: dict[tuple[str, str], int] = {
-        (r.question_id, r.option): r.count
-        for r in await store.option_counts(db, qn.id, choice_ids)
+        (r.question_id, r.option): r.count for r in await store.option_counts(db, qn.id, choice_ids)
     }
     numeric_ids = [q.id for q in qn.questions if q.type in NUMERIC]
     stats = {r.question_id: r for r in await store.number_summaries(db, qn.id, numeric_ids)}
@@ -366,7 +382,11 @@ def _quote_groups(texts: Sequence[store.TextAnswer], labels: _Labels) -> tuple[Q
         grouped.setdefault(t.group_id, []).append(
             Quote(t.text, labels.source(t.group_id, t.organisation))
         )
-    return tuple(QuoteGroup(labels.title(g), tuple(quotes)) for g, quotes in grouped.items())
+    return tuple(
+        QuoteGroup(labels.title(g), tuple(quotes[:QUOTES_PER_GROUP]),
+                   max(0, len(quotes) - QUOTES_PER_GROUP))
+        for g, quotes in grouped.items()
+    )  # fmt: skip
 
 
 async def _suggestions(
@@ -422,4 +442,3 @@ async def _training(
         sum(firms.values()),
         tuple(lines),
     )
-

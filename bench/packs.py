@@ -1,0 +1,219 @@
+"""Benchmark of the briefing packs: `make bench` prints a table, it asserts nothing.
+
+Scale 1 is Hagenow (300 people, 20 answers each, 500 free-text answers, 200 problems); scale 10
+is ten times that. Measured: the SQL that builds a pack, its HTML (with charts), its PDF, and the
+reply time to another person's button while a pack renders in the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot import engine
+from bot.consultation import Consultation, Question, load_consultation
+from bot.pack_render import render_html, render_in_worker, render_pdf
+from bot.packs import build_pack
+from bot.settings import DEFAULT_CONSULTATION
+from storage.answers import Answer, AnswerValue
+from storage.db import Database
+from storage.seed import (
+    SeedAnswer,
+    SeedPerson,
+    SeedProblem,
+    insert_answers,
+    insert_people,
+    insert_problems,
+)
+
+WORKSHOP = "ws-handel"
+TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SENTENCES = [
+    "Online-Terminvergabe für alle Ämter, mit Erinnerung per SMS.",
+    "Ein gemeinsames Schaufenster der Hagenower Läden im Netz.",
+    "Kostenloses WLAN in der Innenstadt und am Bahnhof.",
+    "Digitale Gewerbeanmeldung ohne Papier & ohne Wartezeit.",
+    "Schulungen für kleine Betriebe: Kasse, Website, Social Media.",
+    "Praktikumsbörse zwischen Schulen und Betrieben <mit Ansprechpartnern>.",
+]
+
+
+def _value(question: Question, rng: random.Random) -> AnswerValue:
+    if question.type == "rating":
+        return rng.randint(1, 5)
+    if question.type == "yesno":
+        return rng.random() < 0.6
+    if question.type == "single":
+        return rng.choice(question.options).id
+    if question.type == "multi":
+        return [o.id for o in rng.sample(question.options, rng.randint(1, 3))]
+    if question.type == "number":
+        return rng.randint(question.min_value, min(question.max_value, 60))
+    return f"{rng.choice(SENTENCES)} ({rng.randint(1, 9999)})"
+
+
+def seed_data(
+    consultation: Consultation, scale: int, rng: random.Random
+) -> tuple[list[SeedPerson], list[SeedAnswer], list[SeedProblem]]:
+    """People, answers and problems at the given scale, consistent with the questionnaires."""
+    groups = [g.id for g in consultation.groups]
+    fields = tuple(f.id for f in consultation.action_fields)
+    people = [
+        SeedPerson(100_000 + n, groups[n % len(groups)], f"Organisation {n}", n % 3 != 0, fields)
+        for n in range(300 * scale)
+    ]
+    answers: list[SeedAnswer] = []
+    texts_left = 500 * scale
+    for person in people:
+        given: dict[str, AnswerValue] = {}
+        count = 0
+        questionnaires = [
+            qn for qn in consultation.questionnaires
+            if engine.may_answer(qn, person.group_id, person.fields)
+        ]  # fmt: skip
+        rng.shuffle(questionnaires)
+        for qn in questionnaires:
+            answered: dict[str, Answer] = {}
+            for question in qn.questions:
+                if count >= 20:
+                    break
+                if not engine.is_visible(question, {k: a.value for k, a in answered.items()}):
+                    continue
+                if question.type == "text":
+                    if texts_left <= 0:
+                        continue
+                    texts_left -= 1
+                value = _value(question, rng)
+                answered[question.id] = Answer(question.id, value)
+                answers.append(SeedAnswer(person.telegram_id, qn.id, question.id, value))
+                given[question.id] = value
+                count += 1
+    problems = [
+        SeedProblem(
+            rng.choice(people).telegram_id,
+            rng.choice(fields),
+            f"Problem {n}: {rng.choice(SENTENCES)[:60]}",
+            rng.choice(SENTENCES) * 2,
+            tuple(p.telegram_id for p in rng.sample(people, rng.randint(0, 15))),
+        )
+        for n in range(200 * scale)
+    ]
+    return people, answers, problems
+
+
+def _timed(start: float) -> float:
+    return time.perf_counter() - start
+
+
+async def measure_scale(consultation: Consultation, scale: int, folder: Path) -> dict[str, float]:
+    """Seed a fresh database at this scale and time the pack's three stages."""
+    rng = random.Random(2027 + scale)
+    people, answers, problems = seed_data(consultation, scale, rng)
+    db = await Database.open(folder / f"scale{scale}.sqlite3")
+    try:
+        start = time.perf_counter()
+        await insert_people(db, people, consultation.consent_version)
+        await insert_answers(db, answers)
+        await insert_problems(db, problems)
+        seeded = _timed(start)
+        start = time.perf_counter()
+        pack = await build_pack(db, consultation, WORKSHOP, TODAY.date())
+        sql = _timed(start)
+    finally:
+        await db.close()
+    start = time.perf_counter()
+    html = render_html(pack)
+    html_s = _timed(start)
+    start = time.perf_counter()
+    pdf = render_pdf(html)
+    pdf_s = _timed(start)
+    return {
+        "people": len(people), "answers": len(answers), "problems": len(problems),
+        "seed": seeded, "sql": sql, "html": html_s, "pdf": pdf_s,
+        "total": sql + html_s + pdf_s, "pdf_kb": len(pdf) / 1024,
+    }  # fmt: skip
+
+
+async def measure_responsiveness(consultation: Consultation, folder: Path) -> tuple[float, float]:
+    """Median reply time to a button, idle and while a pack renders in the worker."""
+    # The fake Telegram lives with the tests; `python -m bench.packs` runs from the project root.
+    from bot.app import build_application
+    from bot.settings import Settings
+    from tests.fakes import FakeBotApi, FakeRequest, FakeUser
+
+    db = await Database.open(folder / "live.sqlite3")
+    people, answers, problems = seed_data(consultation, 1, random.Random(7))
+    await insert_people(db, people, consultation.consent_version)
+    await insert_answers(db, answers)
+    await insert_problems(db, problems)
+    pack = await build_pack(db, consultation, WORKSHOP, TODAY.date())
+    await db.close()
+
+    api = FakeBotApi()
+    settings = Settings.from_env({
+        "TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DB": str(folder / "live.sqlite3"),
+    })  # fmt: skip
+    app = build_application(settings, consultation, request=FakeRequest(api),
+                            get_updates_request=FakeRequest(api), clock=lambda: TODAY,
+                            rate_limit=False)  # fmt: skip
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    user = FakeUser(api, app, people[0].telegram_id)
+    await user.send("/profil")
+    await user.click("Handlungsfelder ändern")
+
+    async def click_times(count: int) -> list[float]:
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            await user.click_data("F:verwaltung")
+            times.append(_timed(start))
+            await asyncio.sleep(0.01)
+        return times
+
+    idle = statistics.median(await click_times(40))
+    render = asyncio.create_task(render_in_worker(pack))
+    busy: list[float] = []
+    while not render.done():
+        busy.extend(await click_times(5))
+    await render
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.shutdown()
+    return idle, statistics.median(busy)
+
+
+async def main() -> int:
+    """Run both scales and print the table."""
+    consultation = load_consultation(DEFAULT_CONSULTATION)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        rows = [await measure_scale(consultation, scale, folder) for scale in (1, 10)]
+        idle, busy = await measure_responsiveness(consultation, folder)
+    print(f"\nBriefing pack {WORKSHOP} (timings in seconds)")
+    print(f"{'scale':>5} {'people':>7} {'answers':>8} {'problems':>8} {'SQL':>6} {'HTML':>6} "
+          f"{'PDF':>6} {'total':>6} {'PDF kB':>7}")  # fmt: skip
+    for scale, row in zip((1, 10), rows, strict=True):
+        print(f"{scale:>5} {row['people']:>7.0f} {row['answers']:>8.0f} {row['problems']:>8.0f} "
+              f"{row['sql']:>6.2f} {row['html']:>6.2f} {row['pdf']:>6.2f} {row['total']:>6.2f} "
+              f"{row['pdf_kb']:>7.0f}")  # fmt: skip
+    ratio = rows[1]["total"] / rows[0]["total"]
+    print(f"target: scale 1 within 3 s -> {rows[0]['total']:.2f} s; "
+          f"scale 10 within 10x scale 1 -> {ratio:.1f}x")
+    print(f"button reply, median: idle {idle * 1000:.1f} ms, while a pack renders "
+          f"{busy * 1000:.1f} ms ({busy / idle:.1f}x; target within 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
