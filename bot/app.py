@@ -11,11 +11,12 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import digests
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.settings import Settings
 from bot.texts import Texts
-from handlers import errors, input, menu, onboarding, problems, questionnaire, staff
+from handlers import errors, exports, input, menu, onboarding, problems, questionnaire, staff
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ PUBLIC_COMMANDS = {
     "de": ["start", "umfrage", "weiter", "problem", "profil", "hilfe", "abbrechen"],
     "en": ["start", "survey", "resume", "problem", "profile", "help", "cancel"],
 }
-STAFF_COMMANDS = ["status", "digest"]
+STAFF_COMMANDS = ["status", "digest", "export"]
 
 
 def build_application(
@@ -64,7 +65,7 @@ def build_application(
     app: AgendaApp = builder.build()
 
     # The table of contents: earlier handlers win.
-    for module in (onboarding, questionnaire, problems, staff, menu):
+    for module in (onboarding, questionnaire, problems, staff, exports, menu):
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
     app.add_handlers(input.handlers())
@@ -77,6 +78,8 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         db = await Database.open(settings.db_path)
         app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
         await register_commands(app)
+        # Reconcile interrupted sends, plan each workshop's digest, wake the dispatcher.
+        await digests.start_digests(app)
 
     return post_init
 

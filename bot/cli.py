@@ -1,4 +1,4 @@
-"""The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID."""
+"""The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID | export."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -34,6 +34,17 @@ def _parser() -> argparse.ArgumentParser:
     digest = sub.add_parser("digest", help="write a workshop's briefing pack (HTML and PDF)")
     digest.add_argument("workshop", help="the workshop id, e.g. ws-handel")
     digest.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
+    export = sub.add_parser(
+        "export",
+        help="export answers, problems, training places, participants (XLSX or CSV)",
+        description="XLSX: --out FILE.xlsx writes one workbook (--out DIR: DIR/agenda-<date>.xlsx)."
+        " CSV: --out DIR --format csv writes DIR/answers.csv, problems.csv, training.csv and"
+        " participants.csv. Columns: docs/exports.md.",
+    )
+    export.add_argument(
+        "--out", type=Path, default=Path("out"), help="FILE.xlsx or a directory (default: out)"
+    )
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
     return parser
 
 
@@ -62,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter.secret = settings.token
         if args.command == "digest":
             return asyncio.run(_digest(settings, args.workshop, args.out))
+        if args.command == "export":
+            return asyncio.run(_export(settings, args.out, args.fmt))
         if args.command == "run":
             return _run(settings)
         return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
@@ -206,6 +219,33 @@ async def _digest(settings: Settings, workshop_id: str, out_dir: Path) -> int:
     finally:
         await db.close()
     for path in write_pack(render_pack(pack), out_dir, workshop_id):
+        print(path)
+    return 0
+
+
+async def _export(settings: Settings, out: Path, fmt: str) -> int:
+    from bot.exports import build_export, export_file_name, save_xlsx, write_csv
+    from storage.db import Database
+
+    suffix = out.suffix.lower()
+    if fmt == "csv" and suffix in (".csv", ".xlsx"):
+        print("agenda-bot: --format csv writes four files; --out must be a DIR", file=sys.stderr)
+        return 1
+    if fmt == "xlsx" and suffix in (".csv", ".xls"):
+        print("agenda-bot: --out FILE.xlsx, or --out DIR [--format csv]", file=sys.stderr)
+        return 1
+    consultation = _load(settings)
+    db = await Database.open(settings.db_path)
+    try:
+        export = await build_export(db, consultation, datetime.now(UTC), settings.timezone)
+    finally:
+        await db.close()
+    if fmt == "csv":
+        paths = write_csv(export, out)
+    else:
+        target = out if suffix == ".xlsx" else out / export_file_name(export)
+        paths = [save_xlsx(export, target)]
+    for path in paths:
         print(path)
     return 0
 

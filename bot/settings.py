@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONSULTATION = PROJECT_ROOT / "consultations" / "hagenow.yaml"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+DEFAULT_DIGEST_LEAD = timedelta(hours=48)
+_DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 class SettingsError(Exception):
@@ -33,6 +38,8 @@ class Settings:
     consultation_path: Path
     staff_ids: frozenset[int]
     timezone: ZoneInfo
+    staff_chat: int | None = None  # a staff group that gets the automatic digests too
+    digest_lead: timedelta = DEFAULT_DIGEST_LEAD  # how long before a workshop its pack goes out
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -40,7 +47,8 @@ class Settings:
         return (
             f"Settings(token={token}, base_url={self.base_url!r}, db_path={self.db_path!s}, "
             f"consultation_path={self.consultation_path!s}, staff_ids={sorted(self.staff_ids)}, "
-            f"timezone={self.timezone.key})"
+            f"timezone={self.timezone.key}, staff_chat={self.staff_chat}, "
+            f"digest_lead={self.digest_lead})"
         )
 
     __str__ = __repr__
@@ -71,6 +79,8 @@ class Settings:
             consultation_path=_existing_file(env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION),
             staff_ids=_staff_ids(env.get("AGENDA_STAFF_IDS", "")),
             timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip() or "Europe/Berlin"),
+            staff_chat=_staff_chat(env.get("AGENDA_STAFF_CHAT", "")),
+            digest_lead=_duration(env, "AGENDA_DIGEST_LEAD", DEFAULT_DIGEST_LEAD),
         )
 
 
@@ -102,6 +112,33 @@ def _staff_ids(raw: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _staff_chat(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"-?\d+", raw):
+        raise SettingsError(
+            "AGENDA_STAFF_CHAT",
+            f"{raw!r} is not a numeric Telegram chat id (a group's id starts with -)",
+        )
+    return int(raw)
+
+
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    """'48h', '2d', '90m' or combined like '1d 12h'; blank means the default."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    compact = raw.replace(" ", "")
+    parts = _DURATION_PART.findall(compact)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        raise SettingsError(name, f"{raw!r} is not a duration - write e.g. 48h, 36h, 2d or 90m")
+    total = timedelta()
+    for number, unit in parts:
+        total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
+    return total
 
 
 def _timezone(name: str) -> ZoneInfo:

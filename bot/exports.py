@@ -1,0 +1,388 @@
+"""Exports: every answer, problem report, training figure and participant, as XLSX or CSV.
+
+``build_export`` reads the rows (``storage.exports``) and turns them into an ``Export``: a frozen
+context of tables with stable columns, documented in ``docs/exports.md``. ``xlsx_bytes`` writes
+it as one workbook (synchronous: run it with ``asyncio.to_thread``), ``write_csv`` as one CSV per
+table for German Excel (UTF-8 with BOM, ``;``).
+
+Privacy: people appear as a pseudonym (``P0007``, from the internal number, never the Telegram
+id); an organisation is named only where it agreed, otherwise its group's anonymous label stands
+in its place, as in the briefing packs. No usernames or Telegram ids exist in the rows at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.consultation import Consultation, Question, Questionnaire
+from bot.packs import TRAINING_FIELDS
+from bot.texts import format_number
+from storage import exports as store
+from storage.db import Database
+
+LANG = "de"  # exports are for the town's staff: titles and answer texts in German
+YES, NO = "Ja", "Nein"
+MULTI_VALUE_SEPARATOR = "|"
+MULTI_TEXT_SEPARATOR = "; "
+LIST_SEPARATOR = "; "
+DATE_FORMAT = "DD.MM.YYYY HH:MM"
+SIDES = {"training_demand": "demand", "training_supply": "supply"}
+MIN_WIDTH, MAX_WIDTH = 8, 60
+# Excel reads a CSV cell starting with one of these as a formula; such text gets a leading '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that XLSX cannot hold (tab, newline and carriage return stay).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+Cell = str | int | float | datetime | None
+
+INFO_COLUMNS = ("item", "value")
+ANSWER_COLUMNS = (
+    "questionnaire_id", "questionnaire", "action_field", "question_id", "question",
+    "question_type", "respondent", "group", "organisation", "answer_value", "answer_text",
+    "skipped", "answered_at",
+)  # fmt: skip
+PROBLEM_COLUMNS = (
+    "id", "action_field", "title", "description", "has_photo", "affects_too", "reporter_group",
+    "reporter_organisation", "submitted_at",
+)  # fmt: skip
+TRAINING_COLUMNS = ("respondent", "side", "group", "organisation", "field_id", "field", "count")
+PARTICIPANT_COLUMNS = (
+    "respondent", "group", "organisation", "action_fields", "language", "consent_version",
+    "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet of the workbook, and one CSV file (unless csv_name is empty)."""
+
+    sheet: str
+    csv_name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Export:
+    """Everything an export holds: the Info sheet first, then the four data tables."""
+
+    title: str
+    exported_at: datetime  # local time of the consultation, without tzinfo (as Excel keeps it)
+    tables: tuple[Table, ...]
+
+    def table(self, sheet: str) -> Table:
+        """The table shown on the named sheet."""
+        return next(t for t in self.tables if t.sheet == sheet)
+
+    @property
+    def csv_tables(self) -> tuple[Table, ...]:
+        """The tables that are written as CSV files."""
+        return tuple(t for t in self.tables if t.csv_name)
+
+
+class _Who:
+    """Group titles, and what an export may call a person's organisation."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        self.titles = {g.id: g.title.get(LANG) for g in consultation.groups}
+        self.anonymous = {g.id: g.anonymous.get(LANG) for g in consultation.groups}
+        self.fields = {f.id: f.title.get(LANG) for f in consultation.action_fields}
+
+    def group(self, group_id: str) -> str:
+        return self.titles.get(group_id, group_id)
+
+    def organisation(self, group_id: str, organisation: str | None) -> str:
+        """The name where the organisation may be named; otherwise its group's anonymous label."""
+        if organisation:
+            return _clean(organisation)
+        return self.anonymous.get(group_id) or self.group(group_id)
+
+    def field(self, field_id: str | None) -> str:
+        return self.fields.get(field_id, field_id) if field_id else ""
+
+
+def pseudonym(person: int) -> str:
+    """A stable pseudonym for a person: their internal number, never the Telegram id."""
+    return f"P{person:04d}"
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL.sub("", text)
+
+
+def _yes_no(flag: bool) -> str:
+    return YES if flag else NO
+
+
+def local_time(stamp: str | None, zone: tzinfo) -> datetime | None:
+    """A stored UTC timestamp as local wall-clock time without tzinfo (Excel has no zones)."""
+    if not stamp:
+        return None
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def answer_cells(question: Question | None, stored: str | None) -> tuple[Cell, Cell]:
+    """(answer_value, answer_text) of a stored JSON answer; (None, None) when skipped."""
+    if stored is None:
+        return None, None
+    value = json.loads(stored)
+    options = {o.id: o.text.get(LANG) for o in question.options} if question else {}
+    if isinstance(value, bool):
+        return ("true" if value else "false"), _yes_no(value)
+    if isinstance(value, int | float):
+        number = int(value) if float(value).is_integer() else value
+        return number, format_number(number, LANG)
+    if isinstance(value, list):
+        order = list(options)
+        ids = sorted(
+            (str(v) for v in value), key=lambda v: order.index(v) if v in order else len(order)
+        )
+        return (
+            MULTI_VALUE_SEPARATOR.join(ids),
+            MULTI_TEXT_SEPARATOR.join(options.get(v, v) for v in ids),
+        )
+    text = _clean(str(value))
+    return text, options.get(text, text)
+
+
+async def build_export(
+    db: Database, consultation: Consultation, now: datetime, zone: tzinfo
+) -> Export:
+    """Read every table from the database into an export context."""
+    who = _Who(consultation)
+    answers = _answer_rows(await store.answers(db), consultation, who, zone)
+    problems = _problem_rows(await store.problems(db), who, zone)
+    training = await _training_rows(db, consultation, who)
+    participants = _participant_rows(await store.participants(db), who, zone)
+    exported_at = now.astimezone(zone).replace(tzinfo=None, microsecond=0)
+    skipped = ANSWER_COLUMNS.index("skipped")
+    info: tuple[tuple[Cell, ...], ...] = (
+        ("consultation", consultation.title.get(LANG)),
+        ("exported_at", exported_at),
+        ("timezone", getattr(zone, "key", str(zone))),
+        ("participants", len(participants)),
+        ("answers", len(answers)),
+        ("answers_skipped", sum(1 for row in answers if row[skipped] == YES)),
+        ("problems", len(problems)),
+        ("training_rows", len(training)),
+    )
+    return Export(
+        consultation.title.get(LANG),
+        exported_at,
+        (
+            Table("Info", "", INFO_COLUMNS, info),
+            Table("Antworten", "answers.csv", ANSWER_COLUMNS, answers),
+            Table("Probleme", "problems.csv", PROBLEM_COLUMNS, problems),
+            Table("Ausbildung", "training.csv", TRAINING_COLUMNS, training),
+            Table("Teilnehmende", "participants.csv", PARTICIPANT_COLUMNS, participants),
+        ),
+    )
+
+
+def _answer_rows(
+    records: Sequence[store.AnswerRecord], consultation: Consultation, who: _Who, zone: tzinfo
+) -> tuple[tuple[Cell, ...], ...]:
+    """One row per stored answer, in the order of the consultation file, then by respondent."""
+    questionnaires = {q.id: q for q in consultation.questionnaires}
+    qn_order = {q.id: n for n, q in enumerate(consultation.questionnaires)}
+
+    def question_of(qn: Questionnaire | None, question_id: str) -> Question | None:
+        return qn.question(question_id) if qn else None
+
+    def key(r: store.AnswerRecord) -> tuple[int, str, int, int, str]:
+        qn = questionnaires.get(r.questionnaire_id)
+        q_order = [q.id for q in qn.questions] if qn else []
+        position = q_order.index(r.question_id) if r.question_id in q_order else len(q_order)
+        rank = qn_order.get(r.questionnaire_id, len(qn_order))
+        return rank, r.questionnaire_id, r.person, position, r.question_id
+
+    rows = []
+    for r in sorted(records, key=key):
+        qn = questionnaires.get(r.questionnaire_id)
+        question = question_of(qn, r.question_id)
+        value, text = answer_cells(question, r.value)
+        rows.append(
+            (
+                r.questionnaire_id,
+                qn.title.get(LANG) if qn else "",
+                who.field(qn.action_field) if qn else "",
+                r.question_id,
+                question.text.get(LANG) if question else "",
+                question.type if question else "",
+                pseudonym(r.person),
+                who.group(r.group_id),
+                who.organisation(r.group_id, r.organisation),
+                value,
+                text,
+                _yes_no(r.value is None),
+                local_time(r.answered_at, zone),
+            )
+        )
+    return tuple(rows)
+
+
+def _problem_rows(
+    records: Sequence[store.ProblemRecord], who: _Who, zone: tzinfo
+) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            r.id,
+            who.field(r.action_field),
+            _clean(r.title),
+            _clean(r.description),
+            _yes_no(r.has_photo),
+            r.votes,
+            who.group(r.group_id) if r.group_id else "",
+            who.organisation(r.group_id, r.organisation) if r.group_id else "",
+            local_time(r.submitted_at, zone),
+        )
+        for r in records
+    )
+
+
+async def _training_rows(
+    db: Database, consultation: Consultation, who: _Who
+) -> tuple[tuple[Cell, ...], ...]:
+    """Per respondent and occupational field of the training questionnaires: the number given."""
+    questionnaires = {q.id: q for q in consultation.questionnaires if q.kind in SIDES}
+    records = await store.training(db, list(questionnaires), TRAINING_FIELDS)
+    order = {q: n for n, q in enumerate(TRAINING_FIELDS)}
+    rows = []
+    for r in sorted(records, key=lambda r: (r.questionnaire_id, r.person, order[r.question_id])):
+        qn = questionnaires[r.questionnaire_id]
+        question = qn.question(r.question_id)
+        rows.append(
+            (
+                pseudonym(r.person),
+                SIDES[qn.kind],
+                who.group(r.group_id),
+                who.organisation(r.group_id, r.organisation),
+                r.question_id,
+                question.text.get(LANG) if question else "",
+                r.count,
+            )
+        )
+    # Demand (schools) before supply (firms), whatever the questionnaires' ids.
+    return tuple(sorted(rows, key=lambda row: row[1] != "demand"))
+
+
+def _participant_rows(
+    records: Sequence[store.ParticipantRecord], who: _Who, zone: tzinfo
+) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (
+            pseudonym(r.person),
+            who.group(r.group_id) if r.group_id else "",
+            who.organisation(r.group_id, r.organisation) if r.group_id else "",
+            LIST_SEPARATOR.join(who.field(f) for f in r.action_fields),
+            r.language,
+            r.consent_version,
+            local_time(r.consented_at, zone),
+            _yes_no(r.onboarded),
+            r.started,
+            r.completed,
+        )
+        for r in records
+    )
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def xlsx_bytes(export: Export) -> bytes:
+    """The workbook: bold frozen header, filters, widths, dates as Excel dates (synchronous)."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in export.tables:
+        sheet: WriteOnlyWorksheet = workbook.create_sheet(table.sheet)
+        for index, width in enumerate(_widths(table), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        last = f"{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+        sheet.auto_filter.ref = f"A1:{last}"
+        header = []
+        for name in table.columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | WriteOnlyCell:
+    """A plain value where openpyxl writes it right (fast); a styled cell where it would not."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text that looks like a formula stays text: never run by Excel
+        return cell
+    return value
+
+
+def _widths(table: Table) -> list[float]:
+    widths = [float(len(name)) for name in table.columns]
+    for row in table.rows[:500]:  # enough to judge; a long tail would only slow it down
+        for index, value in enumerate(row):
+            size = 16 if isinstance(value, datetime) else len(str(value or ""))
+            widths[index] = max(widths[index], float(size))
+    return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
+
+
+def save_xlsx(export: Export, path: Path) -> Path:
+    """Write the workbook to path (its directory is created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xlsx_bytes(export))
+    return path
+
+
+def csv_text(value: Cell) -> str:
+    """A cell as written to CSV: dates as ISO 8601 local time, formula-like text defused."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_START) else value
+    return str(value)
+
+
+def write_csv(export: Export, directory: Path) -> list[Path]:
+    """One CSV per data table in directory: UTF-8 with BOM, ';'-separated, for German Excel."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in export.csv_tables:
+        path = directory / table.csv_name
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+            writer.writerow(table.columns)
+            writer.writerows([csv_text(value) for value in row] for row in table.rows)
+        written.append(path)
+    return written
+
+
+def export_file_name(export: Export) -> str:
+    """agenda-<date>.xlsx, the date of the export in local time."""
+    return f"agenda-{export.exported_at.date().isoformat()}.xlsx"

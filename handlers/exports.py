@@ -1,0 +1,58 @@
+"""/export (staff, private chat): every answer, report and participant as one XLSX workbook."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import AgendaContext
+from bot.exports import Export, build_export, export_file_name, xlsx_bytes
+from handlers.common import current_person, language_of, send, text
+from handlers.staff import staff_only
+
+TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes a bot may send with sendDocument
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """The export command."""
+    return [CommandHandler("export", staff_only(export_command))]
+
+
+async def export_command(update: Update, context: AgendaContext) -> None:
+    """/export: the workbook of all tables, built and sent in a task so others get answers."""
+    context.application.create_task(_build_and_send(update, context), update=update)
+
+
+async def _build_and_send(update: Update, context: AgendaContext) -> None:
+    """Read the tables, write the workbook off the event loop, send it as a document."""
+    services = context.services
+    lang = language_of(update, await current_person(update, context))
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    export = await build_export(
+        services.db, services.consultation, services.clock(), services.settings.timezone
+    )
+    data = await asyncio.to_thread(xlsx_bytes, export)
+    if len(data) > TELEGRAM_UPLOAD_LIMIT:
+        await send(update, context, lang, "export_too_large", megabytes=len(data) // 2**20)
+        return
+    await context.bot.send_document(
+        chat.id, data, filename=export_file_name(export), caption=_caption(context, lang, export)
+    )
+
+
+def _caption(context: AgendaContext, lang: str, export: Export) -> str:
+    return text(
+        context,
+        lang,
+        "export_caption",
+        title=export.title,
+        exported_at=export.exported_at,
+        answers=len(export.table("Antworten").rows),
+        problems=len(export.table("Probleme").rows),
+        participants=len(export.table("Teilnehmende").rows),
+    )

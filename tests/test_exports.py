@@ -1,0 +1,376 @@
+"""Exports: the sheets' columns and rows, privacy, CSV for German Excel, /export and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from bot.cli import main
+from bot.consultation import Consultation
+from bot.exports import (
+    ANSWER_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    PROBLEM_COLUMNS,
+    TRAINING_COLUMNS,
+    build_export,
+    csv_text,
+    xlsx_bytes,
+)
+from bot.texts import Texts
+from storage import answers, organisations, people, problems
+from storage.db import Database
+from tests.conftest import STAFF_ID, START, Harness, onboard
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Distinctive Telegram ids: none of them may appear in an export.
+BLUMEN, GEHEIM, SCHULE, BUERGER = 7700111, 7700222, 7700333, 7700444
+FORMULA = '=HYPERLINK("http://example.org","klick")'
+SHEETS = ["Info", "Antworten", "Probleme", "Ausbildung", "Teilnehmende"]
+CSV_FILES = {
+    "Antworten": "answers.csv",
+    "Probleme": "problems.csv",
+    "Ausbildung": "training.csv",
+    "Teilnehmende": "participants.csv",
+}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Pseudonyms of the seeded people."""
+
+    blumen: str
+    geheim: str
+    schule: str
+    buerger: str
+
+
+async def _person(
+    db: Database, telegram_id: int, group: str, organisation: str | None, named: bool
+) -> int:
+    person = await people.record_consent(db, telegram_id, "de", "2026-11-01")
+    await people.set_group(db, person.id, group)
+    if organisation is not None:
+        await organisations.set_own_name(db, person.id, organisation)
+        found = await people.by_id(db, person.id)
+        assert found is not None and found.organisation_id is not None
+        await organisations.set_may_be_named(db, found.organisation_id, named)
+    await people.set_fields(db, person.id, ["handel", "verwaltung"])
+    await people.mark_onboarded(db, person.id)
+    return person.id
+
+
+async def seed(db: Database) -> Seeded:
+    """Three organisations ("Geheim GmbH" must not be named) and a citizen still onboarding."""
+    blumen = await _person(db, BLUMEN, "retail", "Blumen Müller", named=True)
+    geheim = await _person(db, GEHEIM, "firm", "Geheim GmbH", named=False)
+    schule = await _person(db, SCHULE, "school", "Regionale Schule", named=True)
+    buerger = (await people.record_consent(db, BUERGER, "en", "2026-11-01")).id
+    await answers.save(db, blumen, "sq-handel", "branche", "handel")
+    await answers.save(db, blumen, "sq-handel", "digital", 4)
+    await answers.save(db, blumen, "sq-handel", "kunden", ["social", "website"])
+    await answers.save(db, blumen, "sq-handel", "plattform", True)
+    await answers.save(db, blumen, "sq-handel", "beschaeft", 1200)
+    await answers.save(db, blumen, "sq-handel", "hinweis", FORMULA)
+    await answers.set_completed(db, blumen, "sq-handel", True)
+    await answers.save(db, geheim, "sq-handel", "branche", "handwerk")
+    await answers.save(db, geheim, "sq-handel", "beschaeft", None)  # skipped
+    await answers.save(db, geheim, "sq-handel", "hinweis", "Glasfaser fehlt im Gewerbegebiet")
+    await answers.save(db, geheim, "ausb-betrieb", "bildetaus", True)
+    await answers.save(db, geheim, "ausb-betrieb", "handel", 2)
+    await answers.save(db, geheim, "ausb-betrieb", "handwerk", 1)
+    await answers.save(db, geheim, "ausb-betrieb", "it", None)  # skipped: no training row
+    await answers.save(db, schule, "ausb-schule", "schueler", 60)  # not an occupational field
+    await answers.save(db, schule, "ausb-schule", "it", 4)
+    await answers.save(db, schule, "ausb-schule", "handel", 10)
+    glas = await problems.start_draft(db, geheim, "handel")
+    await problems.update_draft(
+        db, glas.id, title="Kein Glasfaser", description="Upload <1 MBit", photo_file_id="AgAD1"
+    )
+    await problems.submit(db, glas.id)
+    await problems.add_vote(db, glas.id, blumen)
+    await problems.add_vote(db, glas.id, schule)
+    draft = await problems.start_draft(db, blumen, "handel")  # never sent: not exported
+    await problems.update_draft(db, draft.id, title="Entwurf", description="noch nicht fertig")
+    return Seeded(*(f"P{n:04d}" for n in (blumen, geheim, schule, buerger)))
+
+
+def _rows(book: Workbook, sheet: str) -> list[tuple[Any, ...]]:
+    return list(book[sheet].iter_rows(values_only=True))
+
+
+def _cells(book: Workbook) -> Iterable[str]:
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            yield from (str(value) for value in row if value is not None)
+
+
+def _assert_private(book: Workbook) -> None:
+    cells = list(_cells(book))
+    assert not [c for c in cells if "Geheim GmbH" in c]
+    for telegram_id in (BLUMEN, GEHEIM, SCHULE, BUERGER, STAFF_ID):
+        assert not [c for c in cells if str(telegram_id) in c], telegram_id
+    assert "ein Unternehmen aus Hagenow" in cells
+
+
+async def _workbook(db: Database, consultation: Consultation) -> Workbook:
+    export = await build_export(db, consultation, START, BERLIN)
+    return load_workbook(io.BytesIO(await asyncio.to_thread(xlsx_bytes, export)))
+
+
+def _recent(value: object) -> bool:
+    """A local time stamp written during this test."""
+    now = datetime.now(BERLIN).replace(tzinfo=None)
+    return isinstance(value, datetime) and abs(now - value) < timedelta(minutes=5)
+
+
+async def test_every_sheet_has_its_documented_header_bold_and_frozen(
+    bot: Harness,
+) -> None:
+    await seed(bot.db)
+    book = await _workbook(bot.db, bot.consultation)
+    assert book.sheetnames == SHEETS
+    headers = {name: _rows(book, name)[0] for name in SHEETS}
+    assert headers["Info"] == ("item", "value")
+    assert headers["Antworten"] == (
+        "questionnaire_id", "questionnaire", "action_field", "question_id", "question",
+        "question_type", "respondent", "group", "organisation", "answer_value", "answer_text",
+        "skipped", "answered_at",
+    )  # fmt: skip
+    assert headers["Probleme"] == (
+        "id", "action_field", "title", "description", "has_photo", "affects_too",
+        "reporter_group", "reporter_organisation", "submitted_at",
+    )  # fmt: skip
+    assert headers["Ausbildung"] == (
+        "respondent", "side", "group", "organisation", "field_id", "field", "count",
+    )  # fmt: skip
+    assert headers["Teilnehmende"] == (
+        "respondent", "group", "organisation", "action_fields", "language", "consent_version",
+        "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
+    )  # fmt: skip
+    assert (
+        headers["Antworten"], headers["Probleme"], headers["Ausbildung"], headers["Teilnehmende"],
+    ) == (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS, PARTICIPANT_COLUMNS)  # fmt: skip
+    for name in SHEETS:
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        assert all(cell.font.bold for cell in sheet[1]), name
+        assert sheet.column_dimensions["A"].width >= 8, name
+    info = dict(_rows(book, "Info")[1:])
+    assert info["consultation"] == "Digitale Agenda Hagenow"
+    assert info["exported_at"] == datetime(2026, 12, 1, 10, 0)  # 09:00 UTC in Berlin
+    assert (info["participants"], info["answers"], info["answers_skipped"]) == (4, 16, 2)
+    assert (info["problems"], info["training_rows"]) == (1, 4)
+
+
+async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> None:
+    who = await seed(bot.db)
+    book = await _workbook(bot.db, bot.consultation)
+    rows = _rows(book, "Antworten")[1:]
+    assert len(rows) == 16
+    by_key = {(row[6], row[0], row[3]): row for row in rows}
+    kunden = by_key[(who.blumen, "sq-handel", "kunden")]
+    assert kunden[:9] == (
+        "sq-handel", "Handel und Gewerbe: Wie digital ist es heute?", "Einzelhandel / Gewerbe",
+        "kunden", "Was bieten Sie Kunden schon online an?", "multi", who.blumen, "Einzelhandel",
+        "Blumen Müller",
+    )  # fmt: skip
+    # Multiple choices in the order of the consultation file, not of the ticks.
+    assert kunden[9:12] == ("website|social", "Eigene Website; Social Media", "Nein")
+    assert _recent(kunden[12])
+    single = by_key[(who.blumen, "sq-handel", "branche")]
+    assert single[9:12] == ("handel", "Einzelhandel", "Nein")
+    number = by_key[(who.blumen, "sq-handel", "beschaeft")]
+    assert (number[5], *number[9:12]) == ("number", 1200, "1.200", "Nein")
+    rating = by_key[(who.blumen, "sq-handel", "digital")]
+    assert (rating[5], *rating[9:12]) == ("rating", 4, "4", "Nein")
+    yes_no = by_key[(who.blumen, "sq-handel", "plattform")]
+    assert (yes_no[5], *yes_no[9:12]) == ("yesno", "true", "Ja", "Nein")
+    skipped = by_key[(who.geheim, "sq-handel", "beschaeft")]
+    assert skipped[7:12] == (
+        "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", None, None, "Ja",
+    )  # fmt: skip
+    assert _recent(skipped[12])
+    # Free text that looks like a formula stays text: Excel must not run it.
+    formula = by_key[(who.blumen, "sq-handel", "hinweis")]
+    assert formula[9:11] == (FORMULA, FORMULA)
+    [cell] = [c for c in book["Antworten"]["J"] if c.value == FORMULA]
+    assert cell.data_type == "s"
+    # The training questionnaires have no action field; their rows follow the file's order.
+    training = by_key[(who.schule, "ausb-schule", "it")]
+    assert training[2] is None and training[9:11] == (4, "4")
+    order = [(row[0], row[6], row[3]) for row in rows]
+    assert order.index(("sq-handel", who.blumen, "branche")) < order.index(
+        ("sq-handel", who.blumen, "kunden")
+    )
+    assert order.index(("sq-handel", who.geheim, "hinweis")) < order.index(
+        ("ausb-schule", who.schule, "it")
+    )
+
+
+async def test_problems_training_and_participants(bot: Harness) -> None:
+    who = await seed(bot.db)
+    book = await _workbook(bot.db, bot.consultation)
+    [problem] = _rows(book, "Probleme")[1:]
+    assert problem[1:8] == (
+        "Einzelhandel / Gewerbe", "Kein Glasfaser", "Upload <1 MBit", "Ja", 2,
+        "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
+    )  # fmt: skip
+    assert isinstance(problem[0], int) and _recent(problem[8])
+    assert book["Probleme"]["I2"].number_format == "DD.MM.YYYY HH:MM"
+
+    training = _rows(book, "Ausbildung")[1:]
+    assert training == [
+        (who.schule, "demand", "Schule", "Regionale Schule", "handel",
+         "Wie viele suchen eine Ausbildung im Handel / Verkauf?", 10),
+        (who.schule, "demand", "Schule", "Regionale Schule", "it",
+         "Wie viele suchen eine Ausbildung in IT / Medien?", 4),
+        (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", "handel",
+         "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?", 2),
+        (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
+         "handwerk", "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?", 1),
+    ]  # fmt: skip
+
+    participants = {row[0]: row for row in _rows(book, "Teilnehmende")[1:]}
+    assert list(participants) == [who.blumen, who.geheim, who.schule, who.buerger]
+    blumen = participants[who.blumen]
+    assert blumen[1:6] == (
+        "Einzelhandel", "Blumen Müller", "Einzelhandel / Gewerbe; Verwaltung", "de", "2026-11-01",
+    )  # fmt: skip
+    assert _recent(blumen[6])
+    assert blumen[7:] == ("Ja", 1, 1)  # sq-handel, completed
+    assert participants[who.geheim][2] == "ein Unternehmen aus Hagenow"
+    assert participants[who.geheim][7:] == ("Ja", 2, 0)
+    buerger = participants[who.buerger]
+    assert (buerger[1], buerger[2], buerger[3], buerger[4], buerger[7:]) == (
+        None, None, None, "en", ("Nein", 0, 0),
+    )  # fmt: skip
+    _assert_private(book)
+
+
+async def test_an_empty_database_gives_headers_only(bot: Harness) -> None:
+    book = await _workbook(bot.db, bot.consultation)
+    for name in SHEETS[1:]:
+        assert len(_rows(book, name)) == 1, name
+
+
+def test_cli_writes_xlsx_and_csv_with_the_same_rows(
+    tmp_path: Path, consultation: Consultation, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    db_path = tmp_path / "agenda.sqlite3"
+
+    async def prepare() -> None:
+        db = await Database.open(db_path)
+        try:
+            await seed(db)
+        finally:
+            await db.close()
+
+    asyncio.run(prepare())
+    monkeypatch.setenv("AGENDA_DB", str(db_path))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    xlsx = tmp_path / "out" / "agenda.xlsx"
+    assert main(["export", "--out", str(xlsx)]) == 0
+    assert capsys.readouterr().out.split() == [str(xlsx)]
+    csv_dir = tmp_path / "csv"
+    assert main(["export", "--out", str(csv_dir), "--format", "csv"]) == 0
+    names = ["answers.csv", "problems.csv", "training.csv", "participants.csv"]
+    assert capsys.readouterr().out.split() == [str(csv_dir / name) for name in names]
+    assert main(["export", "--out", str(tmp_path / "x.csv"), "--format", "csv"]) == 1
+    assert "--out must be a DIR" in capsys.readouterr().err
+    assert main(["export", "--out", str(tmp_path / "x.csv")]) == 1
+    assert "--format csv" in capsys.readouterr().err
+
+    book = load_workbook(xlsx)
+    _assert_private(book)
+    for sheet, file_name in CSV_FILES.items():
+        raw = (csv_dir / file_name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), file_name  # BOM: Excel reads UTF-8
+        with (csv_dir / file_name).open(encoding="utf-8-sig", newline="") as handle:
+            read = list(csv.reader(handle, delimiter=";"))
+        expected = [[csv_text(value) for value in row] for row in _rows(book, sheet)]
+        assert read == expected, sheet
+    answers_csv = (csv_dir / "answers.csv").read_text(encoding="utf-8-sig")
+    assert "'" + FORMULA.replace('"', '""') in answers_csv  # defused for Excel
+    assert "Blumen Müller" in answers_csv and "Geheim GmbH" not in answers_csv
+
+
+def test_csv_cells_are_what_german_excel_reads() -> None:
+    assert csv_text(None) == ""
+    assert csv_text(12) == "12"
+    assert csv_text(datetime(2027, 3, 17, 9, 30)) == "2027-03-17 09:30:00"
+    assert csv_text("=1+1") == "'=1+1"
+    assert csv_text("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_text("Glasfaser") == "Glasfaser"
+
+
+def test_export_messages_render_in_both_languages() -> None:
+    texts = Texts()
+    for lang in ("de", "en"):
+        caption = texts.render(
+            lang, "export_caption", title="<Agenda>", exported_at=datetime(2027, 3, 1, 8, 5),
+            answers=1234, problems=2, participants=3,
+        )  # fmt: skip
+        assert "&lt;Agenda&gt;" in caption and "08:05" in caption
+        assert len(caption) <= 1024
+        assert "agenda-bot export" in texts.render(lang, "export_too_large", megabytes=60)
+
+
+@pytest.fixture
+async def running(bot: Harness) -> AsyncIterator[Harness]:
+    """The bot with its application started: /export builds the workbook in a task."""
+    await bot.app.start()
+    try:
+        yield bot
+    finally:
+        await bot.app.stop()
+
+
+async def test_export_sends_the_workbook_to_staff(running: Harness) -> None:
+    bot = running
+    await seed(bot.db)
+    # One more person, through the conversation, whose firm must stay unnamed.
+    await onboard(
+        bot.user(7700555), group="Unternehmen / Gewerbe", organisation="Tarn KG", named=False
+    )
+    staff = bot.user(STAFF_ID, "Sabine")
+    await staff.send("/export")
+    deadline = time.monotonic() + 30
+    while not [m for m in bot.api.chat(STAFF_ID) if m.document is not None]:
+        assert time.monotonic() < deadline, "no export within 30 s"
+        await asyncio.sleep(0.02)
+    [message] = [m for m in bot.api.chat(STAFF_ID) if m.document is not None]
+    assert message.document is not None and message.document.data is not None
+    assert message.document.file_name == "agenda-2026-12-01.xlsx"
+    assert "Digitale Agenda Hagenow – Export, Stand 01.12.2026, 10:00 Uhr" in (
+        message.caption or ""
+    )
+    assert "16 Antworten, 1 Problemmeldungen, 5 Teilnehmende" in (message.caption or "")
+    book = load_workbook(io.BytesIO(message.document.data))
+    assert book.sheetnames == SHEETS
+    _assert_private(book)
+    cells = list(_cells(book))
+    assert "Tarn KG" not in cells and not [c for c in cells if "7700555" in c]
+
+
+async def test_export_is_refused_to_everyone_else(running: Harness) -> None:
+    bot = running
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/export")
+    reply = await anna.wait_for_reply()
+    assert "nur für die Mitarbeitenden" in (reply.text or "")
+    await asyncio.sleep(0.1)
+    assert not [m for m in bot.api.chat(1001) if m.document is not None]
