@@ -125,3 +125,14 @@ async def test_a_crash_is_answered_and_nothing_already_given_is_lost(
     await anna.send("/weiter")
     # The rating was stored before the failure; the next open question follows.
     assert "Was bieten Sie Kunden schon online an?" in anna.last.text
+
+
+async def test_every_staff_command_has_a_description_and_a_help_line(bot: Harness) -> None:
+    from bot.app import STAFF_COMMANDS
+
+    texts = bot.services.texts
+    for lang in ("de", "en"):
+        help_text = texts.render(lang, "help", registered=True, staff=True, title="T")
+        for command in STAFF_COMMANDS:
+            assert texts.render(lang, "command_description", command=command) != command
+            assert f"/{command} " in help_text
