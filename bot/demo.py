@@ -8,6 +8,7 @@ printed from the database. Seeded, so every run gives the same figures.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import sys
@@ -499,7 +500,31 @@ async def _report(
     return 0 if ok else 1
 
 
-async def run_demo(db_path: Path, per_group: int = 40) -> int:
+async def _write_documents(
+    services: Services, consultation: Consultation, clock: Callable[[], datetime], out_dir: Path
+) -> None:
+    """The briefing packs of all workshops and the export, as staff would fetch them."""
+    from bot.exports import build_export, export_file_name, save_xlsx
+    from bot.pack_render import render_in_worker, write_pack
+    from bot.packs import build_pack
+
+    started = time.perf_counter()
+    packs = [
+        await build_pack(services.db, consultation, w.id, services.today())
+        for w in consultation.workshops
+    ]
+    export = await build_export(services.db, consultation, clock(), services.settings.timezone)
+    rendered = await asyncio.gather(*(render_in_worker(pack) for pack in packs))
+    print("\nUnterlagen (Briefing-Packs und Export)")
+    print("=====================================")
+    for pack, document in zip(packs, rendered, strict=True):
+        for path in write_pack(document, out_dir, pack.workshop_id):
+            print(path)
+    print(await asyncio.to_thread(save_xlsx, export, out_dir / export_file_name(export)))
+    print(f"Dauer: {time.perf_counter() - started:.1f} s")
+
+
+async def run_demo(db_path: Path, per_group: int = 40, *, documents: bool = True) -> int:
     """Simulate per_group people of every group against the real bot; print what was collected."""
     started = time.perf_counter()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -552,7 +577,10 @@ async def run_demo(db_path: Path, per_group: int = 40) -> int:
         await staff.send("/status")
         if not any("Stand der Befragung" in (m.text or "") for m in staff.messages):
             sim.tally.issues.append("staff /status did not answer with the status")
-        return await _report(sim, personas, api, errors, started)
+        code = await _report(sim, personas, api, errors, started)
+        if documents:
+            await _write_documents(sim.services, consultation, clock, db_path.parent)
+        return code
     finally:
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
