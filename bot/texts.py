@@ -55,21 +55,40 @@ def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 class Texts:
-    """Renders named message macros per language."""
+    """Renders named message macros per language.
+
+    A language's messages are `messages/<lang>.j2` plus one file per feature,
+    `messages/<lang>/<feature>.j2`; a name defined twice is an error.
+    """
 
     def __init__(self, env: Environment | None = None) -> None:
         self.env = env or build_environment()
-        self._modules = {
-            lang: self.env.get_template(f"messages/{lang}.j2").module for lang in LANGUAGES
-        }
+        self._macros = {lang: self._load(lang) for lang in LANGUAGES}
+
+    def _load(self, lang: str) -> dict[str, Macro]:
+        files = [f"messages/{lang}.j2"] + sorted(
+            name
+            for name in self.env.list_templates(extensions=["j2"])
+            if name.startswith(f"messages/{lang}/")
+        )
+        macros: dict[str, Macro] = {}
+        for file in files:
+            module = self.env.get_template(file).module
+            for name in dir(module):
+                macro = getattr(module, name)
+                if not isinstance(macro, Macro):
+                    continue
+                if name in macros:
+                    raise ValueError(f"message {name!r} is defined twice ({file})")
+                macros[name] = macro
+        return macros
 
     def macro(self, lang: str, name: str) -> Macro:
         """The macro `name` in language `lang` (German when the language is unknown)."""
-        module = self._modules.get(lang, self._modules[DEFAULT_LANGUAGE])
-        macro = getattr(module, name, None)
-        if not isinstance(macro, Macro):
-            raise KeyError(f"no message {name!r} in messages/{lang}.j2")
-        return macro
+        macros = self._macros.get(lang, self._macros[DEFAULT_LANGUAGE])
+        if name not in macros:
+            raise KeyError(f"no message {name!r} in messages/{lang}")
+        return macros[name]
 
     def render(self, lang: str, name: str, **context: Any) -> str:
         """The message `name` as Telegram HTML, blank runs collapsed."""
@@ -85,8 +104,7 @@ class Texts:
 
     def names(self, lang: str) -> set[str]:
         """All message names defined for a language."""
-        module = self._modules[lang]
-        return {name for name in dir(module) if isinstance(getattr(module, name), Macro)}
+        return set(self._macros[lang])
 
 
 def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
