@@ -27,6 +27,7 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.packs
+	$(BIN)/python -m bench.broadcast
 
 check: $(STAMP)
 	$(BIN)/agenda-bot check $${AGENDA_CONSULTATION:-consultations/hagenow.yaml}

@@ -11,22 +11,37 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import digests
+from bot import digests, outbox_dispatch
+from bot import reminders as reminder_plan
+from bot.broadcasts import KIND as BROADCAST
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.settings import Settings
 from bot.texts import Texts
-from handlers import errors, exports, input, menu, onboarding, problems, questionnaire, staff
+from handlers import (
+    broadcast,
+    errors,
+    exports,
+    input,
+    menu,
+    onboarding,
+    outbox_report,
+    problems,
+    questionnaire,
+    reminders,
+    staff,
+    training,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 # The commands shown in Telegram's menu, per language; the first name is the one shown.
 PUBLIC_COMMANDS = {
-    "de": ["start", "umfrage", "weiter", "problem", "profil", "hilfe", "abbrechen"],
-    "en": ["start", "survey", "resume", "problem", "profile", "help", "cancel"],
+    "de": ["start", "umfrage", "weiter", "problem", "profil", "erinnerungen", "hilfe", "abbrechen"],
+    "en": ["start", "survey", "resume", "problem", "profile", "reminders", "help", "cancel"],
 }
-STAFF_COMMANDS = ["status", "digest", "export"]
+STAFF_COMMANDS = ["status", "digest", "export", "rundschreiben", "ausgang"]
 
 
 def build_application(
@@ -65,10 +80,17 @@ def build_application(
     app: AgendaApp = builder.build()
 
     # The table of contents: earlier handlers win.
-    for module in (onboarding, questionnaire, problems, staff, exports, menu):
+    for module in (
+        onboarding, questionnaire, problems, staff, exports, training,
+        reminders, broadcast, outbox_report, menu,
+    ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
     app.add_handlers(input.handlers())
+    # Before everything: a person who had blocked the bot is reachable again; a staff member's
+    # broadcast text is taken before the input router sees it.
+    app.add_handlers(reminders.early_handlers(), group=-2)
+    app.add_handlers(broadcast.early_handlers(), group=-1)
     app.add_error_handler(errors.on_error)
     return app
 
@@ -80,12 +102,18 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         await register_commands(app)
         # Reconcile interrupted sends, plan each workshop's digest, wake the dispatcher.
         await digests.start_digests(app)
+        # Reminders and broadcasts: reconcile interrupted sends per kind, wake the dispatcher.
+        kinds = {reminder_plan.KIND: reminders.policy(), BROADCAST: broadcast.policy()}
+        await outbox_dispatch.start_dispatcher(app, kinds)
+        await reminder_plan.start_reminders(app)
 
     return post_init
 
 
 async def _close(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = app.bot_data.services
+    if app.bot_data.dispatcher is not None:
+        await app.bot_data.dispatcher.stop()
     if services is not None:
         await services.db.close()
         app.bot_data.services = None

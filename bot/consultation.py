@@ -206,6 +206,27 @@ class Question(_Model):
         return next((o for o in self.options if o.id == oid), None)
 
 
+class Reminders(_Model):
+    """When a questionnaire reminds those who have not finished it (all optional)."""
+
+    days_before_close: Annotated[
+        list[Annotated[int, Field(ge=0, le=365)]], Field(max_length=10)
+    ] = [7, 2]
+    max: Annotated[int, Field(ge=0, le=10)] = 2  # at most this many per person
+    min_gap_days: Annotated[int, Field(ge=0, le=60)] = 3  # at least this many days apart
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Reminders:
+        seen: set[int] = set()
+        problems: list[Problem] = []
+        for k, days in enumerate(self.days_before_close):
+            if days in seen:
+                problems.append((("days_before_close", k), f"{days} is listed twice"))
+            seen.add(days)
+        _raise_problems(problems)
+        return self
+
+
 class Questionnaire(_Model):
     id: Annotated[str, Field(pattern=QUESTIONNAIRE_ID)]
     kind: QuestionnaireKind
@@ -216,6 +237,7 @@ class Questionnaire(_Model):
     opens: YamlDate
     closes: YamlDate
     questions: Annotated[list[Question], Field(min_length=1, max_length=40)]
+    reminders: Reminders = Field(default_factory=Reminders)
 
     @model_validator(mode="after")
     def _consistent(self) -> Questionnaire:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.catalogue import Catalogue, load_catalogue
 from bot.consultation import Consultation
 from bot.settings import Settings
 from bot.texts import Texts
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.outbox_dispatch import Dispatcher
 
 Clock = Callable[[], datetime]
 
@@ -31,6 +35,7 @@ class Services:
     texts: Texts
     db: Database
     clock: Clock
+    catalogue: Catalogue = field(default_factory=load_catalogue)
 
     def today(self) -> date:
         """Today's date in the consultation's time zone."""
@@ -45,6 +50,7 @@ class BotData:
     """The application's bot_data: one typed slot instead of string keys."""
 
     services: Services | None = None
+    dispatcher: Dispatcher | None = None  # the outbox dispatcher, set in post_init
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -15,6 +15,7 @@ DEFAULT_CONSULTATION = PROJECT_ROOT / "consultations" / "hagenow.yaml"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 DEFAULT_DIGEST_LEAD = timedelta(hours=48)
+DEFAULT_QUIET_HOURS = (20, 8)
 _DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
 _DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -40,6 +41,10 @@ class Settings:
     timezone: ZoneInfo
     staff_chat: int | None = None  # a staff group that gets the automatic digests too
     digest_lead: timedelta = DEFAULT_DIGEST_LEAD  # how long before a workshop its pack goes out
+    # No reminders from quiet_start:00 to quiet_end:00 local time (equal hours: none quiet).
+    quiet_start: int = DEFAULT_QUIET_HOURS[0]
+    quiet_end: int = DEFAULT_QUIET_HOURS[1]
+    quiet_sunday: bool = True  # and none on Sundays
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -71,6 +76,7 @@ class Settings:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN", "does not look like a bot token (<id>:<secret>)"
             )
+        quiet = _quiet(env)
         return cls(
             token=token,
             base_url=_url(env, "TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
@@ -81,6 +87,9 @@ class Settings:
             timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip() or "Europe/Berlin"),
             staff_chat=_staff_chat(env.get("AGENDA_STAFF_CHAT", "")),
             digest_lead=_duration(env, "AGENDA_DIGEST_LEAD", DEFAULT_DIGEST_LEAD),
+            quiet_start=quiet[0],
+            quiet_end=quiet[1],
+            quiet_sunday=quiet[2],
         )
 
 
@@ -146,3 +155,24 @@ def _timezone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError("AGENDA_TIMEZONE", f"unknown time zone {name!r}") from None
+
+
+def _quiet(env: Mapping[str, str]) -> tuple[int, int, bool]:
+    """AGENDA_QUIET_HOURS '20-8' (from 20:00 to 08:00; 'off' for none), AGENDA_QUIET_SUNDAY."""
+    raw = env.get("AGENDA_QUIET_HOURS", "").strip().lower()
+    start, end = DEFAULT_QUIET_HOURS
+    if raw in ("off", "none", "0"):
+        start = end = 0
+    elif raw:
+        match = re.fullmatch(r"(\d{1,2})\s*-\s*(\d{1,2})", raw)
+        if not match or not all(0 <= int(h) <= 23 for h in match.groups()):
+            raise SettingsError(
+                "AGENDA_QUIET_HOURS",
+                f"{raw!r} is not a range of hours - write e.g. 20-8 (20:00 to 08:00) or off",
+            )
+        start, end = int(match[1]), int(match[2])
+    sunday_raw = env.get("AGENDA_QUIET_SUNDAY", "").strip().lower()
+    if sunday_raw not in ("", "1", "0", "yes", "no", "true", "false", "ja", "nein"):
+        raise SettingsError("AGENDA_QUIET_SUNDAY", f"{sunday_raw!r} - write 1 (quiet) or 0")
+    sunday = sunday_raw in ("", "1", "yes", "true", "ja")
+    return start, end, sunday

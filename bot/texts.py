@@ -66,11 +66,12 @@ class Texts:
         self._macros = {lang: self._load(lang) for lang in LANGUAGES}
 
     def _load(self, lang: str) -> dict[str, Macro]:
-        files = [f"messages/{lang}.j2"] + sorted(
+        features = sorted(
             name
             for name in self.env.list_templates(extensions=["j2"])
             if name.startswith(f"messages/{lang}/")
         )
+        files = [f"messages/{lang}.j2", *features]
         macros: dict[str, Macro] = {}
         for file in files:
             module = self.env.get_template(file).module

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import AgendaContext
-from handlers import onboarding, problems, questionnaire
+from handlers import onboarding, problems, questionnaire, training
 from handlers.common import current_person, language_of, menu_buttons, send
 
 
@@ -40,6 +40,8 @@ async def on_message(update: Update, context: AgendaContext) -> None:
         await questionnaire.on_typed(update, context, person, awaiting, typed)
     elif awaiting.startswith(problems.AWAITING_PREFIX + ":"):
         await problems.on_typed(update, context, person, awaiting, typed, photo)
+    elif awaiting.startswith(training.AWAITING_PREFIX + ":"):
+        await training.on_typed(update, context, person, awaiting, typed)
     elif not person.onboarded:
         await onboarding.resume(update, context, person)
     else:

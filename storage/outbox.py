@@ -9,7 +9,7 @@ lasting one (or too many passing ones), ``dropped`` when it is no longer wanted 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -164,21 +164,24 @@ async def mark_failed(
     *,
     retry: bool,
     payload: Mapping[str, Any] | None = None,
+    retry_at: datetime | None = None,
 ) -> str:
     """Count a failed attempt; back to 'pending' if `retry` and attempts remain, else 'failed'.
 
     `payload` replaces the stored one, e.g. to record which parts already went out, so a
-    retry sends only the rest. Returns the row's new status.
+    retry sends only the rest; `retry_at` moves the due time (a backoff). Returns the row's
+    new status.
     """
     async with db.write() as conn:
         await conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-            " payload = coalesce(?, payload),"
+            " payload = coalesce(?, payload), due_at = coalesce(?, due_at),"
             " status = CASE WHEN ? AND attempts + 1 < ? THEN 'pending' ELSE 'failed' END"
             " WHERE id = ? AND status IN ('pending', 'sending')",
             (
                 error[:500],
                 json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
+                iso(retry_at) if retry_at else None,
                 retry,
                 MAX_ATTEMPTS,
                 row_id,
@@ -230,3 +233,152 @@ async def rows(db: Database, kind: str | None = None) -> list[OutboxRow]:
         "SELECT * FROM outbox WHERE (? IS NULL OR kind = ?) ORDER BY due_at, id", (kind, kind)
     )
     return [_row(row) for row in found]
+
+
+async def enqueue_many(db: Database, planned: Iterable[Planned], now: datetime) -> int:
+    """Plan many messages in one transaction (a broadcast, a reminder wave); how many changed.
+
+    The same rules as ``enqueue``: a known dedupe key never adds a second row, and only a
+    pending row follows the new plan.
+    """
+    changed = 0
+    async with db.write() as conn:
+        for item in planned:
+            cursor = await conn.execute(
+                "INSERT INTO outbox (recipient, kind, payload, due_at, valid_until, dedupe_key,"
+                " status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
+                " ON CONFLICT (dedupe_key) DO UPDATE SET payload = excluded.payload,"
+                " due_at = excluded.due_at, valid_until = excluded.valid_until"
+                " WHERE outbox.status = 'pending'",
+                (
+                    item.recipient,
+                    item.kind,
+                    json.dumps(dict(item.payload), sort_keys=True),
+                    iso(item.due_at),
+                    iso(item.valid_until) if item.valid_until else None,
+                    item.dedupe_key,
+                    iso(now),
+                ),
+            )
+            changed += cursor.rowcount
+    return changed
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to plan with ``enqueue_many``."""
+
+    recipient: int
+    kind: str
+    payload: Mapping[str, Any]
+    due_at: datetime
+    dedupe_key: str
+    valid_until: datetime | None = None
+
+
+async def due_except(db: Database, now: datetime, skip_kinds: Collection[str]) -> list[OutboxRow]:
+    """Pending, due and valid rows of every kind but `skip_kinds`, oldest first."""
+    found = await db.fetchall(
+        "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
+        " AND (valid_until IS NULL OR valid_until > ?)"
+        " AND kind NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id",
+        (iso(now), iso(now), json.dumps(sorted(skip_kinds))),
+    )
+    return [_row(row) for row in found]
+
+
+async def release(db: Database, row_id: int, note: str) -> None:
+    """A claimed row goes back to 'pending' without counting an attempt (Telegram said wait)."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = ?"
+            " WHERE id = ? AND status = 'sending'",
+            (note, row_id),
+        )
+
+
+async def postpone(db: Database, row_id: int, due_at: datetime, note: str) -> None:
+    """A pending or claimed row waits until `due_at` (e.g. one reminder a day is enough)."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?"
+            " WHERE id = ? AND status IN ('pending', 'sending')",
+            (iso(due_at), note, row_id),
+        )
+
+
+async def requeue_sending(db: Database, kind: str, note: str) -> list[OutboxRow]:
+    """On start: rows of `kind` left in 'sending' go back to 'pending' (sent again, at most
+    doubled): for kinds where a lost message is worse than a rare second copy."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = ?"
+            " WHERE kind = ? AND status = 'sending' RETURNING *",
+            (note, kind),
+        )
+        return [_row(row) for row in await cursor.fetchall()]
+
+
+async def last_sent_to(db: Database, recipient: int, kind: str) -> datetime | None:
+    """When a message of `kind` last went to this chat, if ever."""
+    row = await db.fetchone(
+        "SELECT max(sent_at) AS sent FROM outbox WHERE recipient = ? AND kind = ?"
+        " AND status = 'sent'",
+        (recipient, kind),
+    )
+    return datetime.fromisoformat(row["sent"]) if row and row["sent"] else None
+
+
+async def drop_pending_for(db: Database, recipient: int, kind: str, note: str) -> int:
+    """Drop the pending rows of `kind` for one chat (e.g. reminders switched off); how many."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ?"
+            " WHERE recipient = ? AND kind = ? AND status = 'pending'",
+            (note, recipient, kind),
+        )
+        return cursor.rowcount
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """How many rows of one kind are in each status."""
+
+    kind: str
+    pending: int
+    sending: int
+    sent: int
+    failed: int
+    dropped: int
+
+
+async def counts(db: Database, key_prefix: str | None = None) -> list[KindCounts]:
+    """Rows per kind and status (of the dedupe keys starting with `key_prefix`), by kind."""
+    found = await db.fetchall(
+        "SELECT kind, sum(status = 'pending') AS pending, sum(status = 'sending') AS sending,"
+        " sum(status = 'sent') AS sent, sum(status = 'failed') AS failed,"
+        " sum(status = 'dropped') AS dropped"
+        " FROM outbox WHERE (? IS NULL OR substr(dedupe_key, 1, length(?)) = ?)"
+        " GROUP BY kind ORDER BY kind",
+        (key_prefix, key_prefix, key_prefix),
+    )
+    return [KindCounts(row["kind"], *(int(row[s] or 0) for s in STATUSES)) for row in found]
+
+
+async def latest_failures(db: Database, limit: int = 5) -> list[OutboxRow]:
+    """The most recent failed rows, newest first (for /ausgang)."""
+    found = await db.fetchall(
+        "SELECT * FROM outbox WHERE status = 'failed' ORDER BY due_at DESC, id DESC LIMIT ?",
+        (limit,),
+    )
+    return [_row(row) for row in found]
+
+
+async def count_with_note(db: Database, key_prefix: str, note_prefix: str) -> int:
+    """Rows of one broadcast (dedupe key prefix) whose note starts with `note_prefix`."""
+    row = await db.fetchone(
+        "SELECT count(*) AS n FROM outbox WHERE substr(dedupe_key, 1, length(?)) = ?"
+        " AND substr(coalesce(last_error, ''), 1, length(?)) = ?",
+        (key_prefix, key_prefix, note_prefix, note_prefix),
+    )
+    return int(row["n"]) if row else 0

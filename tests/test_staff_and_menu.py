@@ -64,8 +64,12 @@ async def test_help_lists_the_commands_and_offers_buttons(bot: Harness) -> None:
 async def test_commands_are_registered_per_language(bot: Harness) -> None:
     german = [c["command"] for c in bot.api.commands()]
     english = [c["command"] for c in bot.api.commands(language_code="en")]
-    assert german == ["start", "umfrage", "weiter", "problem", "profil", "hilfe", "abbrechen"]
-    assert english == ["start", "survey", "resume", "problem", "profile", "help", "cancel"]
+    assert german == [
+        "start", "umfrage", "weiter", "problem", "profil", "erinnerungen", "hilfe", "abbrechen",
+    ]  # fmt: skip
+    assert english == [
+        "start", "survey", "resume", "problem", "profile", "reminders", "help", "cancel",
+    ]  # fmt: skip
     # Every listed command has a handler.
     handled = {
         name
