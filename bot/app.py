@@ -11,8 +11,9 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import digests, outbox_dispatch
+from bot import digests, outbox_dispatch, training_notices
 from bot import reminders as reminder_plan
+from bot import workshops as workshop_plan
 from bot.broadcasts import KIND as BROADCAST
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
@@ -31,6 +32,7 @@ from handlers import (
     reminders,
     staff,
     training,
+    workshops,
 )
 from storage.db import Database
 
@@ -38,10 +40,18 @@ log = logging.getLogger(__name__)
 
 # The commands shown in Telegram's menu, per language; the first name is the one shown.
 PUBLIC_COMMANDS = {
-    "de": ["start", "umfrage", "weiter", "problem", "profil", "erinnerungen", "hilfe", "abbrechen"],
-    "en": ["start", "survey", "resume", "problem", "profile", "reminders", "help", "cancel"],
-}
-STAFF_COMMANDS = ["status", "digest", "export", "rundschreiben", "ausgang"]
+    "de": [
+        "start", "umfrage", "weiter", "problem", "workshops", "profil", "erinnerungen", "hilfe",
+        "abbrechen",
+    ],
+    "en": [
+        "start", "survey", "resume", "problem", "workshops", "profile", "reminders", "help",
+        "cancel",
+    ],
+}  # fmt: skip
+STAFF_COMMANDS = [
+    "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
+]
 
 
 def build_application(
@@ -82,7 +92,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, menu,
+        reminders, broadcast, outbox_report, workshops, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
@@ -102,10 +112,15 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         await register_commands(app)
         # Reconcile interrupted sends, plan each workshop's digest, wake the dispatcher.
         await digests.start_digests(app)
-        # Reminders and broadcasts: reconcile interrupted sends per kind, wake the dispatcher.
+        # Reminders, broadcasts, training notices: reconcile interrupted sends per kind, wake
+        # the dispatcher; then plan reminders and the monthly training summaries.
         kinds = {reminder_plan.KIND: reminders.policy(), BROADCAST: broadcast.policy()}
+        kinds |= training_notices.policies()
+        kinds |= workshops.policies()  # seat offers and workshop reminders
         await outbox_dispatch.start_dispatcher(app, kinds)
         await reminder_plan.start_reminders(app)
+        await training_notices.start_summaries(app)
+        await workshop_plan.start_workshops(app)  # lapsed seat offers, workshop reminders
 
     return post_init
 

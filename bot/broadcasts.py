@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.consultation import Consultation
-from storage import broadcasts, outbox, recipients
+from storage import broadcasts, outbox, recipients, workshops
 from storage.db import Database
 from storage.recipients import Recipient
 
@@ -16,10 +17,11 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class Segment:
-    """A choice of recipients: everyone, a stakeholder group ('g:<id>') or an action field."""
+    """A choice of recipients: everyone, a stakeholder group ('g:<id>'), an action field
+    ('f:<id>') or the registered participants of an event ('w:<id>')."""
 
     id: str
-    kind: str  # 'all', 'group' or 'field'
+    kind: str  # 'all', 'group', 'field' or 'workshop'
     title: str
 
 
@@ -28,7 +30,7 @@ def segments(consultation: Consultation, lang: str) -> list[Segment]:
     found = [Segment(ALL, "all", "")]
     found += [Segment(f"g:{g.id}", "group", g.title.get(lang)) for g in consultation.groups]
     found += [Segment(f"f:{f.id}", "field", f.title.get(lang)) for f in consultation.action_fields]
-    # Workshop participants become a segment once workshop registration exists ('w:<id>').
+    found += [Segment(f"w:{e.id}", "workshop", e.title.get(lang)) for e in consultation.events]
     return found
 
 
@@ -37,8 +39,12 @@ def segment(consultation: Consultation, segment_id: str, lang: str) -> Segment |
     return next((s for s in segments(consultation, lang) if s.id == segment_id), None)
 
 
-def members(people: list[Recipient], segment_id: str) -> list[Recipient]:
-    """Who of these people belongs to the segment."""
+def members(
+    people: list[Recipient],
+    segment_id: str,
+    registered: Mapping[str, Collection[int]] | None = None,
+) -> list[Recipient]:
+    """Who of these people belongs to the segment (`registered`: person ids per event)."""
     if segment_id == ALL:
         return list(people)
     kind, _, value = segment_id.partition(":")
@@ -46,12 +52,24 @@ def members(people: list[Recipient], segment_id: str) -> list[Recipient]:
         return [p for p in people if p.group_id == value]
     if kind == "f":
         return [p for p in people if value in p.fields]
+    if kind == "w":
+        seated = (registered or {}).get(value, ())
+        return [p for p in people if p.person_id in seated]
     return []
+
+
+async def registered_people(db: Database) -> dict[str, set[int]]:
+    """The person ids registered for each event (the workshop segments)."""
+    found: dict[str, set[int]] = {}
+    for registration in await workshops.registered(db):
+        found.setdefault(registration.event_id, set()).add(registration.person_id)
+    return found
 
 
 async def audience(db: Database, segment_id: str) -> list[Recipient]:
     """The reachable people (onboarded, not blocked) in a segment."""
-    return members(await recipients.reachable(db), segment_id)
+    registered = await registered_people(db) if segment_id.startswith("w:") else None
+    return members(await recipients.reachable(db), segment_id, registered)
 
 
 def key_prefix(broadcast_id: int) -> str:

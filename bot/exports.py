@@ -27,6 +27,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot import training
+from bot.catalogue import Catalogue, load_catalogue
 from bot.consultation import Consultation, Question, Questionnaire
 from bot.packs import TRAINING_FIELDS
 from bot.texts import format_number
@@ -58,7 +60,16 @@ PROBLEM_COLUMNS = (
     "id", "action_field", "title", "description", "has_photo", "affects_too", "reporter_group",
     "reporter_organisation", "submitted_at",
 )  # fmt: skip
-TRAINING_COLUMNS = ("respondent", "side", "group", "organisation", "field_id", "field", "count")
+TRAINING_COLUMNS = (
+    "respondent", "side", "group", "organisation", "field_id", "field", "count", "source", "year",
+    "occupation", "internships", "counted",
+)  # fmt: skip
+TRAINING_FIELD_COLUMNS = (
+    "field_id", "field", "seeking", "places", "gap", "seeking_internship", "internships",
+    "schools", "firms",
+)  # fmt: skip
+SOURCE_QUESTIONNAIRE, SOURCE_FLOW = "questionnaire", "ausbildung"
+INTERNSHIPS_WITHOUT_FIELD = "Praktikum ohne Berufsfeld (Fragebogen)"
 PARTICIPANT_COLUMNS = (
     "respondent", "group", "organisation", "action_fields", "language", "consent_version",
     "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
@@ -77,7 +88,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Export:
-    """Everything an export holds: the Info sheet first, then the four data tables."""
+    """Everything an export holds: the Info sheet first, then the five data tables."""
 
     title: str
     exported_at: datetime  # local time of the consultation, without tzinfo (as Excel keeps it)
@@ -117,6 +128,11 @@ class _Who:
 def pseudonym(person: int) -> str:
     """A stable pseudonym for a person: their internal number, never the Telegram id."""
     return f"P{person:04d}"
+
+
+def organisation_pseudonym(organisation: int) -> str:
+    """A stable pseudonym for an organisation (the /ausbildung figures are per organisation)."""
+    return f"O{organisation:04d}"
 
 
 def _clean(text: str) -> str:
@@ -168,7 +184,9 @@ async def build_export(
     who = _Who(consultation)
     answers = _answer_rows(await store.answers(db), consultation, who, zone)
     problems = _problem_rows(await store.problems(db), who, zone)
-    training = await _training_rows(db, consultation, who)
+    catalogue = load_catalogue()
+    training = await _training_rows(db, consultation, who, catalogue)
+    fields = await _training_field_rows(db, consultation, catalogue)
     participants = _participant_rows(await store.participants(db), who, zone)
     exported_at = now.astimezone(zone).replace(tzinfo=None, microsecond=0)
     skipped = ANSWER_COLUMNS.index("skipped")
@@ -190,6 +208,7 @@ async def build_export(
             Table("Antworten", "answers.csv", ANSWER_COLUMNS, answers),
             Table("Probleme", "problems.csv", PROBLEM_COLUMNS, problems),
             Table("Ausbildung", "training.csv", TRAINING_COLUMNS, training),
+            Table("Ausbildung je Feld", "training_fields.csv", TRAINING_FIELD_COLUMNS, fields),
             Table("Teilnehmende", "participants.csv", PARTICIPANT_COLUMNS, participants),
         ),
     )
@@ -257,16 +276,24 @@ def _problem_rows(
 
 
 async def _training_rows(
-    db: Database, consultation: Consultation, who: _Who
+    db: Database, consultation: Consultation, who: _Who, catalogue: Catalogue
 ) -> tuple[tuple[Cell, ...], ...]:
-    """Per respondent and occupational field of the training questionnaires: the number given."""
+    """Every training figure: per respondent and field of the training questionnaires, and per
+    organisation, year and field (and occupation) from /ausbildung. `counted` says whether the
+    row is in the "Ausbildung je Feld" table: a questionnaire answer is not where the person's
+    organisation used /ausbildung on that side (see bot.training.Matching)."""
     questionnaires = {q.id: q for q in consultation.questionnaires if q.kind in SIDES}
     records = await store.training(db, list(questionnaires), TRAINING_FIELDS)
+    flow = await store.training_flow(db)
+    # A school's figure always counts (0 is an answer); a firm's offer only with places.
+    flow_counts = {id(r): r.side == "demand" or r.count + r.internships > 0 for r in flow}
+    used_flow = {(r.side, r.organisation_id) for r in flow if flow_counts[id(r)]}
     order = {q: n for n, q in enumerate(TRAINING_FIELDS)}
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for r in sorted(records, key=lambda r: (r.questionnaire_id, r.person, order[r.question_id])):
         qn = questionnaires[r.questionnaire_id]
         question = qn.question(r.question_id)
+        counted = (SIDES[qn.kind], r.organisation_id) not in used_flow
         rows.append(
             (
                 pseudonym(r.person),
@@ -276,10 +303,52 @@ async def _training_rows(
                 r.question_id,
                 question.text.get(LANG) if question else "",
                 r.count,
+                SOURCE_QUESTIONNAIRE,
+                None,
+                None,
+                None,
+                _yes_no(counted),
+            )
+        )
+    for f in flow:
+        field = catalogue.field(f.field_id)
+        occupation = field.occupation(f.occupation_id or "") if field else None
+        rows.append(
+            (
+                organisation_pseudonym(f.organisation_id),
+                f.side,
+                who.group(f.group_id),
+                who.organisation(f.group_id, f.organisation),
+                f.field_id,
+                field.title.get(LANG) if field else f.field_id,
+                f.count,
+                SOURCE_FLOW,
+                f.year,
+                _clean(occupation.title.get(LANG) if occupation else (f.occupation_text or "")),
+                f.internships,
+                _yes_no(flow_counts[id(f)]),
             )
         )
     # Demand (schools) before supply (firms), whatever the questionnaires' ids.
     return tuple(sorted(rows, key=lambda row: row[1] != "demand"))
+
+
+async def _training_field_rows(
+    db: Database, consultation: Consultation, catalogue: Catalogue
+) -> tuple[tuple[Cell, ...], ...]:
+    """The supply-and-demand table by catalogue field, as /ausbildung and the packs show it."""
+    found = await training.matching(db, catalogue, LANG, consultation)
+    rows: list[tuple[Cell, ...]] = [
+        (x.field_id, x.title, x.seeking, x.places, x.gap, x.seeking_internship, x.internships,
+         x.schools, x.firms)
+        for x in found.lines
+    ]  # fmt: skip
+    if found.internships_seeking or found.internships_offered:
+        rows.append((
+            training.QUESTIONNAIRE_INTERNSHIPS, INTERNSHIPS_WITHOUT_FIELD, None, None, None,
+            found.internships_seeking, found.internships_offered, None, None,
+        ))  # fmt: skip
+    return tuple(rows)
 
 
 def _participant_rows(

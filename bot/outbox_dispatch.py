@@ -118,12 +118,21 @@ class RateLimiter:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent as a document, with the message's text as its caption (1,024 characters)."""
+
+    data: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """The message a row stands for, and what to record once it went out."""
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
     after_sent: Callable[[Message], Awaitable[None]] | None = None
+    document: Attachment | None = None  # then one sendDocument with the text as caption
 
 
 @dataclass(frozen=True)
@@ -320,9 +329,16 @@ class Dispatcher:
     ) -> None:
         db = self.services.db
         try:
-            message = await self.app.bot.send_message(
-                row.recipient, outgoing.text, reply_markup=outgoing.reply_markup
-            )
+            if outgoing.document is not None:
+                message = await self.app.bot.send_document(
+                    row.recipient, outgoing.document.data,
+                    filename=outgoing.document.filename, caption=outgoing.text,
+                    reply_markup=outgoing.reply_markup,
+                )  # fmt: skip
+            else:
+                message = await self.app.bot.send_message(
+                    row.recipient, outgoing.text, reply_markup=outgoing.reply_markup
+                )
         except RetryAfter as error:
             seconds = error.retry_after
             pause = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)

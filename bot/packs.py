@@ -12,9 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot import training
+from bot.catalogue import load_catalogue
 from bot.consultation import Consultation, Event, Question, Questionnaire
 from storage import packs as store
+from storage import workshops as registrations
 from storage.db import Database
+from storage.training import Sources
 
 TRAINING_FIELDS = (
     "handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik", "praktikum",
@@ -140,12 +144,14 @@ class ProblemLine:
 
 @dataclass(frozen=True)
 class TrainingLine:
-    """Seeking pupils and offered places in one occupational field."""
+    """Seeking pupils and offered places in one occupational field (catalogue field)."""
 
     field_id: str
     label: str
     seeking: int
     offered: int
+    seeking_internship: int = 0
+    internships: int = 0
 
     @property
     def gap(self) -> int:
@@ -155,13 +161,20 @@ class TrainingLine:
 
 @dataclass(frozen=True)
 class Training:
-    """The training-places comparison (schools' demand against firms' supply)."""
+    """The training-places comparison (schools' demand against firms' supply).
+
+    The figures follow ``bot.training.Matching``: per organisation the /ausbildung figures
+    where it used the flow, else its questionnaire answers; nobody counted twice.
+    """
 
     demand_title: str
     supply_title: str
     schools: int
     firms: int
     lines: tuple[TrainingLine, ...]
+    sources: Sources | None = None
+    internships_seeking: int = 0  # asked without a field (questionnaires)
+    internships_offered: int = 0
 
     @property
     def seeking(self) -> int:
@@ -203,6 +216,8 @@ class PackContext:
     problem_titles: tuple[ProblemLine, ...]  # the next ones, title and count only
     problems_more: int
     training: Training | None
+    # The registered participants, by name where the organisation agreed, else its group's label.
+    participants: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -309,6 +324,11 @@ async def build_pack(
         problem_titles=problem_titles,
         problems_more=max(0, len(ranked) - len(problems) - len(problem_titles)),
         training=training,
+        participants=tuple(
+            labels.source(r.group_id or "", r.organisation if r.may_be_named else None)
+            for r in await registrations.of_event(db, event.id)
+            if r.status == "registered"
+        ),
     )
 
 
@@ -409,36 +429,26 @@ async def _suggestions(
 async def _training(
     db: Database, consultation: Consultation, lang: str, always: bool
 ) -> Training | None:
-    """Seeking pupils against offered places per occupational field; None without any data."""
+    """Seeking pupils against offered places per catalogue field, from /ausbildung and the
+    training questionnaires combined (bot.training.matching); None without any data."""
     demand = next((q for q in consultation.questionnaires if q.kind == "training_demand"), None)
     supply = next((q for q in consultation.questionnaires if q.kind == "training_supply"), None)
-    if demand is None or supply is None:
+    found = await training.matching(db, load_catalogue(), lang, consultation)
+    if found.empty and not always:
         return None
-    fields = [f for f in TRAINING_FIELDS if demand.question(f) and supply.question(f)]
-    sums = {
-        (r.questionnaire_id, r.question_id): r.total
-        for r in await store.number_sums(db, [demand.id, supply.id], fields)
-    }
-    if not sums and not always:
-        return None
-    lines = []
-    for f in fields:
-        question = demand.question(f)
-        assert question is not None
-        lines.append(
-            TrainingLine(
-                f,
-                question.text.get(lang),
-                sums.get((demand.id, f), 0),
-                sums.get((supply.id, f), 0),
-            )
-        )
-    counts = {r.group_id: r.count for r in await store.respondents_by_group(db, [demand.id])}
-    firms = {r.group_id: r.count for r in await store.respondents_by_group(db, [supply.id])}
+    src = found.sources
     return Training(
-        demand.title.get(lang),
-        supply.title.get(lang),
-        sum(counts.values()),
-        sum(firms.values()),
-        tuple(lines),
+        demand.title.get(lang) if demand else "",
+        supply.title.get(lang) if supply else "",
+        src.schools_flow + src.schools_questionnaire,
+        src.firms_flow + src.firms_questionnaire,
+        tuple(
+            TrainingLine(
+                x.field_id, x.title, x.seeking, x.places, x.seeking_internship, x.internships
+            )
+            for x in found.lines
+        ),
+        src,
+        found.internships_seeking,
+        found.internships_offered,
     )

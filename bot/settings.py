@@ -16,6 +16,8 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 DEFAULT_DIGEST_LEAD = timedelta(hours=48)
 DEFAULT_QUIET_HOURS = (20, 8)
+DEFAULT_SEAT_OFFER = timedelta(hours=24)
+MAX_SEAT_OFFER_HOURS = 24 * 14
 _DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
 _DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -45,6 +47,7 @@ class Settings:
     quiet_start: int = DEFAULT_QUIET_HOURS[0]
     quiet_end: int = DEFAULT_QUIET_HOURS[1]
     quiet_sunday: bool = True  # and none on Sundays
+    seat_offer: timedelta = DEFAULT_SEAT_OFFER  # how long a freed workshop seat is held
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -90,6 +93,7 @@ class Settings:
             quiet_start=quiet[0],
             quiet_end=quiet[1],
             quiet_sunday=quiet[2],
+            seat_offer=_seat_offer(env.get("AGENDA_SEAT_OFFER_HOURS", "")),
         )
 
 
@@ -148,6 +152,19 @@ def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelt
     for number, unit in parts:
         total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
     return total
+
+
+def _seat_offer(raw: str) -> timedelta:
+    """AGENDA_SEAT_OFFER_HOURS: whole hours a waiting person has to take a freed seat."""
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_SEAT_OFFER
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SEAT_OFFER_HOURS:
+        raise SettingsError(
+            "AGENDA_SEAT_OFFER_HOURS",
+            f"{raw!r} - write a whole number of hours from 1 to {MAX_SEAT_OFFER_HOURS}, e.g. 24",
+        )
+    return timedelta(hours=int(raw))
 
 
 def _timezone(name: str) -> ZoneInfo:

@@ -8,27 +8,15 @@ sees per field how many pupils are seeking, never which school.
 from __future__ import annotations
 
 import io
-import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from typing import Any, Literal
-
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.catalogue import Catalogue
 from bot.consultation import Consultation
-from bot.context import Services
-from storage import outbox
 from storage import training as store
 from storage.db import Database
 
-log = logging.getLogger(__name__)
-
 Role = Literal["school", "firm"]
-KIND_OFFER = "training_offer"
-KIND_SUMMARY = "training_summary"
-SUMMARY_HOUR = 8  # local time on the 1st of each month
 
 
 class BadCount(ValueError):
@@ -88,9 +76,56 @@ class FieldLine:
         return self.places - self.seeking
 
 
-async def table(db: Database, catalogue: Catalogue, lang: str) -> list[FieldLine]:
-    """The supply-and-demand table, one line per catalogue field."""
-    by_field = {t.field_id: t for t in await store.totals(db)}
+QUESTIONNAIRE_INTERNSHIPS = "praktikum"  # the questionnaires ask internships without a field
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The supply-and-demand table and what it rests on.
+
+    Rule: an organisation that used /ausbildung counts with those figures on that side (a
+    school with any figure, a firm with an offer above 0), otherwise with its people's answers
+    to the training questionnaires; nobody is counted twice. The questionnaires ask
+    internships without a field: those are kept apart (`internships_seeking`,
+    `internships_offered`).
+    """
+
+    lines: tuple[FieldLine, ...]
+    internships_seeking: int
+    internships_offered: int
+    sources: store.Sources
+
+    @property
+    def seeking(self) -> int:
+        return sum(x.seeking for x in self.lines)
+
+    @property
+    def places(self) -> int:
+        return sum(x.places for x in self.lines)
+
+    @property
+    def empty(self) -> bool:
+        s = self.sources
+        return not (s.schools_flow or s.schools_questionnaire or s.firms_flow
+                    or s.firms_questionnaire)  # fmt: skip
+
+
+def training_questionnaires(consultation: Consultation | None) -> tuple[str | None, str | None]:
+    """The ids of the demand and the supply questionnaire, where the consultation has them."""
+    found = {"training_demand": None, "training_supply": None} | {
+        q.kind: q.id for q in (consultation.questionnaires if consultation else ())
+        if q.kind in ("training_demand", "training_supply")
+    }  # fmt: skip
+    return found["training_demand"], found["training_supply"]
+
+
+async def matching(
+    db: Database, catalogue: Catalogue, lang: str, consultation: Consultation | None = None
+) -> Matching:
+    """The combined supply-and-demand figures, one line per catalogue field (see Matching)."""
+    demand, supply = training_questionnaires(consultation)
+    fields = [*catalogue.field_ids, QUESTIONNAIRE_INTERNSHIPS]
+    by_field = {t.field_id: t for t in await store.combined_totals(db, demand, supply, fields)}
     lines = []
     for field in catalogue.fields:
         t = by_field.get(field.id)
@@ -106,7 +141,21 @@ async def table(db: Database, catalogue: Catalogue, lang: str) -> list[FieldLine
                 t.firms if t else 0,
             )
         )
-    return lines
+    extra = by_field.get(QUESTIONNAIRE_INTERNSHIPS)
+    return Matching(
+        tuple(lines),
+        extra.seeking_internship if extra else 0,
+        extra.internships if extra else 0,
+        await store.combined_sources(db, demand, supply, fields),
+    )
+
+
+async def table(
+    db: Database, catalogue: Catalogue, lang: str, consultation: Consultation | None = None
+) -> list[FieldLine]:
+    """The supply-and-demand table, one line per catalogue field; with the consultation, the
+    questionnaires' answers are combined in (see Matching)."""
+    return list((await matching(db, catalogue, lang, consultation)).lines)
 
 
 def occupation_title(catalogue: Catalogue, offer: store.Offer, lang: str) -> str:
@@ -195,97 +244,6 @@ def chart_png(lines: list[FieldLine], seeking_label: str, places_label: str) -> 
     finally:
         plt.close(fig)
     return buffer.getvalue()
-
-
-async def _send_row(
-    bot: Bot, db: Database, row: outbox.OutboxRow, text: str, now: datetime
-) -> bool:
-    """Send one outbox row now and record the result; whether it went out.
-
-    Until the general outbox dispatcher (issue 4) sends these kinds, rows are sent right after
-    they are planned (issue 6 allows it); the dispatcher then takes over the 'pending' ones.
-    """
-    if not await outbox.mark_sending(db, row.id):
-        return False
-    try:
-        await bot.send_message(row.recipient, text)
-    except TelegramError as error:
-        await outbox.mark_failed(db, row.id, str(error), retry=True)
-        log.info("training notification %s not sent: %s", row.id, error)
-        return False
-    await outbox.mark_sent(db, row.id, now)
-    return True
-
-
-async def notify_new_offer(bot: Bot, services: Services, offer_id: int) -> int:
-    """Tell each opted-in school seeking in the offer's field, once per offer and school."""
-    db = services.db
-    offer = await store.offer(db, offer_id)
-    if offer is None or offer.places + offer.internships == 0:
-        return 0
-    now = services.clock()
-    sent = 0
-    seen: set[int] = set()
-    for school_id, telegram_id, lang in await store.schools_to_notify(db, offer.field_id):
-        if school_id in seen or school_id == offer.organisation_id:
-            continue  # one member per school gets it
-        seen.add(school_id)
-        key = f"{KIND_OFFER}:{offer.id}:{school_id}"
-        added = await outbox.enqueue(
-            db, recipient=telegram_id, kind=KIND_OFFER, payload={"offer": offer.id},
-            due_at=now, dedupe_key=key, now=now,
-        )  # fmt: skip
-        row = await outbox.by_key(db, key)
-        if not added or row is None or row.status != "pending":
-            continue
-        field = services.catalogue.field(offer.field_id)
-        text = services.texts.render(
-            lang,
-            "training_offer_notice",
-            field=field.title.get(lang) if field else offer.field_id,
-            occupation=occupation_title(services.catalogue, offer, lang),
-            start_year=offer.start_year,
-            places=offer.places,
-            internships=offer.internships,
-            firm=offer.organisation_name if offer.may_be_named else None,
-            contact=offer.contact if offer.may_be_named else None,
-        )
-        sent += await _send_row(bot, db, row, text, now)
-    return sent
-
-
-def next_summary_due(now: datetime, services: Services) -> datetime:
-    """The 1st of next month, SUMMARY_HOUR local time."""
-    local = now.astimezone(services.settings.timezone)
-    first = (local.replace(day=1) + timedelta(days=32)).replace(day=1).date()
-    return datetime.combine(first, time(SUMMARY_HOUR), services.settings.timezone)
-
-
-async def plan_summaries(services: Services) -> list[str]:
-    """Plan next month's summary for each staff member (idempotent); the dedupe keys."""
-    now = services.clock()
-    due = next_summary_due(now, services)
-    keys = []
-    for staff_id in sorted(services.settings.staff_ids):
-        key = f"{KIND_SUMMARY}:{due:%Y-%m}:{staff_id}"
-        await outbox.enqueue(
-            services.db, recipient=staff_id, kind=KIND_SUMMARY, payload={"month": f"{due:%Y-%m}"},
-            due_at=due, dedupe_key=key, now=now,
-        )  # fmt: skip
-        keys.append(key)
-    return keys
-
-
-async def send_due_summaries(bot: Bot, services: Services) -> int:
-    """Send summaries whose day has come, then plan the next month's: how many went out."""
-    now = services.clock()
-    sent = 0
-    for row in await outbox.due(services.db, now, kind=KIND_SUMMARY):
-        lines = await table(services.db, services.catalogue, "de")
-        text = services.texts.render("de", "training_summary", lines=lines, **summary_sums(lines))
-        sent += await _send_row(bot, services.db, row, text, now)
-    await plan_summaries(services)
-    return sent
 
 
 def summary_sums(lines: list[FieldLine]) -> dict[str, Any]:

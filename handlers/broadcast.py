@@ -127,10 +127,11 @@ async def on_text(update: Update, context: AgendaContext) -> None:
 async def _choose_segment(update: Update, context: AgendaContext, lang: str) -> None:
     services = context.services
     people = await broadcasts.audience(services.db, broadcasts.ALL)
+    registered = await broadcasts.registered_people(services.db)
     buttons: list[list[Button]] = [
         [(
             label(context, lang, "broadcast_segment", segment=seg,
-                  count=len(broadcasts.members(people, seg.id))),
+                  count=len(broadcasts.members(people, seg.id, registered))),
             encode("BC", "seg", *seg.id.split(":")),
         )]
         for seg in broadcasts.segments(services.consultation, lang)

@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from bot.callbacks import encode
 from bot.context import AgendaContext
 from bot.texts import DEFAULT_LANGUAGE, split_message
+from bot.training import role_of
 from storage import people
 from storage.people import Person
 
@@ -109,14 +110,25 @@ async def drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
-def menu_buttons(context: AgendaContext, lang: str) -> list[list[Button]]:
-    """The main menu: everything a participant can do, as buttons."""
-    return [
+def menu_buttons(
+    context: AgendaContext, lang: str, person: Person | None = None
+) -> list[list[Button]]:
+    """The main menu: everything a participant can do, as buttons (schools and firms also
+    get the training-places exchange, when the person is known)."""
+    rows = [
         [(label(context, lang, "surveys"), encode("M", "survey"))],
         [(label(context, lang, "resume"), encode("M", "resume"))],
         [(label(context, lang, "problem"), encode("M", "problem"))],
-        [
-            (label(context, lang, "profile"), encode("M", "profile")),
-            (label(context, lang, "help"), encode("M", "help")),
-        ],
     ]
+    if person is not None and takes_part_in_training(context, person):
+        rows.append([(label(context, lang, "training"), encode("M", "training"))])
+    rows.append([
+        (label(context, lang, "profile"), encode("M", "profile")),
+        (label(context, lang, "help"), encode("M", "help")),
+    ])  # fmt: skip
+    return rows
+
+
+def takes_part_in_training(context: AgendaContext, person: Person) -> bool:
+    """Whether the person reports to the training-places exchange (a school or a firm)."""
+    return role_of(context.services.consultation, person.group_id) is not None

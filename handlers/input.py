@@ -50,7 +50,7 @@ async def on_message(update: Update, context: AgendaContext) -> None:
             context,
             person.language,
             "nothing_expected",
-            menu_buttons(context, person.language),
+            menu_buttons(context, person.language, person),
         )
 
 

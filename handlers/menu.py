@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import decode
 from bot.context import AgendaContext
-from handlers import onboarding, problems, questionnaire
+from handlers import onboarding, problems, questionnaire, training
 from handlers.common import (
     answer_callback,
     current_person,
@@ -15,6 +15,7 @@ from handlers.common import (
     language_of,
     menu_buttons,
     send,
+    takes_part_in_training,
 )
 from storage import people
 from storage import problems as problem_store
@@ -52,9 +53,10 @@ async def help_command(update: Update, context: AgendaContext) -> None:
         context,
         lang,
         "help",
-        menu_buttons(context, lang) if person else [],
+        menu_buttons(context, lang, person) if person else [],
         registered=person is not None,
         staff=staff,
+        training=person is not None and takes_part_in_training(context, person),
         title=context.services.consultation.title.get(lang),
     )
 
@@ -71,9 +73,11 @@ async def cancel_command(update: Update, context: AgendaContext) -> None:
     await send(update, context, lang, "cancelled", menu_buttons(context, lang), discarded=discarded)
 
 
-async def show_menu(update: Update, context: AgendaContext, lang: str) -> None:
+async def show_menu(
+    update: Update, context: AgendaContext, lang: str, person: people.Person | None = None
+) -> None:
     """The main menu."""
-    await send(update, context, lang, "menu", menu_buttons(context, lang))
+    await send(update, context, lang, "menu", menu_buttons(context, lang, person))
 
 
 async def on_menu(update: Update, context: AgendaContext) -> None:
@@ -88,7 +92,7 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
     if person is None:
         return
     lang = person.language
-    if choice not in ("survey", "resume", "problem", "profile", "menu"):
+    if choice not in ("survey", "resume", "problem", "profile", "training", "menu"):
         await answer_callback(update, context, lang, "stale_button")
         return
     await answer_callback(update, context, lang)
@@ -101,5 +105,7 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
         await problems.show_start(update, context, person)
     elif choice == "profile":
         await onboarding.show_profile(update, context, person)
+    elif choice == "training":
+        await training.show_home(update, context, person)
     else:
-        await show_menu(update, context, lang)
+        await show_menu(update, context, lang, person)

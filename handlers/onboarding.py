@@ -307,7 +307,11 @@ async def finish(update: Update, context: AgendaContext, person: Person) -> None
     if not person.onboarded:
         await people.mark_onboarded(context.services.db, person.id)
     await send(
-        update, context, person.language, "onboarding_done", menu_buttons(context, person.language)
+        update,
+        context,
+        person.language,
+        "onboarding_done",
+        menu_buttons(context, person.language, person),
     )
 
 

@@ -56,7 +56,8 @@ async def resume_questionnaire(update: Update, context: AgendaContext, person: P
             await answer_store.start(services.db, person.id, qn.id)
             await show_question(update, context, person, qn, question, given)
             return
-    await send(update, context, person.language, "all_done", menu_buttons(context, person.language))
+    await send(update, context, person.language, "all_done",
+               menu_buttons(context, person.language, person))  # fmt: skip
 
 
 def question_buttons(

@@ -7,25 +7,20 @@ be changed any time without walking a questionnaire again, and every figure is s
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import training
+from bot import training, training_notices
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
-from handlers import onboarding
+from handlers import onboarding, training_staff
 from handlers.common import (
     Button,
     answer_callback,
     chunks,
-    current_person,
     drop_buttons,
     label,
     send,
-    text,
 )
 from handlers.staff import staff_only
 from storage import people
@@ -42,6 +37,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     return [
         CommandHandler(["ausbildung", "training"], training_command, filters.ChatType.PRIVATE),
         CallbackQueryHandler(on_button, pattern=r"^TR:"),
+        *training_staff.handlers(),
     ]
 
 
@@ -49,7 +45,7 @@ async def training_command(update: Update, context: AgendaContext) -> None:
     """/ausbildung: staff get the table; schools and firms their own view."""
     user = update.effective_user
     if user is not None and context.services.is_staff(user.id):
-        await staff_only(staff_view)(update, context)
+        await staff_only(training_staff.staff_view)(update, context)
         return
     person = await onboarding.ensure_onboarded(update, context)
     if person is not None:
@@ -78,7 +74,7 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
                    fields=fields, titles=titles, notify=profile.notify_offers)  # fmt: skip
         return
     offers = await store.offers_of(services.db, org)
-    lines = await training.table(services.db, services.catalogue, lang)
+    lines = await training.table(services.db, services.catalogue, lang, services.consultation)
     profile = await store.profile(services.db, org)
     named = [(o, training.occupation_title(services.catalogue, o, lang)) for o in offers]
     buttons = [
@@ -282,7 +278,10 @@ async def on_typed(
         await store.set_offer_counts(db, offer_id, org, internships=count)
         await people.set_awaiting(db, person.id, None)
         await send(update, context, lang, "training_saved")
-        await training.notify_new_offer(context.bot, services, offer_id)
+        if await training_notices.enqueue_offer_notices(services, offer_id):
+            dispatcher = context.bot_data.dispatcher
+            if dispatcher is not None:
+                dispatcher.wake()
         profile = await store.profile(db, org)
         if profile.contact is None:
             await _ask_contact(update, context, person)
@@ -291,28 +290,3 @@ async def on_typed(
     else:
         await people.set_awaiting(db, person.id, None)
         await send(update, context, lang, "training_stale")
-
-
-async def staff_view(update: Update, context: AgendaContext) -> None:
-    """Staff: the supply-and-demand table as text, a chart, and free-text occupations to map."""
-    services = context.services
-    person = await current_person(update, context)
-    lang = person.language if person else "de"
-    lines = await training.table(services.db, services.catalogue, lang)
-    free = await store.free_text_offers(services.db)
-    chat = update.effective_chat
-    assert chat is not None and chat.type == ChatType.PRIVATE
-    if any(x.seeking or x.places for x in lines):
-        png = await asyncio.to_thread(
-            training.chart_png,
-            lines,
-            text(context, lang, "training_chart_seeking"),
-            text(context, lang, "training_chart_places"),
-        )
-        await context.bot.send_photo(
-            chat.id, png, caption=text(context, lang, "training_chart_caption")
-        )
-    await send(update, context, lang, "training_staff_table", lines=lines,
-               **training.summary_sums(lines))  # fmt: skip
-    titles = {f.id: f.title.get(lang) for f in services.catalogue.fields}
-    await send(update, context, lang, "training_staff_free_text", offers=free, titles=titles)

@@ -52,6 +52,24 @@ class TrainingRecord:
     questionnaire_id: str
     question_id: str
     count: int
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingFlowRecord:
+    """One organisation's figure from /ausbildung: a school's demand or a firm's offer."""
+
+    organisation_id: int
+    group_id: str
+    organisation: str | None  # only where it may be named
+    side: str  # 'demand' or 'supply'
+    year: int  # the leaving year (demand) or the start year (supply)
+    field_id: str  # as it counts (a mapped typed occupation under its catalogue field)
+    occupation_id: str | None
+    occupation_text: str | None
+    count: int  # pupils seeking a training place, or places offered
+    internships: int  # pupils seeking an internship, or internships offered
+    updated_at: str
 
 
 @dataclass(frozen=True)
@@ -125,7 +143,7 @@ async def training(
 ) -> list[TrainingRecord]:
     """Given numeric answers to the training questionnaires' occupational-field questions."""
     rows = await db.fetchall(
-        f"""SELECT a.person_id, {_WHO}, a.questionnaire_id, a.question_id,
+        f"""SELECT a.person_id, {_WHO}, p.organisation_id, a.questionnaire_id, a.question_id,
                    CAST(json_extract(a.value, '$') AS INTEGER) AS n
             FROM answers a
             JOIN people p ON p.id = a.person_id
@@ -139,7 +157,32 @@ async def training(
     return [
         TrainingRecord(
             row["person_id"], row["group_id"], row["organisation"], row["questionnaire_id"],
-            row["question_id"], row["n"],
+            row["question_id"], row["n"], row["organisation_id"],
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+async def training_flow(db: Database) -> list[TrainingFlowRecord]:
+    """Every figure given through /ausbildung, schools' demand first, then firms' offers."""
+    rows = await db.fetchall(
+        """SELECT o.id, o.group_id, CASE WHEN o.may_be_named = 1 THEN o.name END AS organisation,
+                  'demand' AS side, d.school_year AS year, d.field_id, NULL AS occupation_id,
+                  NULL AS occupation_text, d.seeking_training AS n,
+                  d.seeking_internship AS internships, d.updated_at
+           FROM training_demand d JOIN organisations o ON o.id = d.organisation_id
+           UNION ALL
+           SELECT o.id, o.group_id, CASE WHEN o.may_be_named = 1 THEN o.name END,
+                  'supply', t.start_year, t.field_id, t.occupation_id, t.occupation_text,
+                  t.places, t.internships, t.updated_at
+           FROM training_offers_counted t JOIN organisations o ON o.id = t.organisation_id
+           ORDER BY side, id, year, field_id"""
+    )
+    return [
+        TrainingFlowRecord(
+            row["id"], row["group_id"], row["organisation"], row["side"], row["year"],
+            row["field_id"], row["occupation_id"], row["occupation_text"], row["n"],
+            row["internships"], row["updated_at"],
         )
         for row in rows
     ]  # fmt: skip

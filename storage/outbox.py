@@ -382,3 +382,14 @@ async def count_with_note(db: Database, key_prefix: str, note_prefix: str) -> in
         (key_prefix, key_prefix, note_prefix, note_prefix),
     )
     return int(row["n"]) if row else 0
+
+
+async def drop_pending_key(db: Database, dedupe_key: str, note: str) -> bool:
+    """Drop the pending row with this dedupe key (no longer wanted); whether there was one."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ?"
+            " WHERE dedupe_key = ? AND status = 'pending'",
+            (note, dedupe_key),
+        )
+        return cursor.rowcount == 1

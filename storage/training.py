@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import aiosqlite
@@ -84,7 +85,7 @@ def _offer(row: aiosqlite.Row) -> Offer:
 
 _OFFERS = """
 SELECT t.*, o.name, o.may_be_named, pr.contact, COALESCE(pr.contact_consent, 0) AS contact_consent
-FROM training_offers t
+FROM training_offers_counted t
 JOIN organisations o ON o.id = t.organisation_id
 LEFT JOIN training_profiles pr ON pr.organisation_id = t.organisation_id
 """
@@ -211,11 +212,34 @@ async def offers_in_fields(db: Database, field_ids: list[str]) -> list[Offer]:
 
 
 async def free_text_offers(db: Database) -> list[Offer]:
-    """Offers in occupations not in the catalogue: for staff to map."""
+    """Offers in occupations not in the catalogue and not mapped yet: for staff to map."""
     rows = await db.fetchall(
         _OFFERS + " WHERE t.occupation_id IS NULL ORDER BY t.field_id, t.occupation_text"
     )
     return [_offer(row) for row in rows]
+
+
+async def map_occupation(
+    db: Database, occupation_text: str, field_id: str, occupation_id: str, staff_id: int
+) -> int:
+    """Count this typed occupation under a catalogue occupation from now on (a later mapping
+    of the same words replaces it); how many offers it applies to."""
+    async with db.write() as conn:
+        await conn.execute(
+            """INSERT INTO training_occupation_map (occupation_text, field_id, occupation_id,
+                   mapped_by, mapped_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (occupation_text) DO UPDATE SET field_id = excluded.field_id,
+                   occupation_id = excluded.occupation_id, mapped_by = excluded.mapped_by,
+                   mapped_at = excluded.mapped_at""",
+            (occupation_text.strip(), field_id, occupation_id, staff_id, now_iso()),
+        )
+        cursor = await conn.execute(
+            "SELECT count(*) AS n FROM training_offers WHERE occupation_id IS NULL"
+            " AND occupation_text = ? COLLATE NOCASE",
+            (occupation_text.strip(),),
+        )
+        row = await cursor.fetchone()
+        return int(row["n"]) if row else 0
 
 
 async def profile(db: Database, organisation_id: int) -> Profile:
@@ -256,32 +280,6 @@ async def update_profile(
         )
 
 
-async def totals(db: Database) -> list[FieldTotals]:
-    """Per field: seeking pupils and offered places, over all schools and firms (in SQL)."""
-    rows = await db.fetchall(
-        """SELECT field_id, SUM(st) AS st, SUM(si) AS si, SUM(pl) AS pl, SUM(it) AS it,
-                  COUNT(DISTINCT school) AS schools, COUNT(DISTINCT firm) AS firms
-           FROM (
-               SELECT field_id, seeking_training AS st, seeking_internship AS si, 0 AS pl,
-                      0 AS it, CASE WHEN seeking_training + seeking_internship > 0
-                                    THEN organisation_id END AS school, NULL AS firm
-               FROM training_demand
-               UNION ALL
-               SELECT field_id, 0, 0, places, internships, NULL,
-                      CASE WHEN places + internships > 0 THEN organisation_id END
-               FROM training_offers
-           )
-           GROUP BY field_id"""
-    )
-    return [
-        FieldTotals(
-            row["field_id"], row["st"], row["si"], row["pl"], row["it"], row["schools"],
-            row["firms"],
-        )
-        for row in rows
-    ]  # fmt: skip
-
-
 async def schools_to_notify(db: Database, field_id: str) -> list[tuple[int, int, str]]:
     """(organisation id, Telegram id, language) of each opted-in school seeking in this field."""
     rows = await db.fetchall(
@@ -295,3 +293,93 @@ async def schools_to_notify(db: Database, field_id: str) -> list[tuple[int, int,
         (field_id,),
     )
     return [(row["organisation_id"], row["telegram_id"], row["language"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Who the combined figures rest on: organisations (or single people) per side and source."""
+
+    schools_flow: int
+    schools_questionnaire: int
+    firms_flow: int
+    firms_questionnaire: int
+
+
+# The combined figures: an organisation that used /ausbildung counts with those figures (on
+# that side: a school with any figure, 0 too; a firm with an offer of at least one place or
+# internship), otherwise with its people's answers to the training questionnaires; a person
+# without an organisation counts as their own. `praktikum` (a questionnaire question, not a
+# field) counts as internships. Parameters: demand questionnaire, supply questionnaire, fields.
+_COMBINED = """
+WITH q AS (
+    SELECT a.questionnaire_id AS qn, a.question_id AS field_id,
+           CAST(json_extract(a.value, '$') AS INTEGER) AS n,
+           COALESCE('o' || p.organisation_id, 'p' || p.id) AS who, p.organisation_id AS org
+    FROM answers a JOIN people p ON p.id = a.person_id
+    WHERE a.value IS NOT NULL AND json_type(a.value) IN ('integer', 'real')
+),
+parts AS (
+    SELECT field_id, seeking_training AS st, seeking_internship AS si, 0 AS pl, 0 AS it,
+           'o' || organisation_id AS school, NULL AS firm, 'flow' AS source
+    FROM training_demand
+    UNION ALL
+    SELECT field_id, 0, 0, places, internships, NULL, 'o' || organisation_id, 'flow'
+    FROM training_offers_counted WHERE places + internships > 0
+    UNION ALL
+    SELECT field_id, CASE WHEN field_id = 'praktikum' THEN 0 ELSE n END,
+           CASE WHEN field_id = 'praktikum' THEN n ELSE 0 END, 0, 0, who, NULL, 'questionnaire'
+    FROM q
+    WHERE qn = ?1 AND field_id IN (SELECT value FROM json_each(?3))
+      AND (org IS NULL OR org NOT IN (SELECT organisation_id FROM training_demand))
+    UNION ALL
+    SELECT field_id, 0, 0, CASE WHEN field_id = 'praktikum' THEN 0 ELSE n END,
+           CASE WHEN field_id = 'praktikum' THEN n ELSE 0 END, NULL, who, 'questionnaire'
+    FROM q
+    WHERE qn = ?2 AND field_id IN (SELECT value FROM json_each(?3))
+      AND (org IS NULL OR org NOT IN (SELECT organisation_id FROM training_offers
+                                      WHERE places + internships > 0))
+)
+"""
+
+
+def _combined_params(demand: str | None, supply: str | None, fields: list[str]) -> tuple[str, ...]:
+    return (demand or "", supply or "", json.dumps(fields))
+
+
+async def combined_totals(
+    db: Database, demand: str | None, supply: str | None, fields: list[str]
+) -> list[FieldTotals]:
+    """Per field: the /ausbildung figures combined with the training questionnaires' answers,
+    no organisation counted twice (see _COMBINED); schools and firms count those with > 0."""
+    rows = await db.fetchall(
+        _COMBINED  # noqa: S608 - constants only
+        + """SELECT field_id, SUM(st) AS st, SUM(si) AS si, SUM(pl) AS pl, SUM(it) AS it,
+                    COUNT(DISTINCT CASE WHEN st + si > 0 THEN school END) AS schools,
+                    COUNT(DISTINCT CASE WHEN pl + it > 0 THEN firm END) AS firms
+             FROM parts GROUP BY field_id""",
+        _combined_params(demand, supply, fields),
+    )
+    return [
+        FieldTotals(
+            row["field_id"], row["st"], row["si"], row["pl"], row["it"], row["schools"],
+            row["firms"],
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+async def combined_sources(
+    db: Database, demand: str | None, supply: str | None, fields: list[str]
+) -> Sources:
+    """How many schools and firms the combined figures rest on, per source."""
+    row = await db.fetchone(
+        _COMBINED  # noqa: S608 - constants only
+        + """SELECT COUNT(DISTINCT CASE WHEN source = 'flow' THEN school END) AS sf,
+                    COUNT(DISTINCT CASE WHEN source = 'questionnaire' THEN school END) AS sq,
+                    COUNT(DISTINCT CASE WHEN source = 'flow' THEN firm END) AS ff,
+                    COUNT(DISTINCT CASE WHEN source = 'questionnaire' THEN firm END) AS fq
+             FROM parts""",
+        _combined_params(demand, supply, fields),
+    )
+    assert row is not None
+    return Sources(row["sf"], row["sq"], row["ff"], row["fq"])

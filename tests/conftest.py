@@ -12,14 +12,21 @@ import pytest
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+import bot.app
 from bot.app import build_application
 from bot.consultation import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
 from bot.settings import DEFAULT_CONSULTATION, Settings
+from bot.texts import Texts
 from storage.db import Database
 from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
 STAFF_ID = 9001
+
+# Compiling every message template takes about half a second; the compiled macros hold no
+# state, so one instance serves every application a test process builds.
+_TEXTS = Texts()
+bot.app.Texts = lambda: _TEXTS  # type: ignore[misc,assignment]
 # A fixed moment while the Hagenow questionnaires are open.
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot import broadcasts
+from bot import broadcasts, training_notices
 from bot.app import build_application
 from bot.consultation import Consultation
 from bot.outbox_dispatch import Dispatcher, Limits
@@ -39,6 +39,7 @@ class VirtualTime:
 def dispatcher(bot: Harness, vt: VirtualTime, **options: Any) -> Dispatcher:
     """A dispatcher for the harness's bot on virtual time (the bot's own one is not run)."""
     kinds = {"reminder": reminders.policy(), broadcasts.KIND: broadcast.policy()}
+    kinds |= training_notices.policies()
     return Dispatcher(bot.app, kinds, monotonic=vt.monotonic, sleep=vt.sleep, **options)
 
 

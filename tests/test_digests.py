@@ -106,7 +106,7 @@ async def test_planning_makes_one_row_per_workshop_and_recipient(staff_bot: Harn
     assert verwaltung is not None and verwaltung.due_at == datetime(2027, 2, 15, 13, tzinfo=UTC)
     # Planning again (every start does) adds nothing.
     await plan_digests(bot.db, bot.consultation, bot.settings, bot.clock())
-    assert len(await outbox.rows(bot.db)) == 6
+    assert len(await outbox.rows(bot.db, "digest")) == 6
 
 
 async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
@@ -331,7 +331,7 @@ async def test_a_changed_plan_moves_pending_rows_and_drops_removed_recipients(
     # Restarted with a shorter lead and without the staff group.
     bot = await start(tmp_path, consultation, api=first.api, staff_chat="", AGENDA_DIGEST_LEAD="1d")
     try:
-        rows = {r.dedupe_key: r for r in await outbox.rows(bot.db)}
+        rows = {r.dedupe_key: r for r in await outbox.rows(bot.db, "digest")}
         assert len(rows) == 6
         assert rows[f"digest:ws-handel:{STAFF_ID}"].due_at == HANDEL_STARTS - timedelta(days=1)
         removed = rows[f"digest:ws-handel:{GROUP}"]

@@ -37,11 +37,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # Distinctive Telegram ids: none of them may appear in an export.
 BLUMEN, GEHEIM, SCHULE, BUERGER = 7700111, 7700222, 7700333, 7700444
 FORMULA = '=HYPERLINK("http://example.org","klick")'
-SHEETS = ["Info", "Antworten", "Probleme", "Ausbildung", "Teilnehmende"]
+SHEETS = ["Info", "Antworten", "Probleme", "Ausbildung", "Ausbildung je Feld", "Teilnehmende"]
 CSV_FILES = {
     "Antworten": "answers.csv",
     "Probleme": "problems.csv",
     "Ausbildung": "training.csv",
+    "Ausbildung je Feld": "training_fields.csv",
     "Teilnehmende": "participants.csv",
 }
 
@@ -153,7 +154,12 @@ async def test_every_sheet_has_its_documented_header_bold_and_frozen(
         "reporter_group", "reporter_organisation", "submitted_at",
     )  # fmt: skip
     assert headers["Ausbildung"] == (
-        "respondent", "side", "group", "organisation", "field_id", "field", "count",
+        "respondent", "side", "group", "organisation", "field_id", "field", "count", "source",
+        "year", "occupation", "internships", "counted",
+    )  # fmt: skip
+    assert headers["Ausbildung je Feld"] == (
+        "field_id", "field", "seeking", "places", "gap", "seeking_internship", "internships",
+        "schools", "firms",
     )  # fmt: skip
     assert headers["Teilnehmende"] == (
         "respondent", "group", "organisation", "action_fields", "language", "consent_version",
@@ -231,16 +237,23 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     assert book["Probleme"]["I2"].number_format == "DD.MM.YYYY HH:MM"
 
     training = _rows(book, "Ausbildung")[1:]
+    questionnaire = ("questionnaire", None, None, None, "Ja")
     assert training == [
         (who.schule, "demand", "Schule", "Regionale Schule", "handel",
-         "Wie viele suchen eine Ausbildung im Handel / Verkauf?", 10),
+         "Wie viele suchen eine Ausbildung im Handel / Verkauf?", 10, *questionnaire),
         (who.schule, "demand", "Schule", "Regionale Schule", "it",
-         "Wie viele suchen eine Ausbildung in IT / Medien?", 4),
+         "Wie viele suchen eine Ausbildung in IT / Medien?", 4, *questionnaire),
         (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", "handel",
-         "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?", 2),
+         "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?", 2,
+         *questionnaire),
         (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
-         "handwerk", "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?", 1),
+         "handwerk", "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?", 1,
+         *questionnaire),
     ]  # fmt: skip
+    fields = {row[0]: row[1:] for row in _rows(book, "Ausbildung je Feld")[1:]}
+    assert list(fields)[:2] == ["handel", "handwerk"] and "praktikum" not in fields
+    assert fields["handel"] == ("Handel / Verkauf", 10, 2, -8, 0, 0, 1, 1)
+    assert fields["it"] == ("IT / Medien", 4, 0, -4, 0, 0, 1, 0)
 
     participants = {row[0]: row for row in _rows(book, "Teilnehmende")[1:]}
     assert list(participants) == [who.blumen, who.geheim, who.schule, who.buerger]
@@ -262,6 +275,9 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
 async def test_an_empty_database_gives_headers_only(bot: Harness) -> None:
     book = await _workbook(bot.db, bot.consultation)
     for name in SHEETS[1:]:
+        if name == "Ausbildung je Feld":  # a table: every catalogue field, all zero
+            assert all(row[2:] == (0,) * 7 for row in _rows(book, name)[1:]), name
+            continue
         assert len(_rows(book, name)) == 1, name
 
 
@@ -286,7 +302,9 @@ def test_cli_writes_xlsx_and_csv_with_the_same_rows(
     assert capsys.readouterr().out.split() == [str(xlsx)]
     csv_dir = tmp_path / "csv"
     assert main(["export", "--out", str(csv_dir), "--format", "csv"]) == 0
-    names = ["answers.csv", "problems.csv", "training.csv", "participants.csv"]
+    names = [
+        "answers.csv", "problems.csv", "training.csv", "training_fields.csv", "participants.csv",
+    ]  # fmt: skip
     assert capsys.readouterr().out.split() == [str(csv_dir / name) for name in names]
     assert main(["export", "--out", str(tmp_path / "x.csv"), "--format", "csv"]) == 1
     assert "--out must be a DIR" in capsys.readouterr().err

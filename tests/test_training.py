@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from bot import training
+from bot import training_notices as notices
 from bot.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from bot.exports import build_export, pseudonym
+from bot.outbox_dispatch import Dispatcher
+from bot.pack_render import render_html
+from bot.packs import build_pack
 from storage import outbox, people
 from storage import training as store
 from tests.conftest import STAFF_ID, Harness, onboard
 from tests.fakes import FakeUser
+from tests.outbox_support import VirtualTime, dispatcher
+from tests.test_packs import BLUMEN, GEHEIM, SCHULE, seed
 
 SCHOOL = "Schule"
 FIRM = "Unternehmen / Gewerbe"
@@ -56,7 +65,15 @@ def test_counts_are_checked() -> None:
         assert caught.value.reason == reason
 
 
+def virtual_dispatcher(bot: Harness) -> Dispatcher:
+    """The bot's dispatcher on virtual time: a wake-up sends at once, without real waits."""
+    found = dispatcher(bot, VirtualTime())
+    bot.app.bot_data.dispatcher = found
+    return found
+
+
 async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -> None:
+    sender = virtual_dispatcher(bot)
     school = bot.user(2001)
     await onboard(school, group=SCHOOL, organisation="Regionale Schule Hagenow")
     await school.send("/ausbildung")
@@ -87,7 +104,8 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     await named.click("Kaufmann/Kauffrau im Einzelhandel")
     await named.send("2")
     await named.send("1")
-    # The opted-in school hears of the new offer at once, through the outbox.
+    await sender.wait_idle()
+    # The opted-in school hears of the new offer at once, through the outbox and dispatcher.
     assert "Neues Ausbildungsangebot: Handel / Verkauf" in school.last.text
     assert "Blumen Müller" in school.last.text
     await named.send("Frau Müller, 03883 12345")
@@ -106,6 +124,7 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     await hidden.send("0")
     await hidden.send("geheim@example.org")
     await hidden.click("Ja, an Schulen weitergeben")
+    await sender.wait_idle()
     assert "Ein Betrieb ohne Namensnennung" in school.last.text
     assert "Geheim" not in school.last.text and "geheim@" not in school.last.text
 
@@ -122,15 +141,16 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     assert lines["it"].gap == 0
 
     # Notices: one per offer and school, enqueued and sent once, even when the offer changes.
-    rows = await outbox.rows(bot.db, training.KIND_OFFER)
+    rows = await outbox.rows(bot.db, notices.KIND_OFFER)
     assert [(r.recipient, r.status) for r in rows] == [(2001, "sent"), (2001, "sent")]
     before = len(school.messages)
     await named.send("/ausbildung")
     await named.click("Kaufmann/Kauffrau im Einzelhandel (2027)")
     await named.send("3")
     await named.send("1")
+    await sender.wait_idle()
     assert len(school.messages) == before
-    assert len(await outbox.rows(bot.db, training.KIND_OFFER)) == 2
+    assert len(await outbox.rows(bot.db, notices.KIND_OFFER)) == 2
 
     # Staff: table, chart and the free-text occupation to map.
     staff = bot.user(STAFF_ID, "Sabine")
@@ -167,16 +187,199 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
     assert "nicht mehr gültig" in firm.last.text
 
 
-async def test_monthly_summary_is_planned_and_sent_once(bot: Harness) -> None:
+async def test_monthly_summary_goes_out_once_through_the_dispatcher(bot: Harness) -> None:
     staff = bot.user(STAFF_ID)
     await staff.send("/hilfe")  # Telegram lets the bot write only after the person did
-    keys = await training.plan_summaries(bot.services)
-    assert keys == [f"training_summary:2027-01:{STAFF_ID}"]
-    assert await training.send_due_summaries(bot.app.bot, bot.services) == 0
-    bot.clock.advance(days=31)
-    assert await training.send_due_summaries(bot.app.bot, bot.services) == 1
-    assert await training.send_due_summaries(bot.app.bot, bot.services) == 0
+    # Planned at start: the bot started on 1 Dec 10:00, after that month's 09:00.
+    first = [(r.dedupe_key, r.due_at) for r in await outbox.rows(bot.db, notices.KIND_SUMMARY)]
+    assert first == [(f"training_summary:2027-01:{STAFF_ID}", datetime(2027, 1, 1, 8, tzinfo=UTC))]
+    assert await notices.plan_summaries(bot.services) == [f"training_summary:2027-01:{STAFF_ID}"]
+    vt = VirtualTime()
+    assert (await dispatcher(bot, vt).run()).sent == 0
+    bot.clock.now = datetime(2027, 1, 1, 8, 0, tzinfo=UTC)  # Friday 09:00 local
+    assert (await dispatcher(bot, vt).run()).sent == 1
     assert "Monatsübersicht Ausbildung" in staff.last.text
-    statuses = [(r.dedupe_key, r.status) for r in await outbox.rows(bot.db, training.KIND_SUMMARY)]
+    assert (await dispatcher(bot, vt).run()).sent == 0
+    await notices.plan_summaries(bot.services)  # the hourly planning job
+    statuses = [(r.dedupe_key, r.status) for r in await outbox.rows(bot.db, notices.KIND_SUMMARY)]
     assert statuses == [(f"training_summary:2027-01:{STAFF_ID}", "sent"),
                         (f"training_summary:2027-02:{STAFF_ID}", "pending")]  # fmt: skip
+    assert [m.text for m in staff.messages].count(staff.last.text) == 1
+
+
+async def test_summary_and_notices_keep_the_quiet_hours(bot: Harness) -> None:
+    # 1 August 2027 is a Sunday: the summary waits for Monday 08:00 (end of the quiet hours).
+    due = notices.summary_due(date(2027, 8, 1), bot.services)
+    assert due == datetime(2027, 8, 2, 6, 0, tzinfo=UTC)  # 08:00 CEST
+    assert notices.summary_due(date(2027, 9, 1), bot.services) == datetime(
+        2027, 9, 1, 7, 0, tzinfo=UTC
+    )  # a Wednesday: 09:00 CEST
+    sender = virtual_dispatcher(bot)
+    school = bot.user(2001)
+    await onboard(school, group=SCHOOL, organisation="Regionale Schule Hagenow")
+    await school.send("/ausbildung")
+    await school.click("Benachrichtigung")
+    await school_reports(school, "Handel / Verkauf", "5", "0")
+    firm = bot.user(3001)
+    await onboard(firm, group=FIRM, organisation="Blumen Müller")
+    bot.clock.now = datetime(2026, 12, 1, 21, 30, tzinfo=UTC)  # 22:30 local: quiet
+    before = len(school.messages)
+    await firm.send("/ausbildung")
+    await firm.click("Ausbildungsplatz melden")
+    await firm.click("Handel / Verkauf")
+    await firm.click("2027")
+    await firm.click("Verkäufer/in")
+    await firm.send("1")
+    await firm.send("0")
+    await sender.wait_idle()
+    assert len(school.messages) == before
+    [row] = await outbox.rows(bot.db, notices.KIND_OFFER)
+    assert (row.status, row.due_at) == ("pending", datetime(2026, 12, 2, 7, 0, tzinfo=UTC))
+    bot.clock.now = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+    assert (await dispatcher(bot, VirtualTime()).run()).sent == 1
+    assert "Verkäufer/in ab 2027: 1 Plätze" in school.last.text
+
+
+async def test_a_withdrawn_offer_or_an_opt_out_drops_the_pending_notice(bot: Harness) -> None:
+    school = bot.user(2001)
+    await onboard(school, group=SCHOOL, organisation="Regionale Schule Hagenow")
+    await school.send("/ausbildung")
+    await school.click("Benachrichtigung")
+    await school_reports(school, "Handwerk", "4", "0")
+    firm = await people.by_telegram_id(bot.db, 2001)
+    assert firm is not None
+    rival = bot.user(3001)
+    await onboard(rival, group=FIRM, organisation="Tischlerei Kurz")
+    org = (await people.by_telegram_id(bot.db, 3001))
+    assert org is not None and org.organisation_id is not None
+    first = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
+                                   occupation_id="tischler")  # fmt: skip
+    second = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
+                                    occupation_id="maurer")  # fmt: skip
+    for offer_id in (first, second):
+        await store.set_offer_counts(bot.db, offer_id, org.organisation_id, places=2)
+        assert await notices.enqueue_offer_notices(bot.services, offer_id) == 1
+    assert await notices.enqueue_offer_notices(bot.services, first) == 1  # re-planned, one row
+    assert len(await outbox.rows(bot.db, notices.KIND_OFFER)) == 2
+    await store.delete_offer(bot.db, first, org.organisation_id)
+    before = len(school.messages)
+    await store.update_profile(bot.db, firm.organisation_id or 0, notify_offers=False)
+    report = await dispatcher(bot, VirtualTime()).run()
+    assert (report.sent, report.dropped) == (0, 2)
+    notes = sorted(r.last_error or "" for r in await outbox.rows(bot.db, notices.KIND_OFFER))
+    assert notes == sorted([notices.NOTE_OFFER_GONE, notices.NOTE_NOT_WANTED])
+    assert len(school.messages) == before
+
+
+async def firm_offers_typed(user: FakeUser, field: str, typed: str, places: str) -> None:
+    await user.send("/ausbildung")
+    await user.click("Ausbildungsplatz melden")
+    await user.click(field)
+    await user.click("2027")
+    await user.click("Anderer Beruf")
+    await user.send(typed)
+    await user.send(places)
+    await user.send("0")
+
+
+async def test_staff_map_a_typed_occupation_and_it_counts_there(bot: Harness) -> None:
+    florist = bot.user(3001)
+    await onboard(florist, group=FIRM, organisation="Blumen Müller")
+    await firm_offers_typed(florist, "Handwerk", "Florist/in", "2")  # the wrong field, even
+    staff = bot.user(STAFF_ID, "Sabine")
+    await staff.send("/ausbildung")
+    assert "„Florist/in“ – Handwerk, Blumen Müller, ab 2027" in staff.last.text
+    # Someone else pressing a staff button gets nothing.
+    await florist.click_data("TS:f:1")
+    assert "Stadtverwaltung" in florist.last.text
+    await staff.click("🔗 „Florist/in“ zuordnen")
+    assert "Zu welchem Berufsfeld gehört „Florist/in“?" in staff.last.text
+    await staff.click("Handel / Verkauf")
+    await staff.click("Verkäufer/in")
+    mapped = staff.messages[-2].text
+    assert "„Florist/in“ zählt jetzt als Verkäufer/in (Handel / Verkauf) – 1 Angebot" in mapped
+    assert "Keine." in staff.last.text  # nothing left to map
+    lines = {x.field_id: x for x in await training.table(bot.db, bot.services.catalogue, "de")}
+    assert (lines["handel"].places, lines["handwerk"].places) == (2, 0)
+    # The same words typed by another firm count there at once.
+    other = bot.user(3002)
+    await onboard(other, group=FIRM, organisation="Floristik am Markt")
+    await firm_offers_typed(other, "Handel / Verkauf", "florist/in", "1")
+    lines = {x.field_id: x for x in await training.table(bot.db, bot.services.catalogue, "de")}
+    assert lines["handel"].places == 3
+    await other.send("/ausbildung")
+    assert "✏️ Verkäufer/in (2027)" in other.buttons()
+    assert await store.free_text_offers(bot.db) == []
+    # A forged or stale mapping button is refused.
+    assert await staff.click_data("TS:m:1:no-such-job") == "Dieser Knopf ist nicht mehr gültig."
+
+
+async def test_schools_and_firms_find_the_exchange_in_menu_and_help(bot: Harness) -> None:
+    school = bot.user(2001)
+    await onboard(school, group=SCHOOL, organisation="Regionale Schule Hagenow")
+    assert "🎓 Ausbildungsbörse" in school.buttons()  # in the menu after signing up
+    await school.send("/hilfe")
+    assert "/ausbildung – Ausbildungsbörse" in school.last.text
+    await school.click("🎓 Ausbildungsbörse")
+    assert "Bedarf melden / ändern" in " ".join(school.buttons())
+    club = bot.user(1001)
+    await onboard(club, group="Verein, Verband, Kammer", organisation="Heimatverein")
+    assert "🎓 Ausbildungsbörse" not in club.buttons()
+    await club.send("/hilfe")
+    assert "/ausbildung" not in club.last.text
+
+
+async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Harness) -> None:
+    """Who used /ausbildung counts with those figures, everyone else with the questionnaire."""
+    await seed(bot.db)  # questionnaire: school handel 10 + it 4; firms handel 3 + 2, handwerk 1
+    db = bot.db
+    school, geheim = (await people.by_telegram_id(db, SCHULE)), (
+        await people.by_telegram_id(db, GEHEIM)
+    )
+    assert school and geheim and school.organisation_id and geheim.organisation_id
+    await store.set_demand(db, school.organisation_id, 2027, "handel", training=7, internship=2)
+    offer = await store.save_offer(db, geheim.organisation_id, "handwerk", 2027,
+                                   occupation_id="tischler")  # fmt: skip
+    await store.set_offer_counts(db, offer, geheim.organisation_id, places=2, internships=1)
+    blumen = await people.by_telegram_id(db, BLUMEN)
+    assert blumen and blumen.organisation_id
+    # An offer begun but left at 0 places is no report: Blumen's questionnaire still counts.
+    await store.save_offer(db, blumen.organisation_id, "handel", 2027, occupation_id="verkaeufer")
+    found = await training.matching(db, bot.services.catalogue, "de", bot.consultation)
+    lines = {x.field_id: x for x in found.lines}
+    # The school's questionnaire (10 + 4) and Geheim's (2 + 1) are replaced by their flow
+    # figures; Blumen Müller (3 in handel) only answered the questionnaire.
+    assert (lines["handel"].seeking, lines["handel"].places, lines["handel"].gap) == (7, 3, -4)
+    assert (lines["handwerk"].places, lines["handwerk"].internships) == (2, 1)
+    assert lines["it"].seeking == 0
+    assert (lines["handel"].schools, lines["handel"].firms) == (1, 1)
+    assert found.sources == store.Sources(1, 0, 1, 1)
+
+    pack = await build_pack(db, bot.consultation, "ws-handel", date(2027, 3, 10))
+    assert pack.training is not None
+    pack_lines = {x.field_id: x for x in pack.training.lines}
+    assert pack_lines["handel"].label == "Handel / Verkauf"  # the catalogue's name
+    assert (pack_lines["handel"].seeking, pack_lines["handel"].offered) == (7, 3)
+    assert (pack_lines["handwerk"].offered, pack_lines["handwerk"].internships) == (2, 1)
+    assert (pack.training.schools, pack.training.firms) == (1, 2)
+    html = render_html(pack)
+    assert "1 über /ausbildung, 0 per Fragebogen" in html
+    assert "niemand zählt doppelt" in html
+
+    export = await build_export(db, bot.consultation, bot.clock(), bot.settings.timezone)
+    tables = {t.sheet: t for t in export.tables}
+    by_field = {row[0]: row for row in tables["Ausbildung je Feld"].rows}
+    assert by_field["handel"] == ("handel", "Handel / Verkauf", 7, 3, -4, 2, 0, 1, 1)
+    rows = tables["Ausbildung"].rows
+    counted = {(row[0], row[4], row[7]): row[11] for row in rows}
+    flow = [row for row in rows if row[7] == "ausbildung"]
+    assert [(row[1], row[4], row[5], row[6], row[8], row[9], row[10]) for row in flow] == [
+        ("demand", "handel", "Handel / Verkauf", 7, 2027, "", 2),
+        ("supply", "handel", "Handel / Verkauf", 0, 2027, "Verkäufer/in", 0),
+        ("supply", "handwerk", "Handwerk", 2, 2027, "Tischler/in", 1),
+    ]
+    assert [row[11] for row in flow] == ["Ja", "Nein", "Ja"]
+    assert counted[(pseudonym(blumen.id), "handel", "questionnaire")] == "Ja"
+    assert {value for (who, _, source), value in counted.items() if source == "questionnaire"
+            and who == pseudonym(school.id)} == {"Nein"}  # fmt: skip
+    assert "Geheim" not in repr(rows)  # the firm may not be named, in either source
