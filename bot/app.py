@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.texts import Texts
 from handlers import (
     broadcast,
+    draft,
     errors,
     exports,
     input,
@@ -41,16 +42,17 @@ log = logging.getLogger(__name__)
 # The commands shown in Telegram's menu, per language; the first name is the one shown.
 PUBLIC_COMMANDS = {
     "de": [
-        "start", "umfrage", "weiter", "problem", "workshops", "profil", "erinnerungen", "hilfe",
-        "abbrechen",
+        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "profil", "erinnerungen",
+        "hilfe", "abbrechen",
     ],
     "en": [
-        "start", "survey", "resume", "problem", "workshops", "profile", "reminders", "help",
-        "cancel",
+        "start", "survey", "resume", "problem", "workshops", "draft", "profile", "reminders",
+        "help", "cancel",
     ],
 }  # fmt: skip
 STAFF_COMMANDS = [
     "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
+    "prioritaeten",
 ]
 
 
@@ -92,7 +94,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, menu,
+        reminders, broadcast, outbox_report, workshops, draft, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
@@ -117,6 +119,7 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         kinds = {reminder_plan.KIND: reminders.policy(), BROADCAST: broadcast.policy()}
         kinds |= training_notices.policies()
         kinds |= workshops.policies()  # seat offers and workshop reminders
+        kinds |= draft.policies()  # the notice of a new draft version
         await outbox_dispatch.start_dispatcher(app, kinds)
         await reminder_plan.start_reminders(app)
         await training_notices.start_summaries(app)

@@ -1,4 +1,5 @@
-"""The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID | export."""
+"""The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID | export
+| draft check|publish FILE."""
 
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("out"), help="FILE.xlsx or a directory (default: out)"
     )
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
+    draft = sub.add_parser("draft", help="the draft action concept (format: docs/draft.md)")
+    draft_sub = draft.add_subparsers(dest="draft_command", required=True)
+    draft_check = draft_sub.add_parser("check", help="validate a draft file")
+    draft_check.add_argument("file", type=Path)
+    publish = draft_sub.add_parser(
+        "publish", help="publish a draft file: a new version, notices go out through the outbox"
+    )
+    publish.add_argument("file", type=Path)
     return parser
 
 
@@ -75,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_digest(settings, args.workshop, args.out))
         if args.command == "export":
             return asyncio.run(_export(settings, args.out, args.fmt))
+        if args.command == "draft":
+            return asyncio.run(_draft(settings, args.draft_command, args.file))
         if args.command == "run":
             return _run(settings)
         return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
@@ -138,6 +149,36 @@ def _load(settings: Settings):  # type: ignore[no-untyped-def]
             "AGENDA_CONSULTATION",
             f"{settings.consultation_path} is invalid ({len(error.errors)} error(s), see above)",
         ) from None
+
+
+async def _draft(settings: Settings, command: str, path: Path) -> int:
+    from bot import draft
+    from storage.db import Database
+
+    consultation = _load(settings)
+    try:
+        source = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        parsed = draft.load_draft(source, consultation, str(path))
+    except draft.DraftError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if command == "check":
+        print(f"{path}: ok - {len(parsed.measures)} measures, review until {parsed.review_until}")
+        return 0
+    db = await Database.open(settings.db_path)
+    try:
+        now = datetime.now(UTC)
+        version_id = await draft.store_draft(db, parsed, source, None, now)
+        count = await draft.publish(db, version_id, now)
+    finally:
+        await db.close()
+    print(f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
+          f" {count} notices planned (the running bot sends them within a minute)")  # fmt: skip
+    return 0
 
 
 def _run(settings: Settings) -> int:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import AgendaContext
-from handlers import onboarding, problems, questionnaire, training
+from handlers import draft, onboarding, problems, questionnaire, training
 from handlers.common import current_person, language_of, menu_buttons, send
 
 
@@ -28,6 +28,8 @@ async def on_message(update: Update, context: AgendaContext) -> None:
     if person is None:
         await onboarding.ask_language(update, context, None)
         return
+    if person.onboarded and await draft.on_reply(update, context, person):
+        return  # a comment on a measure of the draft
     typed = message.text
     photo = message.photo[-1].file_id if message.photo else None
     awaiting = person.awaiting or ""

@@ -1,0 +1,356 @@
+"""The draft action concept in the chat: publishing (staff), review with ratings and comments
+by reply, and the prioritisation (staff).
+
+Each measure comes as its own message with three rows of five buttons, one row per dimension
+(💡 wünschenswert, ❗ notwendig, 🔧 machbar): one tap rates, a second tap on another number
+changes it, and the chosen number is marked. Five buttons a row still fit a phone's width; the
+emoji tell the rows apart, and the message repeats the legend. A reply to a measure's message is a
+comment on it. The notice of a new version goes through the outbox (kind ``draft_review``); the
+measures follow when the person taps "show", answering their own request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import draft
+from bot.callbacks import decode, encode
+from bot.context import AgendaContext
+from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
+from handlers.common import (
+    Button,
+    answer_callback,
+    current_person,
+    drop_buttons,
+    keyboard,
+    label,
+    language_of,
+    send,
+    text,
+)
+from handlers.onboarding import ensure_onboarded
+from handlers.staff import staff_only
+from storage import draft as store
+from storage.outbox import OutboxRow
+from storage.people import Person
+from storage.recipients import Recipient
+
+FILE_LIMIT = 256 * 1024  # bytes: a draft of 80 measures is far smaller
+COMMENT_LIMIT = 2000
+NOTE_SUPERSEDED = "a newer version of the draft was published"
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """/entwurf for everyone, /prioritaeten and the draft file for staff, and their buttons."""
+    private = filters.ChatType.PRIVATE
+    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    return [
+        CommandHandler(["entwurf", "draft"], draft_command, filters=private),
+        CommandHandler(["prioritaeten", "priorities"], staff_only(priorities_command)),
+        MessageHandler(private & yaml_file, staff_only(on_document)),
+        CallbackQueryHandler(on_button, pattern=r"^DR:"),
+        CallbackQueryHandler(staff_only(on_staff_button), pattern=r"^DP:"),
+    ]
+
+
+def policies() -> dict[str, KindPolicy]:
+    """How the dispatcher treats the notice of a new draft version."""
+    return {
+        draft.KIND: KindPolicy(
+            build=build_notice,
+            resend_interrupted=False,
+            expired_note="the review period ended before it could be sent",
+            interrupted_note="interrupted while sending: delivery unknown, not sent again",
+        )
+    }
+
+
+def _local(context: AgendaContext, moment: datetime) -> datetime:
+    return moment.astimezone(context.services.consultation.zone)
+
+
+def _field_title(context: AgendaContext, lang: str, field_id: str) -> str:
+    found = context.services.consultation.action_field(field_id)
+    return found.title.get(lang) if found else field_id
+
+
+def _intro(
+    context: AgendaContext, lang: str, version: store.Version
+) -> tuple[str, list[list[Button]]]:
+    now = context.services.clock()
+    until = _local(context, version.review_until)
+    body = text(context, lang, "draft_intro", version=version, until=until,
+                open=draft.is_open(version, now))  # fmt: skip
+    return body, [[(label(context, lang, "draft_show"), encode("DR", "show", version.id))]]
+
+
+# ------------------------------------------------------------------ participants
+
+
+async def build_notice(
+    context: AgendaContext, row: OutboxRow, recipient: Recipient | None
+) -> Decision:
+    """Just before sending: is this version still the current one? Then the notice."""
+    if recipient is None:
+        return Dropped(NOTE_NO_PERSON)
+    services = context.services
+    version = await store.current(services.db)
+    if version is None or version.id != int(row.payload.get("version", 0)):
+        return Dropped(NOTE_SUPERSEDED)
+    body, buttons = _intro(context, recipient.language, version)
+    return Outgoing(body, keyboard(buttons))
+
+
+async def draft_command(update: Update, context: AgendaContext) -> None:
+    """/entwurf: ask for the draft (now and every new version); shows the current one."""
+    person = await ensure_onboarded(update, context)
+    if person is None:
+        return
+    services = context.services
+    await store.opt_in(services.db, person.id, services.clock())
+    version = await store.current(services.db)
+    if version is None:
+        await send(update, context, person.language, "draft_none")
+        return
+    body, buttons = _intro(context, person.language, version)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, body, reply_markup=keyboard(buttons))
+
+
+def _rating_rows(
+    context: AgendaContext, lang: str, measure: int, scores: dict[str, int]
+) -> list[list[Button]]:
+    return [
+        [(label(context, lang, "rate", dimension=d, score=n, chosen=scores.get(d) == n),
+          encode("DR", "r", measure, d, n)) for n in range(1, 6)]
+        for d in draft.DIMENSIONS
+    ]  # fmt: skip
+
+
+def _card(
+    context: AgendaContext, lang: str, m: store.MeasureRow, version: store.Version,
+    scores: dict[str, int],
+) -> tuple[str, list[list[Button]]]:  # fmt: skip
+    is_open = draft.is_open(version, context.services.clock())
+    field = _field_title(context, lang, m.action_field)
+    body = text(context, lang, "measure_card", measure=m, field=field, scores=scores,
+                open=is_open)  # fmt: skip
+    return body, _rating_rows(context, lang, m.id, scores) if is_open else []
+
+
+async def _show(update: Update, context: AgendaContext, person: Person, version_id: int) -> None:
+    services = context.services
+    version = await store.current(services.db)
+    lang = person.language
+    if version is None or version.id != version_id:
+        await answer_callback(update, context, lang, "draft_superseded")
+        return
+    await answer_callback(update, context, lang)
+    chat = update.effective_chat
+    assert chat is not None
+    for m in await store.measures(services.db, version.id):
+        scores = await store.scores(services.db, m.id, person.id)
+        body, buttons = _card(context, lang, m, version, scores)
+        sent = await context.bot.send_message(chat.id, body, reply_markup=keyboard(buttons))
+        await store.remember_message(services.db, chat.id, sent.message_id, m.id)
+    if draft.is_open(version, services.clock()):
+        await send(update, context, lang, "draft_how",
+                   until=_local(context, version.review_until))  # fmt: skip
+
+
+async def on_button(update: Update, context: AgendaContext) -> None:
+    """Show the measures, or rate one dimension of one measure."""
+    person = await ensure_onboarded(update, context)
+    if person is None:
+        return
+    services = context.services
+    lang = person.language
+    payload = decode(update.callback_query.data if update.callback_query else None)
+    args = payload.args if payload else ()
+    if len(args) == 2 and args[0] == "show" and args[1].isdigit():
+        await _show(update, context, person, int(args[1]))
+        return
+    valid = (
+        len(args) == 4 and args[0] == "r" and args[1].isdigit()
+        and args[2] in draft.DIMENSIONS and args[3] in ("1", "2", "3", "4", "5")
+    )  # fmt: skip
+    m = await store.measure(services.db, int(args[1])) if valid else None
+    version = await store.version(services.db, m.version_id) if m else None
+    if m is None or version is None:
+        await answer_callback(update, context, lang, "stale_button")
+        return
+    current = await store.current(services.db)
+    if current is None or current.id != version.id:
+        await answer_callback(update, context, lang, "draft_superseded")
+        await drop_buttons(update)
+        return
+    if not draft.is_open(version, services.clock()):
+        await answer_callback(update, context, lang, "draft_closed")
+        await drop_buttons(update)
+        return
+    await store.rate(services.db, m.id, person.id, args[2], int(args[3]), services.clock())
+    await answer_callback(update, context, lang, "draft_rated")
+    scores = await store.scores(services.db, m.id, person.id)
+    body, buttons = _card(context, lang, m, version, scores)
+    query = update.callback_query
+    with contextlib.suppress(BadRequest):  # unchanged, or too old to edit
+        if query is not None:
+            await query.edit_message_text(body, reply_markup=keyboard(buttons))
+
+
+async def on_reply(update: Update, context: AgendaContext, person: Person) -> bool:
+    """A reply to a measure's message is a comment on it; False when it is not such a reply."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or message.reply_to_message is None:
+        return False
+    services = context.services
+    found = await store.measure_of_message(
+        services.db, chat.id, message.reply_to_message.message_id
+    )
+    m = await store.measure(services.db, found) if found is not None else None
+    if m is None:
+        return False
+    lang = person.language
+    version = await store.version(services.db, m.version_id)
+    current = await store.current(services.db)
+    if version is None or current is None or current.id != version.id:
+        await send(update, context, lang, "draft_comment_superseded")
+        return True
+    if not draft.is_open(version, services.clock()):
+        await send(update, context, lang, "draft_comment_closed")
+        return True
+    typed = (message.text or "").strip()
+    if not typed:
+        await send(update, context, lang, "draft_comment_not_text")
+        return True
+    if len(typed) > COMMENT_LIMIT:
+        await send(update, context, lang, "draft_comment_too_long", limit=COMMENT_LIMIT)
+        return True
+    await store.comment(services.db, m.id, person.id, typed, services.clock())
+    await send(update, context, lang, "draft_comment_saved", measure=m)
+    return True
+
+
+# ------------------------------------------------------------------ staff
+
+
+async def on_document(update: Update, context: AgendaContext) -> None:
+    """A draft file sent by staff: validate it, show the errors or a preview to publish."""
+    services = context.services
+    lang = language_of(update, await current_person(update, context))
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and message.document is not None and user is not None
+    document = message.document
+    name = document.file_name or "entwurf.yaml"
+    if (document.file_size or 0) > FILE_LIMIT:
+        await send(update, context, lang, "draft_file_unreadable", file=name)
+        return
+    data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
+    try:
+        source = bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        await send(update, context, lang, "draft_file_unreadable", file=name)
+        return
+    try:
+        parsed = draft.load_draft(source, services.consultation, name)
+    except draft.DraftError as error:
+        await send(update, context, lang, "draft_errors", file=name, errors=error.errors)
+        return
+    now = services.clock()
+    version_id = await draft.store_draft(services.db, parsed, source, user.id, now)
+    fields: dict[str, int] = {}
+    for m in parsed.measures:
+        title = _field_title(context, lang, m.action_field)
+        fields[title] = fields.get(title, 0) + 1
+    count = len(await draft.audience(services.db))
+    previous = await store.current(services.db)
+    buttons = [
+        [(label(context, lang, "draft_publish", count=count), encode("DP", "pub", version_id))],
+        [(label(context, lang, "draft_discard"), encode("DP", "drop", version_id))],
+    ]
+    until = _local(context, parsed.review_until)
+    await send(update, context, lang, "draft_preview", buttons, draft=parsed, fields=fields,
+               until=until, count=count, previous=previous)  # fmt: skip
+
+
+async def priorities_command(update: Update, context: AgendaContext) -> None:
+    """/prioritaeten: per action field the ranking, with buttons for priority and adoption."""
+    services = context.services
+    lang = language_of(update, await current_person(update, context))
+    version = await store.current(services.db)
+    if version is None:
+        await send(update, context, lang, "priorities_none")
+        return
+    await send(update, context, lang, "priorities_method", version=version,
+               until=_local(context, version.review_until))  # fmt: skip
+    chat = update.effective_chat
+    assert chat is not None
+    for field in services.consultation.action_fields:
+        body, buttons = await _field_view(context, lang, version.id, field.id)
+        if body:
+            await context.bot.send_message(chat.id, body, reply_markup=keyboard(buttons))
+
+
+async def _field_view(
+    context: AgendaContext, lang: str, version_id: int, field_id: str
+) -> tuple[str, list[list[Button]]]:
+    """One action field's ranking and its mark buttons ('' when it has no measures)."""
+    db = context.services.db
+    ranking = draft.rank(await store.measures(db, version_id), await store.stats(db, version_id))
+    ranked = ranking.get(field_id, [])
+    if not ranked:
+        return "", []
+    body = text(context, lang, "priorities_field",
+                field=_field_title(context, lang, field_id), ranked=ranked)  # fmt: skip
+    buttons = [
+        [(label(context, lang, "priority", measure=r.measure), encode("DP", "p", r.measure.id)),
+         (label(context, lang, "adopt", measure=r.measure), encode("DP", "a", r.measure.id))]
+        for r in ranked
+    ]  # fmt: skip
+    return body, buttons
+
+
+async def on_staff_button(update: Update, context: AgendaContext) -> None:
+    """Publish or discard a checked draft; mark a measure as priority or adopted."""
+    services = context.services
+    lang = language_of(update, await current_person(update, context))
+    payload = decode(update.callback_query.data if update.callback_query else None)
+    args = payload.args if payload else ()
+    if len(args) != 2 or not args[1].isdigit():
+        await answer_callback(update, context, lang, "stale_button")
+        return
+    action, ident = args[0], int(args[1])
+    if action == "pub":
+        await answer_callback(update, context, lang)
+        await drop_buttons(update)
+        count = await draft.publish(services.db, ident, services.clock())
+        version = await store.version(services.db, ident)
+        await send(update, context, lang, "draft_published", version=version, count=count)
+        dispatcher = context.bot_data.dispatcher
+        if dispatcher is not None:
+            dispatcher.wake()
+    elif action == "drop":
+        await answer_callback(update, context, lang)
+        await drop_buttons(update)
+        await store.discard(services.db, ident)
+        await send(update, context, lang, "draft_discarded")
+    elif action in ("p", "a") and (m := await store.measure(services.db, ident)) is not None:
+        what = "priority" if action == "p" else "adopted"
+        value = not (m.priority if action == "p" else m.adopted)
+        await store.mark(services.db, m.id, what, value)
+        await answer_callback(update, context, lang, "measure_marked", what=what, value=value)
+        body, buttons = await _field_view(context, lang, m.version_id, m.action_field)
+        query = update.callback_query
+        with contextlib.suppress(BadRequest):
+            if query is not None:
+                await query.edit_message_text(body, reply_markup=keyboard(buttons))
+    else:
+        await answer_callback(update, context, lang, "stale_button")
