@@ -28,6 +28,7 @@ from handlers import (
     menu,
     onboarding,
     outbox_report,
+    plan,
     problems,
     questionnaire,
     reminders,
@@ -52,7 +53,7 @@ PUBLIC_COMMANDS = {
 }  # fmt: skip
 STAFF_COMMANDS = [
     "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
-    "prioritaeten",
+    "prioritaeten", "plan",
 ]
 
 
@@ -94,7 +95,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, draft, menu,
+        reminders, broadcast, outbox_report, workshops, draft, plan, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())

@@ -1,5 +1,5 @@
 """The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID | export
-| draft check|publish FILE."""
+| draft check|publish FILE | plan check|publish FILE | plan render [--plan FILE] [--out DIR]."""
 
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         help="export answers, problems, training places, participants (XLSX or CSV)",
         description="XLSX: --out FILE.xlsx writes one workbook (--out DIR: DIR/agenda-<date>.xlsx)."
-        " CSV: --out DIR --format csv writes DIR/answers.csv, problems.csv, training.csv and"
-        " participants.csv. Columns: docs/exports.md.",
+        " CSV: --out DIR --format csv writes DIR/answers.csv, problems.csv, training.csv,"
+        " training_fields.csv, participants.csv, draft.csv and draft_comments.csv."
+        " Columns: docs/exports.md.",
     )
     export.add_argument(
         "--out", type=Path, default=Path("out"), help="FILE.xlsx or a directory (default: out)"
@@ -54,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
         "publish", help="publish a draft file: a new version, notices go out through the outbox"
     )
     publish.add_argument("file", type=Path)
+    plan = sub.add_parser("plan", help="the time-and-measures plan (format: docs/plan.md)")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plan_check = plan_sub.add_parser("check", help="validate a plan file against adopted measures")
+    plan_check.add_argument("file", type=Path)
+    plan_publish = plan_sub.add_parser("publish", help="store a plan file: /plan renders it")
+    plan_publish.add_argument("file", type=Path)
+    render = plan_sub.add_parser("render", help="write the plan as HTML and PDF")
+    render.add_argument("--plan", type=Path, dest="file", help="a plan file (default: published)")
+    render.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
     return parser
 
 
@@ -86,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.out, args.fmt))
         if args.command == "draft":
             return asyncio.run(_draft(settings, args.draft_command, args.file))
+        if args.command == "plan":
+            out = getattr(args, "out", None)
+            return asyncio.run(_plan(settings, args.plan_command, args.file, out))
         if args.command == "run":
             return _run(settings)
         return asyncio.run(_invite_import(settings, args.csv, args.out, args.bot))
@@ -181,6 +194,51 @@ async def _draft(settings: Settings, command: str, path: Path) -> int:
     return 0
 
 
+async def _plan(settings: Settings, command: str, path: Path | None, out: Path | None) -> int:
+    from bot.plan import PlanError, build_plan
+    from bot.plan_render import render_plan
+    from storage import plan as plans
+    from storage.db import Database
+
+    consultation = _load(settings)
+    db = await Database.open(settings.db_path)
+    try:
+        if path is None:
+            stored = await plans.latest(db)
+            if stored is None:
+                print("agenda-bot: no plan published yet (agenda-bot plan publish FILE)",
+                      file=sys.stderr)  # fmt: skip
+                return 1
+            source, name = stored.source, stored.file_name
+        else:
+            try:
+                source = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
+                return 1
+            name = str(path)
+        today = datetime.now(settings.timezone).date()
+        try:
+            ctx = await build_plan(db, consultation, source, today, name)
+        except PlanError as error:
+            print(error, file=sys.stderr)
+            return 1
+        if command == "publish":
+            await plans.publish(db, source, name, ctx.draft_version, datetime.now(UTC))
+    finally:
+        await db.close()
+    if command in ("check", "publish"):
+        done = "published" if command == "publish" else "ok"
+        print(f"{name}: {done} - {len(ctx.measures)} measures,"
+              f" {sum(len(m.milestones) for m in ctx.measures)} milestones")  # fmt: skip
+        return 0
+    from bot.pack_render import write_pack
+
+    for written in write_pack(render_plan(ctx), out or Path("out"), ctx.key):
+        print(written)
+    return 0
+
+
 def _run(settings: Settings) -> int:
     # Every check before the (slow) import of the bot and before any network access.
     settings.require_token()
@@ -270,7 +328,10 @@ async def _export(settings: Settings, out: Path, fmt: str) -> int:
 
     suffix = out.suffix.lower()
     if fmt == "csv" and suffix in (".csv", ".xlsx"):
-        print("agenda-bot: --format csv writes four files; --out must be a DIR", file=sys.stderr)
+        print(
+            "agenda-bot: --format csv writes one file per table; --out must be a DIR",
+            file=sys.stderr,
+        )
         return 1
     if fmt == "xlsx" and suffix in (".csv", ".xls"):
         print("agenda-bot: --out FILE.xlsx, or --out DIR [--format csv]", file=sys.stderr)

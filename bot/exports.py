@@ -30,8 +30,10 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from bot import training
 from bot.catalogue import Catalogue, load_catalogue
 from bot.consultation import Consultation, Question, Questionnaire
+from bot.draft_summary import build_review
 from bot.packs import TRAINING_FIELDS
 from bot.texts import format_number
+from storage import draft as drafts
 from storage import exports as store
 from storage.db import Database
 
@@ -74,6 +76,14 @@ PARTICIPANT_COLUMNS = (
     "respondent", "group", "organisation", "action_fields", "language", "consent_version",
     "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
 )  # fmt: skip
+DRAFT_COLUMNS = (
+    "version", "measure_id", "action_field", "title", "raters", "mean_desirable",
+    "mean_necessary", "mean_feasible", "score", "priority", "adopted",
+)  # fmt: skip
+COMMENT_COLUMNS = (
+    "version", "measure_id", "respondent", "group", "organisation", "text", "commented_at",
+)  # fmt: skip
+MEAN_DIGITS = 2
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,7 @@ async def build_export(
     training = await _training_rows(db, consultation, who, catalogue)
     fields = await _training_field_rows(db, consultation, catalogue)
     participants = _participant_rows(await store.participants(db), who, zone)
+    measures, comments = await _draft_rows(db, who, zone)
     exported_at = now.astimezone(zone).replace(tzinfo=None, microsecond=0)
     skipped = ANSWER_COLUMNS.index("skipped")
     info: tuple[tuple[Cell, ...], ...] = (
@@ -199,6 +210,8 @@ async def build_export(
         ("answers_skipped", sum(1 for row in answers if row[skipped] == YES)),
         ("problems", len(problems)),
         ("training_rows", len(training)),
+        ("draft_measures", len(measures)),
+        ("draft_comments", len(comments)),
     )
     return Export(
         consultation.title.get(LANG),
@@ -210,6 +223,8 @@ async def build_export(
             Table("Ausbildung", "training.csv", TRAINING_COLUMNS, training),
             Table("Ausbildung je Feld", "training_fields.csv", TRAINING_FIELD_COLUMNS, fields),
             Table("Teilnehmende", "participants.csv", PARTICIPANT_COLUMNS, participants),
+            Table("Entwurf", "draft.csv", DRAFT_COLUMNS, measures),
+            Table("Kommentare", "draft_comments.csv", COMMENT_COLUMNS, comments),
         ),
     )
 
@@ -369,6 +384,33 @@ def _participant_rows(
         )
         for r in records
     )
+
+
+def _mean(value: float | None) -> float | None:
+    return round(value, MEAN_DIGITS) if value is not None else None
+
+
+async def _draft_rows(
+    db: Database, who: _Who, zone: tzinfo
+) -> tuple[tuple[tuple[Cell, ...], ...], tuple[tuple[Cell, ...], ...]]:
+    """Every published version's measures (ranked per field) and comments (bot.draft_summary)."""
+    measures: list[tuple[Cell, ...]] = []
+    comments: list[tuple[Cell, ...]] = []
+    for version in await drafts.published(db):
+        review = await build_review(db, version, who.organisation)
+        for m in review.measures:
+            measures.append((
+                version.id, m.measure_id, who.field(m.action_field), _clean(m.title), m.raters,
+                _mean(m.desirable), _mean(m.necessary), _mean(m.feasible), _mean(m.score),
+                _yes_no(m.priority), _yes_no(m.adopted),
+            ))  # fmt: skip
+            comments += [
+                (version.id, m.measure_id, pseudonym(c.person), who.group(c.group_id) if
+                 c.group_id else "", c.source if c.group_id else "", _clean(c.text),
+                 local_time(c.created_at, zone))
+                for c in m.comments
+            ]  # fmt: skip
+    return tuple(measures), tuple(comments)
 
 
 # ------------------------------------------------------------------------------------ writing

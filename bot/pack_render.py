@@ -11,6 +11,7 @@ import asyncio
 import base64
 import io
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,16 +126,23 @@ def render_pack(ctx: PackContext) -> RenderedPack:
 
 async def render_in_worker(ctx: PackContext, limit: float = RENDER_TIMEOUT) -> RenderedPack:
     """render_pack in a fresh worker process; RenderTimeout (worker stopped) after `limit` s."""
+    return await in_worker(render_pack, ctx, limit, f"pack {ctx.workshop_id}")
+
+
+async def in_worker(
+    render: Callable[[Any], RenderedPack], ctx: Any, limit: float, what: str
+) -> RenderedPack:
+    """render(ctx) in a fresh worker process; RenderTimeout (worker stopped) after `limit` s."""
     # spawn, not fork: the bot process has threads (aiosqlite, the HTTP client).
     pool = multiprocessing.get_context("spawn").Pool(processes=1)
     try:
-        job = pool.apply_async(render_pack, (ctx,))
+        job = pool.apply_async(render, (ctx,))
         try:
             # get() with a timeout in a thread: the thread never outlives the limit.
             rendered: RenderedPack = await asyncio.to_thread(job.get, limit)
             return rendered
         except multiprocessing.TimeoutError:
-            raise RenderTimeout(f"pack {ctx.workshop_id} not rendered within {limit} s") from None
+            raise RenderTimeout(f"{what} not rendered within {limit} s") from None
     finally:
         # The job is done or abandoned; either way the worker goes (terminate joins briefly).
         await asyncio.to_thread(pool.terminate)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from bot import training
 from bot.catalogue import load_catalogue
 from bot.consultation import Consultation, Event, Question, Questionnaire
+from bot.draft_summary import DraftReview, latest_review
 from storage import packs as store
 from storage import workshops as registrations
 from storage.db import Database
@@ -218,6 +219,8 @@ class PackContext:
     training: Training | None
     # The registered participants, by name where the organisation agreed, else its group's label.
     participants: tuple[str, ...] = ()
+    # The review of the latest published draft, this workshop's action field only.
+    draft: DraftReview | None = None
 
     @property
     def empty(self) -> bool:
@@ -329,6 +332,9 @@ async def build_pack(
             for r in await registrations.of_event(db, event.id)
             if r.status == "registered"
         ),
+        draft=await latest_review(db, labels.source, event.action_field)
+        if event.action_field
+        else None,
     )
 
 

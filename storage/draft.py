@@ -284,3 +284,41 @@ async def mark(db: Database, measure: int, what: str, value: bool) -> bool:
             (int(value), measure),
         )
         return cursor.rowcount == 1
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    """A comment with who wrote it: the organisation only where it agreed to be named."""
+
+    measure: int  # the measure's row id
+    person: int
+    group_id: str
+    organisation: str | None
+    text: str
+    created_at: str
+
+
+async def published(db: Database) -> list[Version]:
+    """Every published version, oldest first."""
+    rows = await db.fetchall(_VERSION + " WHERE v.published_at IS NOT NULL ORDER BY v.id")
+    return [_version(row) for row in rows]
+
+
+async def comment_records(db: Database, version_id: int) -> list[CommentRecord]:
+    """A version's comments in measure order, oldest first within a measure."""
+    rows = await db.fetchall(
+        "SELECT c.measure, c.person_id, COALESCE(p.group_id, '') AS group_id,"
+        " CASE WHEN o.may_be_named = 1 THEN o.name END AS organisation, c.text, c.created_at"
+        " FROM draft_comments c JOIN draft_measures m ON m.id = c.measure"
+        " JOIN people p ON p.id = c.person_id"
+        " LEFT JOIN organisations o ON o.id = p.organisation_id"
+        " WHERE m.version_id = ? ORDER BY m.position, c.id",
+        (version_id,),
+    )
+    return [
+        CommentRecord(
+            int(row["measure"]), int(row["person_id"]), row["group_id"], row["organisation"],
+            row["text"], row["created_at"],
+        )
+        for row in rows
+    ]  # fmt: skip

@@ -37,13 +37,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # Distinctive Telegram ids: none of them may appear in an export.
 BLUMEN, GEHEIM, SCHULE, BUERGER = 7700111, 7700222, 7700333, 7700444
 FORMULA = '=HYPERLINK("http://example.org","klick")'
-SHEETS = ["Info", "Antworten", "Probleme", "Ausbildung", "Ausbildung je Feld", "Teilnehmende"]
+SHEETS = [
+    "Info", "Antworten", "Probleme", "Ausbildung", "Ausbildung je Feld", "Teilnehmende",
+    "Entwurf", "Kommentare",
+]  # fmt: skip
 CSV_FILES = {
     "Antworten": "answers.csv",
     "Probleme": "problems.csv",
     "Ausbildung": "training.csv",
     "Ausbildung je Feld": "training_fields.csv",
     "Teilnehmende": "participants.csv",
+    "Entwurf": "draft.csv",
+    "Kommentare": "draft_comments.csv",
 }
 
 
@@ -304,6 +309,7 @@ def test_cli_writes_xlsx_and_csv_with_the_same_rows(
     assert main(["export", "--out", str(csv_dir), "--format", "csv"]) == 0
     names = [
         "answers.csv", "problems.csv", "training.csv", "training_fields.csv", "participants.csv",
+        "draft.csv", "draft_comments.csv",
     ]  # fmt: skip
     assert capsys.readouterr().out.split() == [str(csv_dir / name) for name in names]
     assert main(["export", "--out", str(tmp_path / "x.csv"), "--format", "csv"]) == 1
