@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import digests, outbox_dispatch, training_notices
+from bot import digests, outbox_dispatch, progress_notices, training_notices
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
 from bot.broadcasts import KIND as BROADCAST
@@ -30,6 +30,7 @@ from handlers import (
     outbox_report,
     plan,
     problems,
+    progress,
     questionnaire,
     reminders,
     staff,
@@ -43,17 +44,17 @@ log = logging.getLogger(__name__)
 # The commands shown in Telegram's menu, per language; the first name is the one shown.
 PUBLIC_COMMANDS = {
     "de": [
-        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "profil", "erinnerungen",
-        "hilfe", "abbrechen",
+        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
+        "erinnerungen", "hilfe", "abbrechen",
     ],
     "en": [
-        "start", "survey", "resume", "problem", "workshops", "draft", "profile", "reminders",
-        "help", "cancel",
+        "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
+        "reminders", "help", "cancel",
     ],
 }  # fmt: skip
 STAFF_COMMANDS = [
     "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
-    "prioritaeten", "plan",
+    "prioritaeten", "plan", "fortschritt",
 ]
 
 
@@ -95,7 +96,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, draft, plan, menu,
+        reminders, broadcast, outbox_report, workshops, draft, plan, progress, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
@@ -121,6 +122,7 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         kinds |= training_notices.policies()
         kinds |= workshops.policies()  # seat offers and workshop reminders
         kinds |= draft.policies()  # the notice of a new draft version
+        kinds |= progress_notices.policies()  # a followed measure moved
         await outbox_dispatch.start_dispatcher(app, kinds)
         await reminder_plan.start_reminders(app)
         await training_notices.start_summaries(app)

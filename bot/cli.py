@@ -1,5 +1,6 @@
 """The command line: agenda-bot run | check FILE | invite import CSV | demo | digest ID | export
-| draft check|publish FILE | plan check|publish FILE | plan render [--plan FILE] [--out DIR]."""
+| draft check|publish FILE | plan check|publish FILE | plan render [--plan FILE] [--out DIR]
+| plan progress [--out DIR]."""
 
 from __future__ import annotations
 
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     render = plan_sub.add_parser("render", help="write the plan as HTML and PDF")
     render.add_argument("--plan", type=Path, dest="file", help="a plan file (default: published)")
     render.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
+    report = plan_sub.add_parser("progress", help="write the progress report as HTML and PDF")
+    report.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
+    report.set_defaults(file=None)
     return parser
 
 
@@ -195,8 +199,11 @@ async def _draft(settings: Settings, command: str, path: Path) -> int:
 
 
 async def _plan(settings: Settings, command: str, path: Path | None, out: Path | None) -> int:
+    from bot.pack_render import RenderedPack
     from bot.plan import PlanError, build_plan
     from bot.plan_render import render_plan
+    from bot.progress import build_progress
+    from bot.progress_render import render_progress
     from storage import plan as plans
     from storage.db import Database
 
@@ -225,6 +232,7 @@ async def _plan(settings: Settings, command: str, path: Path | None, out: Path |
             return 1
         if command == "publish":
             await plans.publish(db, source, name, ctx.draft_version, datetime.now(UTC))
+        report = await build_progress(db, ctx, settings.timezone) if command == "progress" else None
     finally:
         await db.close()
     if command in ("check", "publish"):
@@ -234,7 +242,9 @@ async def _plan(settings: Settings, command: str, path: Path | None, out: Path |
         return 0
     from bot.pack_render import write_pack
 
-    for written in write_pack(render_plan(ctx), out or Path("out"), ctx.key):
+    rendered: RenderedPack = render_progress(report) if report else render_plan(ctx)
+    key = report.key if report else ctx.key
+    for written in write_pack(rendered, out or Path("out"), key):
         print(written)
     return 0
 

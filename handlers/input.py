@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import AgendaContext
-from handlers import draft, onboarding, problems, questionnaire, training
+from handlers import draft, onboarding, problems, progress, questionnaire, training
 from handlers.common import current_person, language_of, menu_buttons, send
 
 
@@ -44,6 +44,8 @@ async def on_message(update: Update, context: AgendaContext) -> None:
         await problems.on_typed(update, context, person, awaiting, typed, photo)
     elif awaiting.startswith(training.AWAITING_PREFIX + ":"):
         await training.on_typed(update, context, person, awaiting, typed)
+    elif awaiting.startswith(progress.AWAITING_PREFIX + ":"):
+        await progress.on_typed(update, context, person, awaiting, typed)
     elif not person.onboarded:
         await onboarding.resume(update, context, person)
     else:

@@ -65,12 +65,12 @@ async def test_commands_are_registered_per_language(bot: Harness) -> None:
     german = [c["command"] for c in bot.api.commands()]
     english = [c["command"] for c in bot.api.commands(language_code="en")]
     assert german == [
-        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "profil", "erinnerungen",
-        "hilfe", "abbrechen",
+        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
+        "erinnerungen", "hilfe", "abbrechen",
     ]  # fmt: skip
     assert english == [
-        "start", "survey", "resume", "problem", "workshops", "draft", "profile", "reminders",
-        "help", "cancel",
+        "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
+        "reminders", "help", "cancel",
     ]  # fmt: skip
     # Every listed command has a handler.
     handled = {

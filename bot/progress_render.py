@@ -1,0 +1,30 @@
+"""Rendering the progress report: HTML and PDF, in a worker process from the bot like the plan."""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+
+from bot.pack_render import RENDER_TIMEOUT, RenderedPack, in_worker, render_pdf
+from bot.progress import ProgressContext
+from bot.texts import build_environment
+
+PROGRESS_TEMPLATE = "packs/progress.html.j2"
+
+
+def render_progress_html(ctx: ProgressContext, env: Environment | None = None) -> str:
+    """The report's HTML master."""
+    env = env or build_environment()
+    return env.get_template(PROGRESS_TEMPLATE).render(report=ctx, counts=ctx.counts())
+
+
+def render_progress(ctx: ProgressContext) -> RenderedPack:
+    """HTML and PDF of the report; the work a worker process does."""
+    html = render_progress_html(ctx)
+    return RenderedPack(html, render_pdf(html))
+
+
+async def render_progress_in_worker(
+    ctx: ProgressContext, limit: float = RENDER_TIMEOUT
+) -> RenderedPack:
+    """render_progress in a fresh worker process; RenderTimeout after `limit` seconds."""
+    return await in_worker(render_progress, ctx, limit, "progress report")
