@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 
 from bot.callbacks import encode
 from bot.context import AgendaContext
+from bot.pack_render import RenderedPack
 from bot.texts import DEFAULT_LANGUAGE, split_message
 from bot.training import role_of
 from storage import people
@@ -132,3 +133,19 @@ def menu_buttons(
 def takes_part_in_training(context: AgendaContext, person: Person) -> bool:
     """Whether the person reports to the training-places exchange (a school or a firm)."""
     return role_of(context.services.consultation, person.group_id) is not None
+
+
+async def send_rendered(
+    update: Update,
+    context: AgendaContext,
+    rendered: RenderedPack,
+    stem: str,
+    caption: Callable[[str], str],
+) -> None:
+    """Send a rendered document as <stem>.pdf and <stem>.html; caption(kind) labels each."""
+    chat = update.effective_chat
+    assert chat is not None
+    for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
+        await context.bot.send_document(
+            chat.id, data, filename=f"{stem}.{kind}", caption=caption(kind)
+        )

@@ -14,7 +14,7 @@ from bot.context import AgendaContext
 from bot.pack_render import RenderTimeout
 from bot.plan import PlanContext, PlanError, build_plan
 from bot.plan_render import render_plan_in_worker
-from handlers.common import current_person, language_of, send, text
+from handlers.common import current_person, language_of, send, send_rendered, text
 from handlers.staff import staff_only
 from storage import plan as plans
 
@@ -56,13 +56,8 @@ async def _render_and_send(
     except RenderTimeout:
         await send(update, context, lang, "plan_failed", title=ctx.title)
         return
-    chat = update.effective_chat
-    assert chat is not None
-    for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
-        await context.bot.send_document(
-            chat.id,
-            data,
-            filename=f"{ctx.key}.{kind}",
-            caption=text(context, lang, "plan_caption", title=ctx.title, kind=kind,
-                         day=ctx.generated),
-        )  # fmt: skip
+    await send_rendered(
+        update, context, rendered, ctx.key,
+        lambda kind: text(context, lang, "plan_caption", title=ctx.title, kind=kind,
+                          day=ctx.generated),
+    )  # fmt: skip

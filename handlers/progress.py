@@ -31,6 +31,7 @@ from handlers.common import (
     label,
     language_of,
     send,
+    send_rendered,
     text,
 )
 from handlers.onboarding import ensure_onboarded
@@ -261,13 +262,10 @@ async def _render_and_send(
     except RenderTimeout:
         await send(update, context, lang, "progress_failed")
         return
-    chat = update.effective_chat
-    assert chat is not None
-    for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
-        await context.bot.send_document(
-            chat.id, data, filename=f"{report.key}.{kind}",
-            caption=text(context, lang, "progress_caption", kind=kind, day=report.generated),
-        )  # fmt: skip
+    await send_rendered(
+        update, context, rendered, report.key,
+        lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------ followers

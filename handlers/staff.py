@@ -15,7 +15,15 @@ from bot.consultation import Consultation
 from bot.context import AgendaContext
 from bot.pack_render import RenderTimeout, render_in_worker
 from bot.packs import PackContext, UnknownWorkshop, build_pack
-from handlers.common import answer_callback, current_person, label, language_of, send, text
+from handlers.common import (
+    answer_callback,
+    current_person,
+    label,
+    language_of,
+    send,
+    send_rendered,
+    text,
+)
 from storage import stats
 from storage.db import Database
 
@@ -193,14 +201,8 @@ async def _render_and_send(
     except RenderTimeout:
         await send(update, context, lang, "digest_failed", title=pack.title)
         return
-    chat = update.effective_chat
-    assert chat is not None
-    for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
-        await context.bot.send_document(
-            chat.id,
-            data,
-            filename=f"{pack.workshop_id}.{kind}",
-            caption=text(
-                context, lang, "digest_caption", title=pack.title, kind=kind, day=pack.generated
-            ),
-        )
+    await send_rendered(
+        update, context, rendered, pack.workshop_id,
+        lambda kind: text(context, lang, "digest_caption", title=pack.title, kind=kind,
+                          day=pack.generated),
+    )  # fmt: skip
