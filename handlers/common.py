@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 
 from bot.callbacks import encode
 from bot.context import AgendaContext
-from bot.pack_render import RenderedPack
+from bot.pack_render import RenderedPack, RenderTimeout
 from bot.texts import DEFAULT_LANGUAGE, split_message
 from bot.training import role_of
 from storage import people
@@ -138,11 +138,20 @@ def takes_part_in_training(context: AgendaContext, person: Person) -> bool:
 async def send_rendered(
     update: Update,
     context: AgendaContext,
-    rendered: RenderedPack,
+    lang: str,
+    render: Awaitable[RenderedPack],
     stem: str,
     caption: Callable[[str], str],
+    failed: str,
+    **failed_params: Any,
 ) -> None:
-    """Send a rendered document as <stem>.pdf and <stem>.html; caption(kind) labels each."""
+    """Await a render in the worker, then send <stem>.pdf and <stem>.html (caption(kind) labels
+    each); when the worker runs out of time, the message `failed` says so instead."""
+    try:
+        rendered = await render
+    except RenderTimeout:
+        await send(update, context, lang, failed, **failed_params)
+        return
     chat = update.effective_chat
     assert chat is not None
     for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):

@@ -11,8 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import AgendaContext
-from bot.pack_render import RenderTimeout
-from bot.plan import PlanContext, PlanError, build_plan
+from bot.plan import PlanError, build_plan
 from bot.plan_render import render_plan_in_worker
 from handlers.common import current_person, language_of, send, send_rendered, text
 from handlers.staff import staff_only
@@ -44,20 +43,10 @@ async def plan_command(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "plan_invalid", errors=errors, more=more)
         return
     await send(update, context, lang, "plan_sending", title=ctx.title)
-    context.application.create_task(_render_and_send(update, context, lang, ctx), update=update)
-
-
-async def _render_and_send(
-    update: Update, context: AgendaContext, lang: str, ctx: PlanContext
-) -> None:
-    """Render the plan in a worker process, then send the PDF and the HTML file."""
-    try:
-        rendered = await render_plan_in_worker(ctx)
-    except RenderTimeout:
-        await send(update, context, lang, "plan_failed", title=ctx.title)
-        return
-    await send_rendered(
-        update, context, rendered, ctx.key,
+    sending = send_rendered(
+        update, context, lang, render_plan_in_worker(ctx), ctx.key,
         lambda kind: text(context, lang, "plan_caption", title=ctx.title, kind=kind,
                           day=ctx.generated),
+        "plan_failed", title=ctx.title,
     )  # fmt: skip
+    context.application.create_task(sending, update=update)

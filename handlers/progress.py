@@ -17,9 +17,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot import progress
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
-from bot.pack_render import RenderTimeout
 from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
-from bot.progress import BadValue, ProgressContext
+from bot.progress import BadValue
 from bot.progress_notices import enqueue_updates
 from bot.progress_render import render_progress_in_worker
 from handlers.common import (
@@ -249,23 +248,12 @@ async def _send_report(update: Update, context: AgendaContext, lang: str) -> Non
     services = context.services
     report = await progress.build_progress(services.db, plan, services.settings.timezone)
     await send(update, context, lang, "progress_sending")
-    context.application.create_task(_render_and_send(update, context, lang, report),
-                                    update=update)  # fmt: skip
-
-
-async def _render_and_send(
-    update: Update, context: AgendaContext, lang: str, report: ProgressContext
-) -> None:
-    """Render the report in a worker process, then send the PDF and the HTML file."""
-    try:
-        rendered = await render_progress_in_worker(report)
-    except RenderTimeout:
-        await send(update, context, lang, "progress_failed")
-        return
-    await send_rendered(
-        update, context, rendered, report.key,
+    sending = send_rendered(
+        update, context, lang, render_progress_in_worker(report), report.key,
         lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
+        "progress_failed",
     )  # fmt: skip
+    context.application.create_task(sending, update=update)
 
 
 # ------------------------------------------------------------------ followers

@@ -13,8 +13,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import decode, encode
 from bot.consultation import Consultation
 from bot.context import AgendaContext
-from bot.pack_render import RenderTimeout, render_in_worker
-from bot.packs import PackContext, UnknownWorkshop, build_pack
+from bot.pack_render import render_in_worker
+from bot.packs import UnknownWorkshop, build_pack
 from handlers.common import (
     answer_callback,
     current_person,
@@ -189,20 +189,10 @@ async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_
         return
     await send(update, context, lang, "digest_sending", title=pack.title)
     # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
-    context.application.create_task(_render_and_send(update, context, lang, pack), update=update)
-
-
-async def _render_and_send(
-    update: Update, context: AgendaContext, lang: str, pack: PackContext
-) -> None:
-    """Render the pack in a worker process, then send the PDF and the HTML file."""
-    try:
-        rendered = await render_in_worker(pack)
-    except RenderTimeout:
-        await send(update, context, lang, "digest_failed", title=pack.title)
-        return
-    await send_rendered(
-        update, context, rendered, pack.workshop_id,
+    sending = send_rendered(
+        update, context, lang, render_in_worker(pack), pack.workshop_id,
         lambda kind: text(context, lang, "digest_caption", title=pack.title, kind=kind,
                           day=pack.generated),
+        "digest_failed", title=pack.title,
     )  # fmt: skip
+    context.application.create_task(sending, update=update)
