@@ -253,18 +253,23 @@ def _run(settings: Settings) -> int:
     # Every check before the (slow) import of the bot and before any network access.
     settings.require_token()
     consultation = _load(settings)
+    from bot import render_worker
     from bot.app import build_application
 
     app = build_application(settings, consultation)
     logging.getLogger(__name__).info("starting bot for %s", consultation.title.get("de"))
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
+    # The render worker warms up now, so the first /digest does not wait for its imports.
+    render_worker.prewarm()
     try:
         app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
     except (InvalidToken, NetworkError) as error:
         if isinstance(error, BadRequest):
             raise
         return _telegram_failure(error, settings)
+    finally:
+        render_worker.shutdown()
     return 0
 
 

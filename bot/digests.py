@@ -19,7 +19,7 @@ from telegram.ext import Application
 
 from bot.consultation import Consultation, Event
 from bot.context import AgendaContext, BotData, Services
-from bot.pack_render import RenderedPack, RenderTimeout, render_in_worker
+from bot.pack_render import RenderedPack, RenderFailed, render_in_worker
 from bot.packs import PackContext, build_pack
 from bot.settings import Settings
 from storage import outbox
@@ -123,7 +123,7 @@ async def dispatch_due(app: App) -> DispatchReport:
         pack = await build_pack(db, consultation, workshop_id, services.today(), PACK_LANGUAGE)
         try:
             rendered = await render_in_worker(pack)
-        except RenderTimeout as error:
+        except RenderFailed as error:
             log.warning("digest of %s not rendered: %s", workshop_id, error)
             for row in rows:
                 await outbox.mark_failed(db, row.id, str(error), retry=True)

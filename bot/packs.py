@@ -30,11 +30,11 @@ RATING_SCALE = ("1", "2", "3", "4", "5")
 PACK_SECTIONS = ("status_quo", "best_practice", "goals")
 
 
-# What fits a printed handout; everything is in the export (agenda-bot export).
-QUOTES_PER_GROUP = 8  # free-text answers per question and stakeholder group
-SUGGESTIONS_SHOWN = 30  # best-practice cards
-PROBLEMS_IN_FULL = 25  # problem reports with their description
-PROBLEM_TITLES = 50  # further reports listed by title
+# What fits a handout for a workshop of 15 people; everything is in the export (agenda-bot export).
+QUOTES_PER_GROUP = 5  # free-text answers per question and stakeholder group
+SUGGESTIONS_SHOWN = 20  # best-practice cards
+PROBLEMS_IN_FULL = 15  # problem reports with their description, most shared first
+PROBLEM_TITLES = 30  # further reports listed by title
 
 
 class UnknownWorkshop(LookupError):

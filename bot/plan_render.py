@@ -3,7 +3,7 @@
 The chart has one bar per measure from its first to its last milestone and a marker on each
 milestone; the same dates stand in the table beside it, so the chart is never the only source.
 Like the packs, ``render_plan`` is a plain function of a picklable context and runs in a worker
-process from the bot (``bot.pack_render.in_worker``).
+process from the bot (``bot.render_worker.in_worker``).
 """
 
 from __future__ import annotations
@@ -14,15 +14,8 @@ from datetime import date
 
 from jinja2 import Environment
 
-from bot.pack_render import (
-    BAR_COLOUR,
-    CHART_DPI,
-    RENDER_TIMEOUT,
-    RenderedPack,
-    _shorten,
-    in_worker,
-    render_pdf,
-)
+from bot.pack_charts import BAR_COLOUR, CHART_DPI, shorten
+from bot.pack_render import RENDER_TIMEOUT, RenderedPack, in_worker, render_pdf
 from bot.plan import PlanContext
 from bot.texts import build_environment
 
@@ -50,7 +43,7 @@ def gantt(ctx: PlanContext) -> str:
             ax.barh(row, width, left=day(m.start), height=0.45, color=BAR_COLOUR, alpha=0.55)
             ax.plot([day(x.due) for x in m.milestones], [row] * len(m.milestones), "D",
                     color=MARKER_COLOUR, markersize=5)  # fmt: skip
-        ax.set_yticks(range(len(ctx.measures)), [_shorten(m.title, 30) for m in ctx.measures],
+        ax.set_yticks(range(len(ctx.measures)), [shorten(m.title, 30) for m in ctx.measures],
                       fontsize=8)  # fmt: skip
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
@@ -83,5 +76,5 @@ def render_plan(ctx: PlanContext) -> RenderedPack:
 
 
 async def render_plan_in_worker(ctx: PlanContext, limit: float = RENDER_TIMEOUT) -> RenderedPack:
-    """render_plan in a fresh worker process; RenderTimeout after `limit` seconds."""
+    """render_plan in the render worker; RenderTimeout after `limit` seconds."""
     return await in_worker(render_plan, ctx, limit, "plan")

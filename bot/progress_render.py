@@ -26,5 +26,5 @@ def render_progress(ctx: ProgressContext) -> RenderedPack:
 async def render_progress_in_worker(
     ctx: ProgressContext, limit: float = RENDER_TIMEOUT
 ) -> RenderedPack:
-    """render_progress in a fresh worker process; RenderTimeout after `limit` seconds."""
+    """render_progress in the render worker; RenderTimeout after `limit` seconds."""
     return await in_worker(render_progress, ctx, limit, "progress report")

@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 
 from bot.callbacks import encode
 from bot.context import AgendaContext
-from bot.pack_render import RenderedPack, RenderTimeout
+from bot.pack_render import RenderedPack, RenderFailed
 from bot.texts import DEFAULT_LANGUAGE, split_message
 from bot.training import role_of
 from storage import people
@@ -146,10 +146,10 @@ async def send_rendered(
     **failed_params: Any,
 ) -> None:
     """Await a render in the worker, then send <stem>.pdf and <stem>.html (caption(kind) labels
-    each); when the worker runs out of time, the message `failed` says so instead."""
+    each); when the worker fails or runs out of time, the message `failed` says so instead."""
     try:
         rendered = await render
-    except RenderTimeout:
+    except RenderFailed:
         await send(update, context, lang, failed, **failed_params)
         return
     chat = update.effective_chat

@@ -29,9 +29,7 @@ class Entry:
     recorded_at: datetime
 
 
-_SELECT = (
-    "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
-)
+_SELECT = "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
 
 
 def _entry(row: aiosqlite.Row) -> Entry:

@@ -1,0 +1,188 @@
+"""The bar charts of a briefing pack (matplotlib, Agg, PNG), drawn beside the PDF layout.
+
+Each chart is referenced in the pack's HTML as ``chart:<question key>``. For the PDF,
+WeasyPrint asks ``ChartSource`` for those addresses while it lays out the pages; for the HTML
+file, ``inline`` replaces them with data URIs. Where the process may fork (one thread, a POSIX
+system: the render worker), a child process draws the charts while the parent lays out the
+text, so a pack uses both cores. Otherwise, or if the child fails, the charts are drawn in
+the calling process; the result is the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import logging
+import os
+import signal
+import threading
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+from bot.packs import PackContext, QuestionResult
+
+log = logging.getLogger(__name__)
+
+SCHEME = "chart:"
+BAR_COLOUR = "#2f6690"
+CHART_DPI = 150  # sharp on A4 and on a phone
+WIDTH_IN = 4.2  # inches; the PDF shows it 92 mm wide
+FONT_PT = 8
+LABEL_CHARS = 34
+
+
+def address(key: str) -> str:
+    """How the pack's HTML refers to a question's chart."""
+    return SCHEME + key
+
+
+def chart_questions(ctx: PackContext) -> list[QuestionResult]:
+    """The questions of a pack that get a chart, in document order."""
+    results = [*ctx.status_quo, *ctx.best_practice, *ctx.goals]
+    return [q for result in results for q in result.questions if q.has_chart]
+
+
+def shorten(text: str, limit: int = LABEL_CHARS) -> str:
+    """A label cut to fit beside a bar."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(names: list[str], counts: list[int]) -> bytes:
+    """A horizontal bar chart with a count at each bar, as PNG bytes.
+
+    The axes are placed by measuring the longest label (no tight_layout, which draws the
+    figure twice), and no pyplot: a plain Figure on an Agg canvas.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    labels = [shorten(name) for name in names]
+    height = 0.35 * len(labels) + 0.5
+    fig = Figure(figsize=(WIDTH_IN, height))
+    FigureCanvasAgg(fig)
+    left = min(0.6, (_label_width(labels) + 10) / (WIDTH_IN * 72))
+    margin = 0.08 / height  # inches of room above and below, as a share of the height
+    ax = fig.add_axes((left, margin, 0.97 - left, 1 - 2 * margin))
+    ax.set_axis_off()  # labels and the baseline are drawn directly: ticks cost a third
+    bars = ax.barh(range(len(labels)), counts, color=BAR_COLOUR)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max([*counts, 1]) * 1.15)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    names_at = ax.get_yaxis_transform()  # x in axes units, y in data units
+    for row, label in enumerate(labels):
+        ax.text(-0.015, row, label, transform=names_at, ha="right", va="center",
+                fontsize=FONT_PT)  # fmt: skip
+    ax.axvline(0, color="#1d2833", linewidth=0.8)
+    ax.bar_label(bars, fontsize=FONT_PT, padding=2)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CHART_DPI)
+    return buffer.getvalue()
+
+
+def _label_width(labels: list[str]) -> float:
+    """The widest label in points: the sum of its glyphs' advances in matplotlib's font."""
+    return max((sum(_advance(char) for char in label) for label in labels), default=0.0)
+
+
+@functools.cache
+def _advance(char: str) -> float:
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    font = get_font(findfont(FontProperties(size=FONT_PT)))
+    font.set_size(FONT_PT, 72)
+    return float(font.load_char(ord(char)).linearHoriAdvance) / 65536
+
+
+def draw(question: QuestionResult, labels: Any) -> bytes:
+    """A question's distribution as a bar chart (PNG); yes/no and 1-5 are named by labels."""
+    names = [
+        option.label or str(labels.option_label(question.type, option.key)).strip()
+        for option in question.options
+    ]
+    return bar_chart(names, [option.count for option in question.options])
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _may_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class ChartSource:
+    """A pack's charts by key, drawn in a child process where possible, else on demand."""
+
+    def __init__(self, ctx: PackContext, labels: Any, *, parallel: bool = True) -> None:
+        self._questions = {q.key: q for q in chart_questions(ctx)}
+        self._labels = labels
+        self._png: dict[str, bytes] = {}
+        self._conn: Connection | None = None
+        self._child = 0
+        if parallel and self._questions and _may_fork():
+            self._fork()
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._questions)
+
+    def _fork(self) -> None:
+        ours, theirs = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the child: draw every chart, send each as soon as it is done
+            code = 0
+            try:
+                ours.close()
+                for key, question in self._questions.items():
+                    theirs.send((key, draw(question, self._labels)))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self._conn, self._child = ours, pid
+
+    def png(self, key: str) -> bytes:
+        """The chart of one question (KeyError for a question without one)."""
+        question = self._questions[key]
+        while key not in self._png and self._conn is not None:
+            try:
+                done, png = self._conn.recv()
+            except (EOFError, OSError):
+                log.warning("chart process ended early; drawing the rest here")
+                self._reap()
+                break
+            self._png[done] = png
+        if key not in self._png:
+            self._png[key] = draw(question, self._labels)
+        return self._png[key]
+
+    def all(self) -> dict[str, bytes]:
+        return {key: self.png(key) for key in self._questions}
+
+    def inline(self, html: str) -> str:
+        """The HTML with every chart address replaced by its PNG as a data URI."""
+        for key in self._questions:
+            html = html.replace(f'src="{address(key)}"', f'src="{data_uri(self.png(key))}"')
+        return html
+
+    def _reap(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._child:
+            os.waitpid(self._child, 0)
+            self._child = 0
+
+    def close(self) -> None:
+        """End the child: it has sent every chart, or its charts are no longer wanted."""
+        if self._child and len(self._png) < len(self._questions):
+            os.kill(self._child, signal.SIGKILL)
+        self._reap()
+
+    def __enter__(self) -> ChartSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
