@@ -53,16 +53,8 @@ PUBLIC_COMMANDS = {
     ],
 }  # fmt: skip
 STAFF_COMMANDS = [
-    "status",
-    "digest",
-    "export",
-    "rundschreiben",
-    "ausgang",
-    "ausbildung",
-    "teilnehmer",
-    "prioritaeten",
-    "plan",
-    "fortschritt",
+    "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
+    "prioritaeten", "plan", "fortschritt",
 ]
 
 
@@ -171,3 +163,4 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
         except BadRequest:
             # The staff member has not opened a chat with the bot yet.
             log.info("staff commands not set for one staff id: no chat yet")
+

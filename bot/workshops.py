@@ -98,7 +98,9 @@ async def sign_off(
         db, event.id, person_id, event.capacity, now, now + settings.seat_offer
     )
     if previous == "registered" and (gone := await store.get(db, event.id, person_id)):
-        await outbox.drop_pending_key(db, reminder_key(event.id, gone.telegram_id), NOTE_CANCELLED)
+        await outbox.drop_pending_key(
+            db, reminder_key(event.id, gone.telegram_id), NOTE_CANCELLED
+        )
     await enqueue_offers(db, offered, now)
     return previous
 

@@ -127,14 +127,9 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
             await send(update, context, lang, "consent_refused")
         else:
             # An old consent message: what is stored stays until withdrawn through the contact.
-            await send(
-                update,
-                context,
-                existing.language,
-                "consent_still_given",
-                consented_at=existing.consented_at[:10],
-                contact=services.consultation.contact,
-            )
+            await send(update, context, existing.language, "consent_still_given",
+                       consented_at=existing.consented_at[:10],
+                       contact=services.consultation.contact)
         return
     person = await people.record_consent(
         services.db, user.id, lang, services.consultation.consent_version

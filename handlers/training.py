@@ -180,7 +180,9 @@ async def _choose_year(
     await send(update, context, lang, "training_choose_year", [buttons], school=action == "sy")
 
 
-async def _school_fields(update: Update, context: AgendaContext, person: Person, year: int) -> None:
+async def _school_fields(
+    update: Update, context: AgendaContext, person: Person, year: int
+) -> None:
     """The fields of one leaving year with the figures given so far, as buttons."""
     lang = person.language
     services = context.services
@@ -239,12 +241,10 @@ async def on_typed(
         if step == "ct":
             await store.update_profile(db, org, contact=typed.strip())
             await people.set_awaiting(db, person.id, None)
-            buttons = [
-                [
-                    (label(context, lang, "training_consent_yes"), encode("TR", "cc", 1)),
-                    (label(context, lang, "training_consent_no"), encode("TR", "cc", 0)),
-                ]
-            ]
+            buttons = [[
+                (label(context, lang, "training_consent_yes"), encode("TR", "cc", 1)),
+                (label(context, lang, "training_consent_no"), encode("TR", "cc", 0)),
+            ]]
             await send(update, context, lang, "training_ask_consent", buttons)
             return
         year, field_id = int(parts[2]), parts[3]

@@ -29,7 +29,9 @@ class Entry:
     recorded_at: datetime
 
 
-_SELECT = "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
+_SELECT = (
+    "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
+)
 
 
 def _entry(row: aiosqlite.Row) -> Entry:

@@ -60,22 +60,16 @@ async def test_refusing_consent_stores_nothing(bot: Harness) -> None:
 
 async def test_english_is_available_throughout(bot: Harness) -> None:
     eve = bot.user(1003, language_code="en")
-    await onboard(
-        eve,
-        group="University",
-        organisation="Hochschule Wismar",
-        fields=("Administration",),
-        language="English",
-    )
+    await onboard(eve, group="University", organisation="Hochschule Wismar",
+                  fields=("Administration",), language="English")
     assert "profile is complete" in eve.last.text
     await eve.send("/help")
     assert "/survey" in eve.last.text
 
 
 async def test_deep_link_binds_to_an_invited_organisation(bot: Harness) -> None:
-    org = await organisations.upsert_invited(
-        bot.db, "Autohaus Schulz", "firm", "info@example.org", "tok_ABCdef123456"
-    )
+    org = await organisations.upsert_invited(bot.db, "Autohaus Schulz", "firm",
+                                             "info@example.org", "tok_ABCdef123456")
     carl = bot.user(1004)
     await carl.send("/start tok_ABCdef123456")
     await carl.click("Deutsch")

@@ -13,9 +13,8 @@ async def test_status_shows_invited_started_completed_and_silent_organisations(
     bot: Harness,
 ) -> None:
     await organisations.upsert_invited(bot.db, "Autohaus Schulz", "firm", None, "tok_autohaus0001")
-    await organisations.upsert_invited(
-        bot.db, "Hotel <Stadt> Hagenow", "tourism", None, "tok_hotel0000001"
-    )
+    await organisations.upsert_invited(bot.db, "Hotel <Stadt> Hagenow", "tourism", None,
+                                       "tok_hotel0000001")
     carl = bot.user(1004)
     await carl.send("/start tok_autohaus0001")
     await carl.click("Deutsch")

@@ -250,7 +250,7 @@ async def test_a_withdrawn_offer_or_an_opt_out_drops_the_pending_notice(bot: Har
     assert firm is not None
     rival = bot.user(3001)
     await onboard(rival, group=FIRM, organisation="Tischlerei Kurz")
-    org = await people.by_telegram_id(bot.db, 3001)
+    org = (await people.by_telegram_id(bot.db, 3001))
     assert org is not None and org.organisation_id is not None
     first = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
                                    occupation_id="tischler")  # fmt: skip
@@ -333,9 +333,8 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     """Who used /ausbildung counts with those figures, everyone else with the questionnaire."""
     await seed(bot.db)  # questionnaire: school handel 10 + it 4; firms handel 3 + 2, handwerk 1
     db = bot.db
-    school, geheim = (
-        (await people.by_telegram_id(db, SCHULE)),
-        (await people.by_telegram_id(db, GEHEIM)),
+    school, geheim = (await people.by_telegram_id(db, SCHULE)), (
+        await people.by_telegram_id(db, GEHEIM)
     )
     assert school and geheim and school.organisation_id and geheim.organisation_id
     await store.set_demand(db, school.organisation_id, 2027, "handel", training=7, internship=2)

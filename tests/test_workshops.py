@@ -23,7 +23,9 @@ HANDEL = "ws-handel"
 
 def dispatcher(bot: Harness) -> Dispatcher:
     vt = VirtualTime()
-    return Dispatcher(bot.app, workshop_handlers.policies(), monotonic=vt.monotonic, sleep=vt.sleep)
+    return Dispatcher(
+        bot.app, workshop_handlers.policies(), monotonic=vt.monotonic, sleep=vt.sleep
+    )
 
 
 async def person_ids(bot: Harness, telegram_ids: list[int]) -> list[int]:
@@ -54,7 +56,7 @@ async def test_fifteen_seats_then_the_waiting_list_offers_expiry_and_confirmatio
 
     # The third registered person cancels: the first waiting (no. 16) gets the seat offered.
     await workshops.sign_off(bot.db, s.settings, event, ids[2], bot.clock())
-    offered = await store.get(bot.db, HANDEL, ids[15])
+    offered = (await store.get(bot.db, HANDEL, ids[15]))
     assert offered is not None and offered.status == "offered"
     assert offered.offered_until == bot.clock() + timedelta(hours=24)
     rows = await outbox.rows(bot.db, workshops.OFFER_KIND)
@@ -69,7 +71,9 @@ async def test_fifteen_seats_then_the_waiting_list_offers_expiry_and_confirmatio
 
     # Nothing lapses before the time is up; after it the next on the list gets the offer.
     bot.clock.advance(hours=23)
-    assert await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock()) == ([], [])
+    assert await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock()) == (
+        [], []
+    )
     bot.clock.advance(hours=2)
     lapsed, new = await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock())
     assert [r.person_id for r in lapsed] == [ids[15]]
