@@ -11,6 +11,7 @@ the calling process; the result is the same.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import io
 import logging
@@ -107,6 +108,16 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+@functools.cache
+def warm_up() -> None:
+    """Load matplotlib, its font and its text layout once per process, by drawing a small chart.
+
+    A forked chart process inherits all of it; without this, each one pays about half a second
+    before its first chart.
+    """
+    bar_chart(["Hagenow", "Digitale Agenda"], [1, 2])
+
+
 def _may_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
@@ -121,6 +132,7 @@ class ChartSource:
         self._conn: Connection | None = None
         self._child = 0
         if parallel and self._questions and _may_fork():
+            warm_up()
             self._fork()
 
     @property
@@ -144,19 +156,36 @@ class ChartSource:
         self._conn, self._child = ours, pid
 
     def png(self, key: str) -> bytes:
-        """The chart of one question (KeyError for a question without one)."""
+        """The chart of one question (KeyError for a question without one).
+
+        While the child has not sent it, this process draws charts too, from the last one
+        backwards, so the two meet in the middle instead of one waiting for the other.
+        """
         question = self._questions[key]
         while key not in self._png and self._conn is not None:
-            try:
-                done, png = self._conn.recv()
-            except (EOFError, OSError):
-                log.warning("chart process ended early; drawing the rest here")
-                self._reap()
-                break
-            self._png[done] = png
+            if self._conn.poll(0) or not self._draw_from_the_end():
+                self._receive()
         if key not in self._png:
             self._png[key] = draw(question, self._labels)
         return self._png[key]
+
+    def _draw_from_the_end(self) -> bool:
+        """Draw the last chart not drawn yet, here; False when every chart is drawn."""
+        for key in reversed(self._questions):
+            if key not in self._png:
+                self._png[key] = draw(self._questions[key], self._labels)
+                return True
+        return False
+
+    def _receive(self) -> None:
+        assert self._conn is not None
+        try:
+            done, png = self._conn.recv()
+        except (EOFError, OSError):
+            log.warning("chart process ended early; drawing the rest here")
+            self._reap()
+            return
+        self._png.setdefault(done, png)
 
     def all(self) -> dict[str, bytes]:
         return {key: self.png(key) for key in self._questions}
@@ -176,9 +205,10 @@ class ChartSource:
             self._child = 0
 
     def close(self) -> None:
-        """End the child: it has sent every chart, or its charts are no longer wanted."""
-        if self._child and len(self._png) < len(self._questions):
-            os.kill(self._child, signal.SIGKILL)
+        """End the child: its charts are all here, or no longer wanted."""
+        if self._child:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._child, signal.SIGKILL)
         self._reap()
 
     def __enter__(self) -> ChartSource:

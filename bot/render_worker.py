@@ -41,14 +41,16 @@ class RenderTimeout(RenderFailed, TimeoutError):
 
 
 def _warm_up() -> None:
-    """Import what rendering needs and lay out one small page, so fonts are loaded."""
+    """Import what rendering needs, draw a chart and lay out a small page, so fonts are loaded."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot
 
+    from bot import pack_charts
     from bot.pack_render import render_pdf
 
+    pack_charts.warm_up()
     render_pdf("<p>Hagenow</p><p><b>Digitale Agenda</b></p>")
 
 
