@@ -3,9 +3,10 @@
 Each chart is referenced in the pack's HTML as ``chart:<question key>``. For the PDF,
 WeasyPrint asks ``ChartSource`` for those addresses while it lays out the pages; for the HTML
 file, ``inline`` replaces them with data URIs. Where the process may fork (one thread, a POSIX
-system: the render worker), a child process draws the charts while the parent lays out the
-text, so a pack uses both cores. Otherwise, or if the child fails, the charts are drawn in
-the calling process; the result is the same.
+system: the render worker), a child process draws the charts, first to last, while the parent
+parses the HTML; when the parent needs a chart the child has not sent yet, it draws from the
+last one backwards, so both cores work. Otherwise, or if the child fails, the charts are drawn
+in the calling process; the result is the same.
 """
 
 from __future__ import annotations
@@ -135,10 +136,6 @@ class ChartSource:
             warm_up()
             self._fork()
 
-    @property
-    def keys(self) -> list[str]:
-        return list(self._questions)
-
     def _fork(self) -> None:
         ours, theirs = Pipe(duplex=False)
         pid = os.fork()
@@ -163,19 +160,18 @@ class ChartSource:
         """
         question = self._questions[key]
         while key not in self._png and self._conn is not None:
-            if self._conn.poll(0) or not self._draw_from_the_end():
+            if self._conn.poll(0):
                 self._receive()
+            else:
+                self._draw_from_the_end()
         if key not in self._png:
             self._png[key] = draw(question, self._labels)
         return self._png[key]
 
-    def _draw_from_the_end(self) -> bool:
-        """Draw the last chart not drawn yet, here; False when every chart is drawn."""
-        for key in reversed(self._questions):
-            if key not in self._png:
-                self._png[key] = draw(self._questions[key], self._labels)
-                return True
-        return False
+    def _draw_from_the_end(self) -> None:
+        """Draw the last chart not here yet, in this process."""
+        key = next(k for k in reversed(self._questions) if k not in self._png)
+        self._png[key] = draw(self._questions[key], self._labels)
 
     def _receive(self) -> None:
         assert self._conn is not None
