@@ -14,13 +14,14 @@ from datetime import date
 
 from jinja2 import Environment
 
-from bot.pack_charts import BAR_COLOUR, CHART_DPI, shorten
+from bot.pack_charts import BAR_COLOUR, shorten
 from bot.pack_render import RENDER_TIMEOUT, RenderedPack, in_worker, render_pdf
 from bot.plan import PlanContext
 from bot.texts import build_environment
 
 PLAN_TEMPLATE = "packs/plan.html.j2"
 MARKER_COLOUR = "#c0392b"
+CHART_DPI = 150  # the timeline is printed across the page
 
 
 def gantt(ctx: PlanContext) -> str:
