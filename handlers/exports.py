@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import AgendaContext
 from bot.exports import Export, build_export, export_file_name, xlsx_bytes
+from bot.render_worker import RENDER_TIMEOUT, RenderFailed, in_worker
 from handlers.common import current_person, language_of, send, text
 from handlers.staff import staff_only
 
@@ -27,7 +26,11 @@ async def export_command(update: Update, context: AgendaContext) -> None:
 
 
 async def _build_and_send(update: Update, context: AgendaContext) -> None:
-    """Read the tables, write the workbook off the event loop, send it as a document."""
+    """Read the tables, write the workbook in the render worker, send it as a document.
+
+    The worker, not a thread: writing a large workbook holds the interpreter for seconds, and
+    in a thread of the bot's process that would slow every other reply.
+    """
     services = context.services
     lang = language_of(update, await current_person(update, context))
     chat = update.effective_chat
@@ -36,7 +39,11 @@ async def _build_and_send(update: Update, context: AgendaContext) -> None:
     export = await build_export(
         services.db, services.consultation, services.clock(), services.settings.timezone
     )
-    data = await asyncio.to_thread(xlsx_bytes, export)
+    try:
+        data = await in_worker(xlsx_bytes, export, RENDER_TIMEOUT, "export")
+    except RenderFailed:
+        await send(update, context, lang, "export_failed")
+        return
     if len(data) > TELEGRAM_UPLOAD_LIMIT:
         await send(update, context, lang, "export_too_large", megabytes=len(data) // 2**20)
         return

@@ -28,7 +28,9 @@ from bot.exports import (
     csv_text,
     xlsx_bytes,
 )
+from bot.render_worker import RenderFailed
 from bot.texts import Texts
+from handlers import exports as export_handlers
 from storage import answers, organisations, people, problems
 from storage.db import Database
 from tests.conftest import STAFF_ID, START, Harness, onboard
@@ -350,6 +352,7 @@ def test_export_messages_render_in_both_languages() -> None:
         assert "&lt;Agenda&gt;" in caption and "08:05" in caption
         assert len(caption) <= 1024
         assert "agenda-bot export" in texts.render(lang, "export_too_large", megabytes=60)
+        assert texts.render(lang, "export_failed").strip()
 
 
 @pytest.fixture
@@ -387,6 +390,21 @@ async def test_export_sends_the_workbook_to_staff(running: Harness) -> None:
     _assert_private(book)
     cells = list(_cells(book))
     assert "Tarn KG" not in cells and not [c for c in cells if "7700555" in c]
+
+
+async def test_a_failed_export_is_reported_to_staff(
+    running: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def worker_gone(*_: object) -> bytes:
+        raise RenderFailed("export: the render worker ended")
+
+    monkeypatch.setattr(export_handlers, "in_worker", worker_gone)
+    bot = running
+    staff = bot.user(STAFF_ID, "Sabine")
+    await staff.send("/export")
+    reply = await staff.wait_for_reply()
+    assert "Export konnte gerade nicht erstellt werden" in (reply.text or "")
+    assert not [m for m in bot.api.chat(STAFF_ID) if m.document is not None]
 
 
 async def test_export_is_refused_to_everyone_else(running: Harness) -> None:
