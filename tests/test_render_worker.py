@@ -15,12 +15,13 @@ from pypdf import PdfReader
 
 from bot import render_worker
 from bot.pack_charts import ChartSource, chart_questions
-from bot.pack_render import pack_labels, render_in_worker
+from bot.pack_render import pack_labels, render_html, render_in_worker, render_pdf
 from bot.packs import PackContext, build_pack
 from bot.render_worker import RenderFailed, RenderTimeout, in_worker
 from bot.texts import build_environment
+from storage import answers, people
 from tests.conftest import Harness
-from tests.test_packs import TODAY, seed
+from tests.test_packs import TODAY, VEREIN, seed
 
 
 def worker_pid(_: object) -> int:
@@ -114,3 +115,26 @@ async def test_charts_still_come_when_the_chart_process_dies(bot: Harness) -> No
     assert forked, "the worker has one thread, so the charts are drawn in a forked process"
     assert count == len(chart_questions(pack))
     assert all_png
+
+
+async def test_the_pack_uses_the_bundled_font_and_falls_back_for_other_scripts(
+    bot: Harness,
+) -> None:
+    await seed(bot.db)
+    verein = await people.by_telegram_id(bot.db, VEREIN)  # the one without a hint yet
+    assert verein is not None
+    await answers.save(bot.db, verein.id, "sq-handel", "hinweis", "Привет → Hagenow")
+    pack = await build_pack(bot.db, bot.consultation, "ws-handel", TODAY)
+
+    pdf = render_pdf(render_html(pack, with_charts=False))
+
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {
+        str(font["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert "Bitstream-Vera-Sans" in fonts and "Bitstream-Vera-Sans-Bold" in fonts
+    assert any(name.startswith("DejaVu") for name in fonts), "Cyrillic comes from DejaVu Sans"
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert "Привет → Hagenow" in text
