@@ -3,8 +3,8 @@
 A pack, plan or progress report is rendered off the event loop, in a separate process with a
 time limit, so other people's buttons keep answering. Starting that process costs more than
 the rendering itself would (a fresh interpreter, then matplotlib, WeasyPrint and the fonts),
-so one worker is kept: it imports the libraries once, waits for the next job, and a job that
-comes while it is busy gets a worker of its own, which ends after that job.
+so one worker is kept: it imports the libraries once and waits for the next job. A job that
+comes while it is busy gets a worker of its own; afterwards one of the two is kept.
 
 A worker that overruns its time limit, dies or cannot be reached is stopped and replaced on
 the next job; the job raises ``RenderTimeout`` or ``RenderFailed``.
@@ -131,9 +131,10 @@ def _give_back(worker: _Worker) -> None:
     """Keep the worker for the next job, unless one is kept already or it has done enough."""
     global _spare
     with _lock:
-        if _spare is None and worker.jobs < MAX_JOBS and worker.alive():
-            _spare, worker = worker, None  # type: ignore[assignment]
-    if worker is not None:
+        kept = _spare is None and worker.jobs < MAX_JOBS and worker.alive()
+        if kept:
+            _spare = worker
+    if not kept:
         worker.stop()
 
 
