@@ -2,7 +2,7 @@
 
 A consultation file (see ``consultations/hagenow.yaml``) describes the whole process: phases and
 dates, action fields, stakeholder groups, events and questionnaires. ``load_consultation`` reads
-it, checks the structure with pydantic and the meaning with the cross-checks below, and reports
+it, checks the structure with pydantic and the meaning with the cross-checks, and reports
 *every* problem it finds as ``"place: message"``, the place written like
 ``questionnaires[2].questions[4].type``. Nothing is reported as a traceback.
 
@@ -10,21 +10,21 @@ Two layers of checks:
 
 * structure (types, patterns, required and unknown keys) is pydantic's job;
 * meaning (unique ids, references, date orders, type-specific question fields, ``show_if``) is
-  done by the ``_check_*`` functions. They work on plain data, tolerant of malformed input, so
-  they can run on the raw YAML even where pydantic failed, and every problem is reported in one
-  go. The models' ``after`` validators call the same functions, so a model constructed in code
-  is held to the same rules.
+  done by the ``check_*`` functions of ``bot.consultation_checks``. They work on plain data,
+  tolerant of malformed input, so they can run on the raw YAML even where pydantic failed, and
+  every problem is reported in one go. The models' ``after`` validators call the same
+  functions, so a model constructed in code is held to the same rules.
 """
 
 from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import (
@@ -36,6 +36,19 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+
+from bot.consultation_checks import (
+    CHOICE_TYPES,
+    NUMBER_MAX_DEFAULT,
+    NUMBER_MIN_DEFAULT,
+    QuestionType,
+    check_consultation,
+    check_event,
+    check_phase,
+    check_question,
+    check_questionnaire,
+)
+from bot.yaml_places import LineLoader, Loc, Problem, line_of, place
 
 __all__ = [
     "ActionField",
@@ -57,17 +70,11 @@ __all__ = [
 ]
 
 Lang = Literal["de", "en"]
-QuestionType = Literal["rating", "single", "multi", "number", "yesno", "text"]
 QuestionnaireKind = Literal[
     "status_quo", "best_practice", "goals", "training_demand", "training_supply", "other"
 ]
 EventKind = Literal["kickoff", "workshop"]
 
-CHOICE_TYPES = ("single", "multi")
-SHOW_IF_TYPES = ("rating", "single", "multi", "yesno")
-NUMBER_MIN_DEFAULT = 0
-NUMBER_MAX_DEFAULT = 100_000
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 OPTION_ID = r"^[a-z0-9_]{1,12}$"
 QUESTION_ID = r"^[a-z0-9_]{1,16}$"
@@ -99,8 +106,6 @@ def _no_number(value: object) -> object:
 YamlDate = Annotated[date, BeforeValidator(_no_number)]
 YamlDateTime = Annotated[datetime, BeforeValidator(_no_number)]
 Text = Annotated[str, Field(min_length=1)]
-QUESTION_TEXT_LIMIT = 600  # question text and help, each
-OPTION_TEXT_LIMIT = 60  # an option is a button label
 
 
 class _Model(BaseModel):
@@ -110,7 +115,7 @@ class _Model(BaseModel):
 def _raise_problems(problems: list[Problem]) -> None:
     """Raise the checker's problems from a model validator (for models built in code)."""
     if problems:
-        text = "; ".join(f"{_place(loc)}: {msg}" for loc, msg in problems)
+        text = "; ".join(f"{place(loc)}: {msg}" for loc, msg in problems)
         raise PydanticCustomError("consistency", "{problems}", {"problems": text})
 
 
@@ -186,7 +191,7 @@ class Question(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
-        _raise_problems(_check_question(self.model_dump(exclude_unset=True)))
+        _raise_problems(check_question(self.model_dump(exclude_unset=True)))
         return self
 
     @property
@@ -242,7 +247,7 @@ class Questionnaire(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Questionnaire:
         data = self.model_dump(exclude_unset=True)
-        _raise_problems(_check_questionnaire(data, deep=False))
+        _raise_problems(check_questionnaire(data, deep=False))
         return self
 
     def question(self, qid: str) -> Question | None:
@@ -272,7 +277,7 @@ class Phase(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Phase:
-        _raise_problems(_check_phase(self.model_dump(exclude_unset=True)))
+        _raise_problems(check_phase(self.model_dump(exclude_unset=True)))
         return self
 
 
@@ -288,7 +293,7 @@ class Event(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
-        _raise_problems(_check_event(self.model_dump(exclude_unset=True)))
+        _raise_problems(check_event(self.model_dump(exclude_unset=True)))
         return self
 
 
@@ -309,7 +314,7 @@ class Consultation(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Consultation:
-        _raise_problems(_check_consultation(self.model_dump(exclude_unset=True), deep=False))
+        _raise_problems(check_consultation(self.model_dump(exclude_unset=True), deep=False))
         return self
 
     def action_field(self, id: str) -> ActionField | None:
@@ -331,302 +336,6 @@ class Consultation(_Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-
-# --------------------------------------------------------------------------------------------
-# Cross-checks on plain data (tolerant: anything of the wrong shape is pydantic's to report)
-# --------------------------------------------------------------------------------------------
-
-Loc = tuple[str | int, ...]
-Problem = tuple[Loc, str]
-
-
-def _items(value: object) -> list[tuple[int, dict[str, Any]]]:
-    """The (index, mapping) pairs of a list, skipping entries that are not mappings."""
-    if not isinstance(value, list):
-        return []
-    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
-
-
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip()).date()  # also takes a plain date
-        except ValueError:
-            return None
-    return None
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _duplicates(items: list[tuple[int, dict[str, Any]]], what: str, prefix: Loc) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for i, item in items:
-        ident = item.get("id")
-        if not isinstance(ident, str):
-            continue
-        if ident in seen:
-            where = _place((*prefix, seen[ident]))
-            problems.append(((*prefix, i, "id"), f"duplicate {what} id {ident!r} (see {where})"))
-        else:
-            seen[ident] = i
-    return problems
-
-
-def _ids(value: object) -> set[str] | None:
-    """The ids in a list of mappings, or None if the list itself is malformed."""
-    if not isinstance(value, list):
-        return None
-    return {v["id"] for _, v in _items(value) if isinstance(v.get("id"), str)}
-
-
-def _check_question(q: Mapping[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    qtype = q.get("type")
-    if qtype not in get_args(QuestionType):
-        return problems  # pydantic reports the type itself
-    options = q.get("options") or []
-    if qtype in CHOICE_TYPES:
-        if isinstance(options, list) and not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-            problems.append(
-                (
-                    ("options",),
-                    f"a {qtype} question needs {MIN_OPTIONS} to {MAX_OPTIONS} options "
-                    f"(has {len(options)})",
-                )
-            )
-        problems += _duplicates(_items(options), "option", ("options",))
-    elif options:
-        problems.append(
-            (("options",), f"only single and multi questions have options, not {qtype}")
-        )
-    if qtype == "number":
-        lo, hi = q.get("min"), q.get("max")
-        lo = NUMBER_MIN_DEFAULT if lo is None else lo
-        hi = NUMBER_MAX_DEFAULT if hi is None else hi
-        if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
-            problems.append((("max",), f"max ({hi}) is smaller than min ({lo})"))
-    else:
-        for key in ("min", "max"):
-            if q.get(key) is not None:
-                problems.append(((key,), f"only number questions have {key}, not {qtype}"))
-    if qtype != "text" and "max_length" in q:
-        problems.append((("max_length",), f"only text questions have max_length, not {qtype}"))
-    if qtype != "rating":
-        for key in ("low_label", "high_label"):
-            if q.get(key) is not None:
-                problems.append(((key,), f"only rating questions have {key}, not {qtype}"))
-    # A question must fit one Telegram message (4096 characters) and its options a button each.
-    for key, limit in (("text", QUESTION_TEXT_LIMIT), ("help", QUESTION_TEXT_LIMIT)):
-        problems += _too_long(q.get(key), (key,), limit)
-    for i, option in enumerate(options if isinstance(options, list) else []):
-        if isinstance(option, dict):
-            problems += _too_long(option.get("text"), ("options", i, "text"), OPTION_TEXT_LIMIT)
-    return problems
-
-
-def _too_long(value: object, loc: Loc, limit: int) -> list[Problem]:
-    """Texts (plain or per language) longer than limit characters."""
-    texts = value.items() if isinstance(value, dict) else [("", value)]
-    return [
-        ((*loc, lang) if lang else loc, f"text of {len(text)} characters; at most {limit}")
-        for lang, text in texts
-        if isinstance(text, str) and len(text) > limit
-    ]
-
-
-def _check_show_if(
-    q: Mapping[str, Any], index: int, questions: list[tuple[int, dict[str, Any]]]
-) -> list[Problem]:
-    show_if = q.get("show_if")
-    if not isinstance(show_if, dict):
-        return []
-    target = show_if.get("question")
-    if not isinstance(target, str):
-        return []
-    loc: Loc = ("questions", index, "show_if")
-    earlier = {v.get("id"): v for i, v in questions if i < index}
-    if target not in earlier:
-        if target == q.get("id"):
-            msg = f"{target!r} is this question itself; show_if must refer to an earlier question"
-        elif any(v.get("id") == target for i, v in questions if i > index):
-            msg = f"{target!r} comes later; show_if must refer to an earlier question"
-        else:
-            msg = f"no question {target!r} in this questionnaire"
-        return [((*loc, "question"), msg)]
-    ref = earlier[target]
-    rtype = ref.get("type")
-    if rtype not in get_args(QuestionType):
-        return []
-    if rtype not in SHOW_IF_TYPES:
-        return [
-            (
-                (*loc, "question"),
-                f"{target!r} is a {rtype} question; show_if works with "
-                + ", ".join(SHOW_IF_TYPES)
-                + " questions",
-            )
-        ]
-    equals = show_if.get("equals")
-    if not isinstance(equals, list):
-        return []
-    problems: list[Problem] = []
-    option_ids = [o.get("id") for _, o in _items(ref.get("options"))]
-    for k, value in enumerate(equals):
-        vloc: Loc = (*loc, "equals", k)
-        if not isinstance(value, str | int | bool):
-            continue  # a structural error, reported by pydantic
-        if rtype in CHOICE_TYPES:
-            if value not in option_ids or not isinstance(value, str):
-                allowed = ", ".join(str(o) for o in option_ids)
-                problems.append((vloc, f"{value!r} is not an option of {target!r} ({allowed})"))
-        elif rtype == "rating":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                problems.append((vloc, f"{value!r} is no rating; {target!r} is answered 1 to 5"))
-        elif not isinstance(value, bool):
-            problems.append(
-                (vloc, f"{value!r}: {target!r} is a yes/no question, use true or false")
-            )
-    return problems
-
-
-def _check_questionnaire(qn: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
-    problems: list[Problem] = []
-    opens, closes = _as_date(qn.get("opens")), _as_date(qn.get("closes"))
-    if opens and closes and closes < opens:
-        problems.append((("closes",), f"closes ({closes}) before it opens ({opens})"))
-    groups = qn.get("groups")
-    if isinstance(groups, list):
-        seen: set[str] = set()
-        for k, g in enumerate(groups):
-            if isinstance(g, str) and g in seen:
-                problems.append((("groups", k), f"group {g!r} is listed twice"))
-            elif isinstance(g, str):
-                seen.add(g)
-    questions = _items(qn.get("questions"))
-    problems += _duplicates(questions, "question", ("questions",))
-    for i, q in questions:
-        problems += _check_show_if(q, i, questions)
-        if deep:
-            problems += [(("questions", i, *loc), msg) for loc, msg in _check_question(q)]
-    return problems
-
-
-def _check_phase(phase: Mapping[str, Any]) -> list[Problem]:
-    starts, ends = _as_date(phase.get("starts")), _as_date(phase.get("ends"))
-    if starts and ends and ends < starts:
-        return [(("ends",), f"ends ({ends}) before it starts ({starts})")]
-    return []
-
-
-def _check_event(event: Mapping[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    starts, ends = _as_datetime(event.get("starts")), _as_datetime(event.get("ends"))
-    for key, value in (("starts", starts), ("ends", ends)):
-        if value is not None and value.tzinfo is not None:
-            problems.append(
-                ((key,), "give the local time without a time zone (the consultation has one)")
-            )
-    if starts and ends and (starts.tzinfo is None) == (ends.tzinfo is None) and ends <= starts:
-        problems.append((("ends",), f"ends ({ends:%Y-%m-%d %H:%M}) before it starts"))
-    kind, field = event.get("kind"), event.get("action_field")
-    if kind == "workshop" and field is None:
-        problems.append((("action_field",), "a workshop needs an action_field"))
-    elif kind == "kickoff" and field is not None:
-        problems.append((("action_field",), "a kickoff covers all fields; remove action_field"))
-    return problems
-
-
-def _check_timezone(name: object) -> list[Problem]:
-    if not isinstance(name, str) or not name.strip():
-        return []
-    try:
-        ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return [(("timezone",), f"unknown time zone {name!r} (e.g. 'Europe/Berlin')")]
-    return []
-
-
-def _check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
-    problems = _check_timezone(c.get("timezone"))
-    for key, what in (
-        ("phases", "phase"),
-        ("action_fields", "action field"),
-        ("groups", "group"),
-        ("events", "event"),
-        ("questionnaires", "questionnaire"),
-    ):
-        problems += _duplicates(_items(c.get(key)), what, (key,))
-
-    field_ids, group_ids = _ids(c.get("action_fields")), _ids(c.get("groups"))
-    questionnaires, events = _items(c.get("questionnaires")), _items(c.get("events"))
-    for i, qn in questionnaires:
-        field = qn.get("action_field")
-        if field_ids is not None and isinstance(field, str) and field not in field_ids:
-            problems.append(
-                (("questionnaires", i, "action_field"), _unknown("action field", field, field_ids))
-            )
-        groups = qn.get("groups")
-        if group_ids is not None and isinstance(groups, list):
-            for k, g in enumerate(groups):
-                if isinstance(g, str) and g not in group_ids:
-                    problems.append(
-                        (("questionnaires", i, "groups", k), _unknown("group", g, group_ids))
-                    )
-    for i, ev in events:
-        field = ev.get("action_field")
-        if field_ids is not None and isinstance(field, str) and field not in field_ids:
-            problems.append(
-                (("events", i, "action_field"), _unknown("action field", field, field_ids))
-            )
-
-    purge = _as_date(c.get("purge_after"))
-    if purge:
-        last: list[tuple[date, str]] = []
-        for i, qn in questionnaires:
-            if closes := _as_date(qn.get("closes")):
-                last.append((closes, _place(("questionnaires", i, "closes"))))
-        for i, ev in events:
-            if ends := _as_date(ev.get("ends")):
-                last.append((ends, _place(("events", i, "ends"))))
-        if last and max(last)[0] > purge:
-            when, where = max(last)
-            problems.append(
-                (
-                    ("purge_after",),
-                    f"{purge} is before {where} ({when}); personal data must be kept "
-                    "until the consultation has ended",
-                )
-            )
-
-    if deep:
-        for key, check in (("phases", _check_phase), ("events", _check_event)):
-            for i, item in _items(c.get(key)):
-                problems += [((key, i, *loc), msg) for loc, msg in check(item)]
-        for i, qn in questionnaires:
-            problems += [(("questionnaires", i, *loc), m) for loc, m in _check_questionnaire(qn)]
-    return problems
-
-
-def _unknown(what: str, value: str, known: Iterable[str]) -> str:
-    known = sorted(known)
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "known: " + (", ".join(known) or "none")
-    return f"unknown {what} {value!r} ({hint})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,16 +373,6 @@ def _is_union_tag(part: str) -> bool:
     # pydantic names the member of a union that failed: 'str', 'constrained-str',
     # 'function-after[...]'. Field names are identifiers, so anything else is a tag.
     return part in _UNION_TAGS or not part.isidentifier()
-
-
-def _place(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def _clean_loc(loc: tuple[str | int, ...], keep_last: bool = False) -> tuple[Loc, bool]:
@@ -813,79 +512,20 @@ def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Proble
 # --------------------------------------------------------------------------------------------
 
 
-if TYPE_CHECKING:
-    _BaseLoader = yaml.SafeLoader
-else:  # libyaml's loader is about ten times faster; same behaviour
-    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):
-    """SafeLoader that rejects duplicate keys and reports bad dates with their line."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f"duplicate key {key_node.value!r}",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
-        ) from exc
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
-def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
-    """The line in the file where ``loc`` is (or its nearest existing parent)."""
-    if root is None:
-        return None
-    node: yaml.Node = root
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next((p for p in node.value if str(p[0].value) == str(part)), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if not 0 <= part < len(node.value):
-                break
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def _parse(data: object, source: str, root: yaml.Node | None) -> Consultation:
     try:
         return Consultation.model_validate(data)
     except ValidationError as exc:
         problems, consistency = _pydantic_problems(exc)
     if isinstance(data, dict):
-        problems += _check_consultation(data)
+        problems += check_consultation(data)
     if not problems:
         problems = consistency
     unique = list(dict.fromkeys(problems))
-    located = [(loc, msg, _line_of(root, loc)) for loc, msg in unique]
+    located = [(loc, msg, line_of(root, loc)) for loc, msg in unique]
     if root is not None:
         located.sort(key=lambda p: p[2] or 0)
-    errors = [f"{_place(loc) or source}: {msg}" for loc, msg, _ in located]
+    errors = [f"{place(loc) or source}: {msg}" for loc, msg, _ in located]
     raise ConsultationError(errors, source, [line for *_, line in located])
 
 
@@ -915,7 +555,7 @@ def load_consultation(path: str | Path) -> Consultation:
     except OSError as exc:
         raise ConsultationError([f"{source}: cannot read ({exc.strerror})"], source) from None
 
-    loader = _Loader(text)
+    loader = LineLoader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from bot.consultation import Consultation, _Loader, _place, _unknown
+from bot.consultation import Consultation
+from bot.yaml_places import LineLoader, Loc, place, unknown
 from storage import draft as store
 from storage import outbox, recipients, workshops
 from storage.db import Database
@@ -34,7 +35,6 @@ MEASURE_ID = re.compile(r"^[a-z0-9-]{1,16}$")
 TEXT_FIELDS = ("title", "description", "goal", "responsible")
 TEXT_LIMITS = {"title": 120, "description": 1500, "goal": 600, "responsible": 120}
 MAX_MEASURES = 80
-Loc = tuple[str | int, ...]
 
 
 class DraftError(Exception):
@@ -71,7 +71,7 @@ class Draft:
 def load_draft(text: str, consultation: Consultation, source: str = "<draft>") -> Draft:
     """Read and validate a draft file's text; raises DraftError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else source
@@ -119,7 +119,7 @@ def parse_draft(data: object, consultation: Consultation, source: str = "<draft>
             seen[found.id] = i
         measures.append(found)
     if problems or until is None:
-        raise DraftError([f"{_place(loc)}: {msg}" for loc, msg in problems], source)
+        raise DraftError([f"{place(loc)}: {msg}" for loc, msg in problems], source)
     return Draft(title, until, tuple(measures))
 
 
@@ -180,7 +180,7 @@ def _measure(
     if not isinstance(field, str):
         problems.append(((*loc, "action_field"), "missing (required)"))
     elif field not in fields:
-        problems.append(((*loc, "action_field"), _unknown("action field", field, fields)))
+        problems.append(((*loc, "action_field"), unknown("action field", field, fields)))
     horizon = item.get("horizon")
     if isinstance(horizon, int) and not isinstance(horizon, bool) and 2020 <= horizon <= 2100:
         horizon = str(horizon)

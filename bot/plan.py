@@ -18,13 +18,13 @@ from typing import Any
 
 import yaml
 
-from bot.consultation import Consultation, _Loader, _place, _unknown
+from bot.consultation import Consultation
+from bot.yaml_places import LineLoader, Loc, place, unknown
 from storage import draft as drafts
 from storage.db import Database
 
 MAX_ITEMS = 30  # work packages, milestones or indicators per measure
 TEXT_LIMIT = 200
-Loc = tuple[str | int, ...]
 
 
 class PlanError(Exception):
@@ -113,7 +113,7 @@ def load_plan(
 ) -> tuple[str, tuple[PlannedMeasure, ...]]:
     """Read and validate a plan file's text: (title, measures); PlanError lists every problem."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else source
@@ -163,7 +163,7 @@ def parse_plan(
                 )
             )  # fmt: skip
     if problems:
-        raise PlanError([f"{_place(loc)}: {msg}" for loc, msg in problems], source)
+        raise PlanError([f"{place(loc)}: {msg}" for loc, msg in problems], source)
     return title, tuple(sorted(found, key=lambda m: (m.start, m.end, m.measure_id)))
 
 
@@ -171,7 +171,7 @@ def _not_adopted(key: str, measures: Mapping[str, drafts.MeasureRow]) -> str:
     adopted = sorted(m for m, row in measures.items() if row.adopted)
     if key in measures:
         return f"measure {key!r} is not adopted (adopted: {', '.join(adopted) or 'none'})"
-    return _unknown("measure", key, adopted)
+    return unknown("measure", key, adopted)
 
 
 def _text(value: object, loc: Loc, problems: list[tuple[Loc, str]]) -> str:
