@@ -1,8 +1,10 @@
 """Benchmark of the briefing packs: `make bench` prints a table, it asserts nothing.
 
 Scale 1 is Hagenow (300 people, 20 answers each, 500 free-text answers, 200 problems); scale 10
-is ten times that. Measured: the SQL that builds a pack, its HTML (with charts), its PDF, and the
-reply time to another person's button while a pack renders in the worker.
+is ten times that. Measured: the SQL that builds a pack; HTML and PDF as the render worker makes
+them (charts in a second process), fastest and median of five; how long /digest waits for the
+kept worker and for a fresh one; the reply time to another person's button meanwhile. A CPU
+check beside the timings tells how fast the shared machine ran.
 """
 
 from __future__ import annotations
