@@ -19,8 +19,9 @@ from telegram.ext import Application
 
 from bot.consultation import Consultation, Event
 from bot.context import AgendaContext, BotData, Services
-from bot.pack_render import RenderedPack, RenderFailed, render_in_worker
+from bot.pack_render import RenderedPack, render_in_worker
 from bot.packs import PackContext, build_pack
+from bot.render_worker import RenderFailed
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database

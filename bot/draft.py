@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-import yaml
-
 from bot.consultation import Consultation
-from bot.yaml_places import LineLoader, Loc, place, unknown
+from bot.yaml_places import FileProblems, Loc, read_yaml, unknown
 from storage import draft as store
 from storage import outbox, recipients, workshops
 from storage.db import Database
@@ -37,13 +35,11 @@ TEXT_LIMITS = {"title": 120, "description": 1500, "goal": 600, "responsible": 12
 MAX_MEASURES = 80
 
 
-class DraftError(Exception):
+class DraftError(FileProblems):
     """A draft file that cannot be published; ``errors`` holds every "place: message"."""
 
-    def __init__(self, errors: list[str], source: str = "<draft>") -> None:
-        self.errors = errors
-        self.source = source
-        super().__init__("\n".join([f"{source}: {len(errors)} problem(s) in the draft", *errors]))
+    what = "the draft"
+    default_source = "<draft>"
 
 
 @dataclass(frozen=True)
@@ -70,15 +66,7 @@ class Draft:
 
 def load_draft(text: str, consultation: Consultation, source: str = "<draft>") -> Draft:
     """Read and validate a draft file's text; raises DraftError listing every problem."""
-    try:
-        data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else source
-        what = exc.problem or exc.context
-        raise DraftError([f"{where}: YAML syntax error: {what}"], source) from None
-    except yaml.YAMLError as exc:
-        raise DraftError([f"YAML syntax error: {exc}"], source) from None
+    data = read_yaml(text, source, DraftError)
     return parse_draft(data, consultation, source)
 
 
@@ -119,7 +107,7 @@ def parse_draft(data: object, consultation: Consultation, source: str = "<draft>
             seen[found.id] = i
         measures.append(found)
     if problems or until is None:
-        raise DraftError([f"{place(loc)}: {msg}" for loc, msg in problems], source)
+        raise DraftError.at_places(problems, source)
     return Draft(title, until, tuple(measures))
 
 

@@ -17,13 +17,8 @@ from jinja2 import Environment
 
 from bot.pack_charts import ChartSource, address, chart_questions
 from bot.packs import PackContext
-from bot.render_worker import RENDER_TIMEOUT, RenderFailed, RenderTimeout, in_worker
+from bot.render_worker import RENDER_TIMEOUT, in_worker
 from bot.texts import TEMPLATES_DIR, build_environment
-
-__all__ = [
-    "RENDER_TIMEOUT", "RenderFailed", "RenderTimeout", "RenderedPack", "in_worker", "render_html",
-    "render_in_worker", "render_pack", "render_pdf", "write_pack",
-]  # fmt: skip
 
 PACK_TEMPLATE = "packs/briefing.html.j2"
 LABELS_TEMPLATE = "packs/_labels.j2"

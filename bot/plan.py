@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import yaml
-
 from bot.consultation import Consultation
-from bot.yaml_places import LineLoader, Loc, place, unknown
+from bot.yaml_places import FileProblems, Loc, read_yaml, unknown
 from storage import draft as drafts
 from storage.db import Database
 
@@ -27,13 +25,11 @@ MAX_ITEMS = 30  # work packages, milestones or indicators per measure
 TEXT_LIMIT = 200
 
 
-class PlanError(Exception):
+class PlanError(FileProblems):
     """A plan file that cannot be used; ``errors`` holds every "place: message"."""
 
-    def __init__(self, errors: list[str], source: str = "<plan>") -> None:
-        self.errors = errors
-        self.source = source
-        super().__init__("\n".join([f"{source}: {len(errors)} problem(s) in the plan", *errors]))
+    what = "the plan"
+    default_source = "<plan>"
 
 
 class NoPlan(LookupError):
@@ -112,15 +108,7 @@ def load_plan(
     lang: str = "de",
 ) -> tuple[str, tuple[PlannedMeasure, ...]]:
     """Read and validate a plan file's text: (title, measures); PlanError lists every problem."""
-    try:
-        data = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else source
-        what = exc.problem or exc.context
-        raise PlanError([f"{where}: YAML syntax error: {what}"], source) from None
-    except yaml.YAMLError as exc:
-        raise PlanError([f"YAML syntax error: {exc}"], source) from None
+    data = read_yaml(text, source, PlanError)
     return parse_plan(data, measures, consultation, source, lang)
 
 
@@ -163,7 +151,7 @@ def parse_plan(
                 )
             )  # fmt: skip
     if problems:
-        raise PlanError([f"{place(loc)}: {msg}" for loc, msg in problems], source)
+        raise PlanError.at_places(problems, source)
     return title, tuple(sorted(found, key=lambda m: (m.start, m.end, m.measure_id)))
 
 

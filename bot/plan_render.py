@@ -15,8 +15,9 @@ from datetime import date
 from jinja2 import Environment
 
 from bot.pack_charts import BAR_COLOUR, shorten
-from bot.pack_render import RENDER_TIMEOUT, RenderedPack, in_worker, render_pdf
+from bot.pack_render import RenderedPack, render_pdf
 from bot.plan import PlanContext
+from bot.render_worker import RENDER_TIMEOUT, in_worker
 from bot.texts import build_environment
 
 PLAN_TEMPLATE = "packs/plan.html.j2"

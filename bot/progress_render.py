@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from bot.pack_render import RENDER_TIMEOUT, RenderedPack, in_worker, render_pdf
+from bot.pack_render import RenderedPack, render_pdf
 from bot.progress import ProgressContext
+from bot.render_worker import RENDER_TIMEOUT, in_worker
 from bot.texts import build_environment
 
 PROGRESS_TEMPLATE = "packs/progress.html.j2"

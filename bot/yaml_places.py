@@ -16,6 +16,24 @@ Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
 
 
+class FileProblems(Exception):
+    """A file the town wrote that cannot be used; ``errors`` holds every "place: message"."""
+
+    what = "the file"  # how the first line names the file ("the draft", "the plan")
+    default_source = "<file>"
+
+    def __init__(self, errors: list[str], source: str | None = None) -> None:
+        self.errors = errors
+        self.source = source = source or self.default_source
+        n = len(errors)
+        super().__init__("\n".join([f"{source}: {n} problem(s) in {self.what}", *errors]))
+
+    @classmethod
+    def at_places(cls, problems: list[Problem], source: str) -> FileProblems:
+        """The error listing each problem as "place: message"."""
+        return cls([f"{place(loc)}: {msg}" for loc, msg in problems], source)
+
+
 def place(loc: Loc) -> str:
     """("questionnaires", 2, "questions", 4, "type") -> "questionnaires[2].questions[4].type"."""
     out = ""
@@ -92,3 +110,16 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
         else:
             break
     return line
+
+
+def read_yaml(text: str, source: str, error: type[FileProblems]) -> object:
+    """The YAML in text (duplicate keys and bad dates refused); a syntax error raises `error`."""
+    try:
+        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else source
+        what = exc.problem or exc.context
+        raise error([f"{where}: YAML syntax error: {what}"], source) from None
+    except yaml.YAMLError as exc:
+        raise error([f"YAML syntax error: {exc}"], source) from None

@@ -12,7 +12,8 @@ from telegram.error import BadRequest
 
 from bot.callbacks import encode
 from bot.context import AgendaContext
-from bot.pack_render import RenderedPack, RenderFailed
+from bot.pack_render import RenderedPack
+from bot.render_worker import RenderFailed
 from bot.texts import DEFAULT_LANGUAGE, split_message
 from bot.training import role_of
 from storage import people

@@ -12,8 +12,9 @@ from bot import digests
 from bot.app import build_application
 from bot.consultation import Consultation
 from bot.digests import dispatch_due, plan_digests
-from bot.pack_render import RenderedPack, RenderTimeout
+from bot.pack_render import RenderedPack
 from bot.packs import PackContext
+from bot.render_worker import RenderTimeout
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, stop_harness
