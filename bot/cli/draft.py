@@ -1,0 +1,60 @@
+"""``agenda-bot draft check|publish FILE``: the draft action concept (docs/draft.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.common import Env, Subparsers, load_consultation
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``draft check`` and ``draft publish``."""
+    draft = sub.add_parser("draft", help="the draft action concept (format: docs/draft.md)")
+    draft_sub = draft.add_subparsers(dest="draft_command", required=True)
+    check = draft_sub.add_parser("check", help="validate a draft file")
+    check.add_argument("file", type=Path)
+    publish = draft_sub.add_parser(
+        "publish", help="publish a draft file: a new version, notices go out through the outbox"
+    )
+    publish.add_argument("file", type=Path)
+    draft.set_defaults(func=draft_command)
+
+
+def draft_command(args: argparse.Namespace, env: Env) -> int:
+    """Check or publish a draft file."""
+    return asyncio.run(_draft(env, args.draft_command, args.file))
+
+
+async def _draft(env: Env, command: str, path: Path) -> int:
+    from bot import draft
+    from storage.db import Database
+
+    settings = env.settings()
+    consultation = load_consultation(settings)
+    try:
+        source = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        parsed = draft.load_draft(source, consultation, str(path))
+    except draft.DraftError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if command == "check":
+        print(f"{path}: ok - {len(parsed.measures)} measures, review until {parsed.review_until}")
+        return 0
+    db = await Database.open(settings.db_path)
+    try:
+        now = datetime.now(UTC)
+        version_id = await draft.store_draft(db, parsed, source, None, now)
+        count = await draft.publish(db, version_id, now)
+    finally:
+        await db.close()
+    print(f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
+          f" {count} notices planned (the running bot sends them within a minute)")  # fmt: skip
+    return 0
