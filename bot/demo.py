@@ -504,7 +504,8 @@ async def _write_documents(
     services: Services, consultation: Consultation, clock: Callable[[], datetime], out_dir: Path
 ) -> None:
     """The briefing packs of all workshops and the export, as staff would fetch them."""
-    from bot.exports import build_export, export_file_name, save_xlsx
+    from bot.export_xlsx import save_xlsx
+    from bot.exports import build_export, export_file_name
     from bot.pack_render import render_in_worker, write_pack
     from bot.packs import build_pack
 

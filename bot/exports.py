@@ -1,9 +1,9 @@
 """Exports: every answer, problem report, training figure and participant, as XLSX or CSV.
 
 ``build_export`` reads the rows (``storage.exports``) and turns them into an ``Export``: a frozen
-context of tables with stable columns, documented in ``docs/exports.md``. ``xlsx_bytes`` writes
-it as one workbook (synchronous: run it with ``asyncio.to_thread``), ``write_csv`` as one CSV per
-table for German Excel (UTF-8 with BOM, ``;``).
+context of tables with stable English field names and codes, documented in ``docs/exports.md``.
+``write_csv`` writes it as one CSV per table for German Excel (UTF-8 with BOM, ``;``) and for
+scripts; ``bot.export_xlsx`` as one workbook for a clerk, with German headers and values.
 
 Privacy: people appear as a pseudonym (``P0007``, from the internal number, never the Telegram
 id); an organisation is named only where it agreed, otherwise its group's anonymous label stands
@@ -13,19 +13,12 @@ in its place, as in the briefing packs. No usernames or Telegram ids exist in th
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot import training
 from bot.catalogue import Catalogue, load_catalogue
@@ -42,9 +35,7 @@ YES, NO = "Ja", "Nein"
 MULTI_VALUE_SEPARATOR = "|"
 MULTI_TEXT_SEPARATOR = "; "
 LIST_SEPARATOR = "; "
-DATE_FORMAT = "DD.MM.YYYY HH:MM"
 SIDES = {"training_demand": "demand", "training_supply": "supply"}
-MIN_WIDTH, MAX_WIDTH = 8, 60
 # Excel reads a CSV cell starting with one of these as a formula; such text gets a leading '.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that XLSX cannot hold (tab, newline and carriage return stay).
@@ -414,59 +405,6 @@ async def _draft_rows(
 
 
 # ------------------------------------------------------------------------------------ writing
-
-
-def xlsx_bytes(export: Export) -> bytes:
-    """The workbook: bold frozen header, filters, widths, dates as Excel dates (synchronous)."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for table in export.tables:
-        sheet: WriteOnlyWorksheet = workbook.create_sheet(table.sheet)
-        for index, width in enumerate(_widths(table), start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        last = f"{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
-        sheet.auto_filter.ref = f"A1:{last}"
-        header = []
-        for name in table.columns:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | WriteOnlyCell:
-    """A plain value where openpyxl writes it right (fast); a styled cell where it would not."""
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # text that looks like a formula stays text: never run by Excel
-        return cell
-    return value
-
-
-def _widths(table: Table) -> list[float]:
-    widths = [float(len(name)) for name in table.columns]
-    for row in table.rows[:500]:  # enough to judge; a long tail would only slow it down
-        for index, value in enumerate(row):
-            size = 16 if isinstance(value, datetime) else len(str(value or ""))
-            widths[index] = max(widths[index], float(size))
-    return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
-
-
-def save_xlsx(export: Export, path: Path) -> Path:
-    """Write the workbook to path (its directory is created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(xlsx_bytes(export))
-    return path
 
 
 def csv_text(value: Cell) -> str:

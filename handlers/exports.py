@@ -7,7 +7,8 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import AgendaContext
-from bot.exports import Export, build_export, export_file_name, xlsx_bytes
+from bot.export_xlsx import xlsx_bytes
+from bot.exports import Export, build_export, export_file_name
 from bot.render_worker import RENDER_TIMEOUT, RenderFailed, in_worker
 from handlers.common import current_person, language_of, send, text
 from handlers.staff import staff_only

@@ -19,14 +19,15 @@ from openpyxl.workbook.workbook import Workbook
 
 from bot.cli import main
 from bot.consultation import Consultation
+from bot.export_xlsx import labels, xlsx_bytes
 from bot.exports import (
     ANSWER_COLUMNS,
     PARTICIPANT_COLUMNS,
     PROBLEM_COLUMNS,
     TRAINING_COLUMNS,
+    Export,
     build_export,
     csv_text,
-    xlsx_bytes,
 )
 from bot.render_worker import RenderFailed
 from bot.texts import Texts
@@ -143,48 +144,113 @@ def _recent(value: object) -> bool:
     return isinstance(value, datetime) and abs(now - value) < timedelta(minutes=5)
 
 
-async def test_every_sheet_has_its_documented_header_bold_and_frozen(
+async def test_every_table_keeps_its_documented_field_names_for_scripts(
     bot: Harness,
 ) -> None:
     await seed(bot.db)
-    book = await _workbook(bot.db, bot.consultation)
-    assert book.sheetnames == SHEETS
-    headers = {name: _rows(book, name)[0] for name in SHEETS}
-    assert headers["Info"] == ("item", "value")
-    assert headers["Antworten"] == (
+    export = await build_export(bot.db, bot.consultation, START, BERLIN)
+    assert [t.sheet for t in export.tables] == SHEETS
+    columns = {t.sheet: t.columns for t in export.tables}
+    assert columns["Info"] == ("item", "value")
+    assert columns["Antworten"] == (
         "questionnaire_id", "questionnaire", "action_field", "question_id", "question",
         "question_type", "respondent", "group", "organisation", "answer_value", "answer_text",
         "skipped", "answered_at",
     )  # fmt: skip
-    assert headers["Probleme"] == (
+    assert columns["Probleme"][:9] == (
         "id", "action_field", "title", "description", "has_photo", "affects_too",
         "reporter_group", "reporter_organisation", "submitted_at",
     )  # fmt: skip
-    assert headers["Ausbildung"] == (
+    assert columns["Ausbildung"] == (
         "respondent", "side", "group", "organisation", "field_id", "field", "count", "source",
         "year", "occupation", "internships", "counted",
     )  # fmt: skip
-    assert headers["Ausbildung je Feld"] == (
+    assert columns["Ausbildung je Feld"] == (
         "field_id", "field", "seeking", "places", "gap", "seeking_internship", "internships",
         "schools", "firms",
     )  # fmt: skip
-    assert headers["Teilnehmende"] == (
+    assert columns["Teilnehmende"] == (
         "respondent", "group", "organisation", "action_fields", "language", "consent_version",
         "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
     )  # fmt: skip
     assert (
-        headers["Antworten"], headers["Probleme"], headers["Ausbildung"], headers["Teilnehmende"],
+        columns["Antworten"], columns["Probleme"], columns["Ausbildung"],
+        columns["Teilnehmende"],
     ) == (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS, PARTICIPANT_COLUMNS)  # fmt: skip
+    # Every field name is explained in docs/exports.md, with its German header beside it.
+    docs = (Path(__file__).parent.parent / "docs" / "exports.md").read_text(encoding="utf-8")
+    for table in export.tables:
+        sheet_labels = labels().sheets[table.sheet]
+        for name in table.columns:
+            assert f"| `{name}` | {sheet_labels.header(name)} |" in docs, (table.sheet, name)
+
+
+async def test_the_workbook_speaks_german_to_a_clerk(bot: Harness) -> None:
+    await seed(bot.db)
+    book = await _workbook(bot.db, bot.consultation)
+    assert book.sheetnames == SHEETS
+    assert book.properties.title == "Digitale Agenda Hagenow – Export vom 01.12.2026"
+    headers = {name: _rows(book, name)[0] for name in SHEETS}
+    assert headers["Info"] == ("Angabe", "Wert")
+    assert headers["Antworten"] == (
+        "Fragebogen-Kennung", "Fragebogen", "Handlungsfeld", "Frage-Kennung", "Frage",
+        "Fragetyp", "Person (Pseudonym)", "Gruppe", "Organisation", "Rohwert", "Antwort",
+        "übersprungen", "beantwortet am",
+    )  # fmt: skip
+    assert headers["Probleme"][:6] == (
+        "Nr.", "Handlungsfeld", "Titel", "Beschreibung", "mit Foto", "„betrifft uns auch“",
+    )  # fmt: skip
+    assert headers["Ausbildung"][:2] == ("Person oder Organisation (Pseudonym)", "Seite")
+    assert headers["Teilnehmende"][4] == "Sprache"
+    # No English code name is left in any header.
+    english = {name for columns in (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS,
+               PARTICIPANT_COLUMNS) for name in columns if "_" in name}  # fmt: skip
+    assert not english & {cell for row in headers.values() for cell in row}
     for name in SHEETS:
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
         assert all(cell.font.bold for cell in sheet[1]), name
         assert sheet.column_dimensions["A"].width >= 8, name
+        # Print: landscape A4, one page wide, the header row on every page.
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+            "landscape", 9, 1, 0,
+        ), name  # fmt: skip
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        assert sheet.print_title_rows == "$1:$1", name
+        assert "Seite &P von &N" in (sheet.oddFooter.center.text or ""), name
     info = dict(_rows(book, "Info")[1:])
-    assert info["consultation"] == "Digitale Agenda Hagenow"
-    assert info["exported_at"] == datetime(2026, 12, 1, 10, 0)  # 09:00 UTC in Berlin
-    assert (info["participants"], info["answers"], info["answers_skipped"]) == (4, 16, 2)
-    assert (info["problems"], info["training_rows"]) == (1, 4)
+    assert info["Befragung"] == "Digitale Agenda Hagenow"
+    assert info["Exportiert am"] == datetime(2026, 12, 1, 10, 0)  # 09:00 UTC in Berlin
+    assert (
+        info["Teilnehmende (Zeilen im Blatt Teilnehmende)"],
+        info["Antworten (Zeilen im Blatt Antworten)"], info["davon übersprungen"],
+    ) == (4, 16, 2)  # fmt: skip
+    assert info["Problemmeldungen"] == 1
+    # Codes read as German words: question types, sides, sources, languages.
+    types = {row[5] for row in _rows(book, "Antworten")[1:]}
+    assert types <= {"Bewertung 1–5", "Einfachauswahl", "Mehrfachauswahl", "Zahl", "Ja/Nein",
+                     "Freitext"} and "Mehrfachauswahl" in types  # fmt: skip
+    sides = {(row[1], row[7]) for row in _rows(book, "Ausbildung")[1:]}
+    assert sides == {("Nachfrage (Schule)", "Fragebogen"), ("Angebot (Betrieb)", "Fragebogen")}
+    assert {row[4] for row in _rows(book, "Teilnehmende")[1:]} == {"Deutsch", "Englisch"}
+
+
+async def test_long_texts_wrap_instead_of_being_cut(bot: Harness) -> None:
+    await seed(bot.db)
+    person = await people.by_telegram_id(bot.db, BLUMEN)
+    assert person is not None
+    long_text = "Das Internet im Gewerbegebiet ist so langsam, dass " * 6
+    report = await problems.start_draft(bot.db, person.id, "handel")
+    await problems.update_draft(bot.db, report.id, title="Langsam", description=long_text)
+    await problems.submit(bot.db, report.id)
+    book = await _workbook(bot.db, bot.consultation)
+    sheet = book["Probleme"]
+    [cell] = [c for c in sheet["D"] if c.value == long_text]
+    assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    assert sheet.column_dimensions["D"].width == 62  # capped: the text wraps, the page holds
+    [short] = [c for c in sheet["C"] if c.value == "Langsam"]
+    assert not short.alignment.wrap_text
 
 
 async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> None:
@@ -196,7 +262,8 @@ async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> 
     kunden = by_key[(who.blumen, "sq-handel", "kunden")]
     assert kunden[:9] == (
         "sq-handel", "Handel und Gewerbe: Wie digital ist es heute?", "Einzelhandel / Gewerbe",
-        "kunden", "Was bieten Sie Kunden schon online an?", "multi", who.blumen, "Einzelhandel",
+        "kunden", "Was bieten Sie Kunden schon online an?", "Mehrfachauswahl", who.blumen,
+        "Einzelhandel",
         "Blumen Müller",
     )  # fmt: skip
     # Multiple choices in the order of the consultation file, not of the ticks.
@@ -205,11 +272,11 @@ async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> 
     single = by_key[(who.blumen, "sq-handel", "branche")]
     assert single[9:12] == ("handel", "Einzelhandel", "Nein")
     number = by_key[(who.blumen, "sq-handel", "beschaeft")]
-    assert (number[5], *number[9:12]) == ("number", 1200, "1.200", "Nein")
+    assert (number[5], *number[9:12]) == ("Zahl", 1200, "1.200", "Nein")
     rating = by_key[(who.blumen, "sq-handel", "digital")]
-    assert (rating[5], *rating[9:12]) == ("rating", 4, "4", "Nein")
+    assert (rating[5], *rating[9:12]) == ("Bewertung 1–5", 4, "4", "Nein")
     yes_no = by_key[(who.blumen, "sq-handel", "plattform")]
-    assert (yes_no[5], *yes_no[9:12]) == ("yesno", "true", "Ja", "Nein")
+    assert (yes_no[5], *yes_no[9:12]) == ("Ja/Nein", "true", "Ja", "Nein")
     skipped = by_key[(who.geheim, "sq-handel", "beschaeft")]
     assert skipped[7:12] == (
         "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", None, None, "Ja",
@@ -244,16 +311,17 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     assert book["Probleme"]["I2"].number_format == "DD.MM.YYYY HH:MM"
 
     training = _rows(book, "Ausbildung")[1:]
-    questionnaire = ("questionnaire", None, None, None, "Ja")
+    questionnaire = ("Fragebogen", None, None, None, "Ja")
     assert training == [
-        (who.schule, "demand", "Schule", "Regionale Schule", "handel",
+        (who.schule, "Nachfrage (Schule)", "Schule", "Regionale Schule", "handel",
          "Wie viele suchen eine Ausbildung im Handel / Verkauf?", 10, *questionnaire),
-        (who.schule, "demand", "Schule", "Regionale Schule", "it",
+        (who.schule, "Nachfrage (Schule)", "Schule", "Regionale Schule", "it",
          "Wie viele suchen eine Ausbildung in IT / Medien?", 4, *questionnaire),
-        (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", "handel",
+        (who.geheim, "Angebot (Betrieb)", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
+         "handel",
          "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?", 2,
          *questionnaire),
-        (who.geheim, "supply", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
+        (who.geheim, "Angebot (Betrieb)", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
          "handwerk", "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?", 1,
          *questionnaire),
     ]  # fmt: skip
@@ -266,7 +334,8 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     assert list(participants) == [who.blumen, who.geheim, who.schule, who.buerger]
     blumen = participants[who.blumen]
     assert blumen[1:6] == (
-        "Einzelhandel", "Blumen Müller", "Einzelhandel / Gewerbe; Verwaltung", "de", "2026-11-01",
+        "Einzelhandel", "Blumen Müller", "Einzelhandel / Gewerbe; Verwaltung", "Deutsch",
+        "2026-11-01",
     )  # fmt: skip
     assert _recent(blumen[6])
     assert blumen[7:] == ("Ja", 1, 1)  # sq-handel, completed
@@ -274,7 +343,7 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     assert participants[who.geheim][7:] == ("Ja", 2, 0)
     buerger = participants[who.buerger]
     assert (buerger[1], buerger[2], buerger[3], buerger[4], buerger[7:]) == (
-        None, None, None, "en", ("Nein", 0, 0),
+        None, None, None, "Englisch", ("Nein", 0, 0),
     )  # fmt: skip
     _assert_private(book)
 
@@ -321,13 +390,25 @@ def test_cli_writes_xlsx_and_csv_with_the_same_rows(
 
     book = load_workbook(xlsx)
     _assert_private(book)
+
+    async def exported() -> Export:
+        db = await Database.open(db_path)
+        try:
+            return await build_export(db, consultation, START, BERLIN)
+        finally:
+            await db.close()
+
+    export = asyncio.run(exported())
     for sheet, file_name in CSV_FILES.items():
         raw = (csv_dir / file_name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), file_name  # BOM: Excel reads UTF-8
         with (csv_dir / file_name).open(encoding="utf-8-sig", newline="") as handle:
             read = list(csv.reader(handle, delimiter=";"))
-        expected = [[csv_text(value) for value in row] for row in _rows(book, sheet)]
-        assert read == expected, sheet
+        # The CSV keeps the field names and codes for scripts; the workbook the same rows.
+        table = export.table(sheet)
+        assert read[0] == list(table.columns), sheet
+        assert read[1:] == [[csv_text(value) for value in row] for row in table.rows], sheet
+        assert len(_rows(book, sheet)) == len(read), sheet
     answers_csv = (csv_dir / "answers.csv").read_text(encoding="utf-8-sig")
     assert "'" + FORMULA.replace('"', '""') in answers_csv  # defused for Excel
     assert "Blumen Müller" in answers_csv and "Geheim GmbH" not in answers_csv

@@ -34,7 +34,8 @@ def export(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _export(env: Env, out: Path, fmt: str) -> int:
-    from bot.exports import build_export, export_file_name, save_xlsx, write_csv
+    from bot.export_xlsx import save_xlsx
+    from bot.exports import build_export, export_file_name, write_csv
     from storage.db import Database
 
     suffix = out.suffix.lower()
