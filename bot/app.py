@@ -105,6 +105,7 @@ def build_application(
     # broadcast text is taken before the input router sees it.
     app.add_handlers(reminders.early_handlers(), group=-2)
     app.add_handlers(broadcast.early_handlers(), group=-1)
+    app.add_handlers(menu.guard_handlers(), group=-1)  # forged or out-of-range button payloads
     app.add_error_handler(errors.on_error)
     return app
 

@@ -149,7 +149,7 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     action = payload.arg(0) if payload else None
     staff_id = _staff_id(update)
     if action == "report" and payload is not None:
-        await _report(update, context, lang, int(payload.arg(1) or 0))
+        await _report(update, context, lang, payload.number(1) or 0)
         return
     await drop_buttons(update)
     if action == "cancel":

@@ -173,14 +173,15 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     lang = person.language
     payload = decode(update.callback_query.data if update.callback_query else None)
     args = payload.args if payload else ()
-    if len(args) == 2 and args[0] == "show" and args[1].isdigit():
-        await _show(update, context, person, int(args[1]))
+    ident = payload.number(1) if payload else None
+    if len(args) == 2 and args[0] == "show" and ident is not None:
+        await _show(update, context, person, ident)
         return
     valid = (
-        len(args) == 4 and args[0] == "r" and args[1].isdigit()
+        len(args) == 4 and args[0] == "r" and ident is not None
         and args[2] in draft.DIMENSIONS and args[3] in ("1", "2", "3", "4", "5")
     )  # fmt: skip
-    m = await store.measure(services.db, int(args[1])) if valid else None
+    m = await store.measure(services.db, ident) if valid and ident is not None else None
     version = await store.version(services.db, m.version_id) if m else None
     if m is None or version is None:
         await answer_callback(update, context, lang, "stale_button")
@@ -324,10 +325,11 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
     lang = language_of(update, await current_person(update, context))
     payload = decode(update.callback_query.data if update.callback_query else None)
     args = payload.args if payload else ()
-    if len(args) != 2 or not args[1].isdigit():
+    ident = payload.number(1) if payload else None
+    if len(args) != 2 or ident is None:
         await answer_callback(update, context, lang, "stale_button")
         return
-    action, ident = args[0], int(args[1])
+    action = args[0]
     if action == "pub":
         await answer_callback(update, context, lang)
         await drop_buttons(update)

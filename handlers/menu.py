@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    filters,
+)
 
 from bot.callbacks import decode
 from bot.context import AgendaContext
@@ -34,6 +40,18 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
 def fallback_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """After every flow: any button payload nobody recognised (forged, or from an old version)."""
     return [CallbackQueryHandler(on_unknown_button)]
+
+
+def guard_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """Before every flow: a payload `decode` refuses (forged, a number out of range) stops here,
+    so no flow handler ever sees one."""
+    return [CallbackQueryHandler(on_forged_button, pattern=lambda data: decode(data) is None)]
+
+
+async def on_forged_button(update: Update, context: AgendaContext) -> None:
+    """Answer as for a stale button and let no other handler see the payload."""
+    await on_unknown_button(update, context)
+    raise ApplicationHandlerStop
 
 
 async def on_unknown_button(update: Update, context: AgendaContext) -> None:

@@ -108,12 +108,10 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
             limit=TITLE_LIMIT,
         )
     elif action == "page" and field is not None:
-        offset = payload.arg(2) if payload else None
+        offset = (payload.number(2) if payload else None) or 0
         await answer_callback(update, context, lang)
         await drop_buttons(update)
-        await show_page(
-            update, context, person, field.id, int(offset) if offset and offset.isdigit() else 0
-        )
+        await show_page(update, context, person, field.id, offset)
     elif action == "nophoto":
         pending = await problem_store.draft_of(services.db, person.id)
         if pending is None or pending.description is None:
@@ -269,8 +267,8 @@ async def on_vote(update: Update, context: AgendaContext) -> None:
     services = context.services
     lang = person.language
     payload = decode(update.callback_query.data if update.callback_query else None)
-    raw = payload.arg(0) if payload else None
-    problem = await problem_store.get(services.db, int(raw)) if raw and raw.isdigit() else None
+    number = payload.number(0) if payload else None
+    problem = await problem_store.get(services.db, number) if number is not None else None
     if problem is None or problem.status != "open":
         await answer_callback(update, context, lang, "stale_button")
         return

@@ -134,7 +134,8 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
         return
     plan = await _plan(update, context, lang) if len(args) >= 2 else None
     planned = _planned(plan, args[1]) if plan is not None else None
-    index = int(args[2]) if len(args) == 3 and args[2].isdigit() else -1
+    number = payload.number(2) if payload is not None and len(args) == 3 else None
+    index = -1 if number is None else number
     if plan is None or planned is None:
         await answer_callback(update, context, lang, "stale_button")
     elif args[0] == "m" and len(args) == 2:

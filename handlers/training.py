@@ -104,7 +104,8 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     catalogue = services.catalogue
     allowed_years = training.years(services.today().year)
     field = catalogue.field(args[0]) if args else None
-    year = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+    year = payload.number(2) if payload and len(args) > 1 else None
+    first = payload.number(1) if payload else None  # a year (sy) or an offer id (fe)
     if org is None or role is None or year not in (None, *allowed_years):
         await answer_callback(update, context, lang, "stale_button")
         return
@@ -116,8 +117,8 @@ async def on_button(update: Update, context: AgendaContext) -> None:
         await show_home(update, context, person)
     elif role == "school" and action == "sd":
         await _choose_year(update, context, lang, "sy")
-    elif role == "school" and action == "sy" and args and args[0].isdigit():
-        await _school_fields(update, context, person, int(args[0]))
+    elif role == "school" and action == "sy" and first is not None and first in allowed_years:
+        await _school_fields(update, context, person, first)
     elif role == "school" and action == "sf" and field and year:
         await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:dt:{year}:{field.id}")
         await send(update, context, lang, "training_ask_seeking", title=field.title.get(lang),
@@ -150,8 +151,8 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     elif role == "firm" and action == "fx" and field and year:
         await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:ot:{year}:{field.id}")
         await send(update, context, lang, "training_ask_occupation", title=field.title.get(lang))
-    elif role == "firm" and action == "fe" and args and args[0].isdigit():
-        offer = await store.offer(db, int(args[0]))
+    elif role == "firm" and action == "fe" and first is not None:
+        offer = await store.offer(db, first)
         if offer is None or offer.organisation_id != org:
             await send(update, context, lang, "training_stale")
             return

@@ -88,8 +88,8 @@ async def on_map_button(update: Update, context: AgendaContext) -> None:
     query = update.callback_query
     payload = decode(query.data if query else None)
     action = payload.arg(0) if payload else None
-    offer_id = (payload.arg(1) if payload else None) or ""
-    offer = await store.offer(services.db, int(offer_id)) if offer_id.isdigit() else None
+    offer_id = payload.number(1) if payload else None
+    offer = await store.offer(services.db, offer_id) if offer_id is not None else None
     if payload is None or offer is None or offer.occupation_id is not None:
         await answer_callback(update, context, lang, "stale_button")
         return

@@ -352,8 +352,8 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
             body, buttons = await _participants_view(context, lang, event)
             await _send_text(update, context, body, buttons)
             return
-    elif action == "att" and payload is not None and (payload.arg(1) or "").isdigit():
-        found = await store.by_id(services.db, int(payload.arg(1) or 0))
+    elif action == "att" and payload is not None and (number := payload.number(1)) is not None:
+        found = await store.by_id(services.db, number)
         event = services.consultation.event(found.event_id) if found else None
         if found is not None and event is not None and found.status == "registered":
             mark = NEXT_MARK[found.attended]
