@@ -319,6 +319,24 @@ async def _field_view(
     return body, buttons
 
 
+async def _refuse_publish(
+    update: Update, context: AgendaContext, lang: str, version_id: int
+) -> bool:
+    """Say why a preview's publish button does nothing: discarded, published already, or a newer
+    version was published since the preview (it would put an old draft over a newer one)."""
+    db = context.services.db
+    version = await store.version(db, version_id)
+    if version is None:
+        await send(update, context, lang, "draft_publish_gone")
+    elif version.published_at is not None:
+        await send(update, context, lang, "draft_publish_already", version=version)
+    elif (newer := await store.superseding(db, version_id)) is not None:
+        await send(update, context, lang, "draft_publish_superseded", newer=newer)
+    else:
+        return False
+    return True
+
+
 async def on_staff_button(update: Update, context: AgendaContext) -> None:
     """Publish or discard a checked draft; mark a measure as priority or adopted."""
     services = context.services
@@ -333,6 +351,8 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
     if action == "pub":
         await answer_callback(update, context, lang)
         await drop_buttons(update)
+        if await _refuse_publish(update, context, lang, ident):
+            return
         count = await draft.publish(services.db, ident, services.clock())
         version = await store.version(services.db, ident)
         await send(update, context, lang, "draft_published", version=version, count=count)

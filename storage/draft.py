@@ -131,16 +131,35 @@ async def discard(db: Database, version_id: int) -> bool:
         return cursor.rowcount == 1
 
 
+# A published version that came after version ? was checked: created later, or published after
+# it was created. Publishing ? then would put an older draft over a newer one.
+_NEWER = (
+    "SELECT n.id FROM draft_versions n WHERE n.published_at IS NOT NULL AND n.id != ?1"
+    " AND (n.id > ?1 OR n.published_at > (SELECT created_at FROM draft_versions WHERE id = ?1))"
+)
+_PUBLISH = (
+    "UPDATE draft_versions SET published_at = ?2 WHERE id = ?1 AND published_at IS NULL"  # noqa: S608 - fixed texts
+    " AND NOT EXISTS (" + _NEWER + ")"
+)
+_SUPERSEDING = (
+    _VERSION + " WHERE v.id IN (" + _NEWER + ") ORDER BY v.published_at DESC, v.id DESC LIMIT 1"
+)
+
+
 async def publish(db: Database, version_id: int, now: datetime) -> Version | None:
-    """Mark a version published (once); None if unknown or published already."""
+    """Mark a version published (once); None if unknown, published already, or superseded (a
+    newer version was published since this one was checked)."""
     async with db.write() as conn:
-        cursor = await conn.execute(
-            "UPDATE draft_versions SET published_at = ? WHERE id = ? AND published_at IS NULL",
-            (iso(now), version_id),
-        )
+        cursor = await conn.execute(_PUBLISH, (version_id, iso(now)))
         if cursor.rowcount != 1:
             return None
     return await version(db, version_id)
+
+
+async def superseding(db: Database, version_id: int) -> Version | None:
+    """The newest version published since this one was checked (it must not be published)."""
+    row = await db.fetchone(_SUPERSEDING, (version_id,))
+    return _version(row) if row else None
 
 
 async def version(db: Database, version_id: int) -> Version | None:
