@@ -26,7 +26,6 @@ from storage.db import Database
 
 KIND = "reminder"
 REMINDER_HOUR = 10  # local time a reminder is planned for, before the quiet-hours shift
-SNOOZE_NOTE = "snoozed"
 
 
 @dataclass(frozen=True)

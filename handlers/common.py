@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.callbacks import encode
@@ -34,11 +33,6 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 def chunks(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     """Buttons laid out in rows of `width`."""
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def is_private(update: Update) -> bool:
-    """Whether the update comes from a private chat."""
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
 async def current_person(update: Update, context: AgendaContext) -> Person | None:

@@ -24,7 +24,6 @@ NOTE_OFF = "reminders switched off"
 NOTE_DONE = "questionnaire completed"
 NOTE_CLOSED = "questionnaire closed or unknown"
 NOTE_NOT_ASKED = "no longer asked this questionnaire (group or fields changed)"
-NOTE_TOO_LATE = "closes before a quiet, not-yet-reminded day"
 NOTE_ONE_A_DAY = "another reminder went out today: moved to the next day"
 
 # Reminders left 'sending' by a crash count as sent: a second copy of a reminder annoys more
@@ -46,7 +45,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
 
 
 def early_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
-    """For group -1: anyone who writes or presses a button is reachable again."""
+    """For group -2: anyone who writes or presses a button is reachable again."""
     return [TypeHandler(Update, on_any_update)]
 
 

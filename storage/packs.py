@@ -74,16 +74,6 @@ class ProblemEntry:
     organisation: str | None
 
 
-@dataclass(frozen=True)
-class FieldSum:
-    """The sum of a numeric question over all answers of one questionnaire."""
-
-    questionnaire_id: str
-    question_id: str
-    total: int
-    answers: int
-
-
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
@@ -222,25 +212,5 @@ async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]
             row["title"] or "", row["description"] or "", row["votes"], row["group_id"],
             row["organisation"],
         )
-        for row in rows
-    ]
-
-
-async def number_sums(
-    db: Database, questionnaire_ids: Sequence[str], question_ids: Sequence[str]
-) -> list[FieldSum]:
-    """Sum and count of numeric answers per questionnaire and question."""
-    rows = await db.fetchall(
-        f"""SELECT questionnaire_id, question_id,
-                   COALESCE(sum(json_extract(value, '$')), 0) AS total, count(*) AS n
-            FROM answers
-            WHERE value IS NOT NULL AND json_type(value) IN ('integer', 'real')
-              AND questionnaire_id IN ({_marks(questionnaire_ids)})
-              AND question_id IN ({_marks(question_ids)})
-            GROUP BY questionnaire_id, question_id""",  # noqa: S608
-        (*questionnaire_ids, *question_ids),
-    )
-    return [
-        FieldSum(row["questionnaire_id"], row["question_id"], int(row["total"]), row["n"])
         for row in rows
     ]

@@ -20,7 +20,7 @@ CREATE TABLE people (
     group_id         TEXT,
     organisation_id  INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
     onboarded_at     TEXT,                  -- set when the profile is complete
-    awaiting         TEXT,                  -- which typed input the bot waits for, see bot/awaiting.py
+    awaiting         TEXT,                  -- which typed input the bot waits for (handlers/input.py routes it)
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
