@@ -157,8 +157,12 @@ class Simulation:
     def on_screen(self, msg: ChatMessage, qn: Questionnaire, lang: str) -> Question | None:
         """The question this message asks, or None when it is not a question of qn."""
         lines = (msg.text or "").split("\n")
-        if not lines[0].startswith(qn.title.get(lang) + " · "):
+        # The question may be headed by the answer just given (same message): start at its title.
+        heading = qn.title.get(lang) + " · "
+        start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
+        if start is None:
             return None
+        lines = lines[start:]
         for question in qn.questions:
             if question.text.get(lang) in lines:
                 return question

@@ -71,9 +71,16 @@ async def send(
     **params: Any,
 ) -> Message:
     """Send a rendered message to the chat of the update; long texts are split."""
+    return await send_text(update, context, text(context, lang, name, **params), buttons)
+
+
+async def send_text(
+    update: Update, context: AgendaContext, body: str, buttons: Sequence[Sequence[Button]] = ()
+) -> Message:
+    """Send an already rendered text to the chat of the update; long texts are split."""
     chat = update.effective_chat
     assert chat is not None
-    parts = split_message(text(context, lang, name, **params))
+    parts = split_message(body)
     message: Message | None = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -82,6 +89,31 @@ async def send(
         )
     assert message is not None
     return message
+
+
+async def show_in_place(
+    update: Update, context: AgendaContext, body: str, buttons: Sequence[Sequence[Button]] = ()
+) -> Message:
+    """One Bot API message per tap: turn the message whose button was pressed into `body`
+    (editMessageText); a typed message, a media message or a text too long for one message
+    gets a new message instead."""
+    query = update.callback_query
+    tapped = query.message if query is not None else None
+    if (
+        query is not None
+        and isinstance(tapped, Message)
+        and tapped.text is not None
+        and len(split_message(body)) == 1
+    ):
+        try:
+            edited = await query.edit_message_text(body, reply_markup=keyboard(buttons))
+        except BadRequest as error:
+            if "not modified" in str(error):
+                return tapped
+            # e.g. the message is too old to edit: the person gets it as a new one
+        else:
+            return edited if isinstance(edited, Message) else tapped
+    return await send_text(update, context, body, buttons)
 
 
 async def answer_callback(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import engine
 from bot.callbacks import encode
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
-from handlers.common import Button, chunks, label, menu_buttons, send, text
+from handlers.common import (
+    Button,
+    chunks,
+    label,
+    menu_buttons,
+    send,
+    send_text,
+    show_in_place,
+    text,
+)
 from storage import answers as answer_store
 from storage import people
 from storage.answers import Answer
@@ -136,8 +145,14 @@ async def show_question(
     qn: Questionnaire,
     question: Question,
     given: dict[str, Answer],
+    *,
+    lead: str = "",
+    in_place: bool = False,
 ) -> None:
-    """Send one question with its buttons and remember which typed answer is expected."""
+    """Show one question with its buttons and remember which typed answer is expected.
+
+    `lead` (rendered) goes above the question, e.g. the answer just saved; `in_place` turns
+    the tapped message into the question (one Bot API message per tap) instead of sending."""
     number, total = engine.position(qn, given, question.id)
     answered = question.id in given
     if question.type == "multi":
@@ -146,21 +161,49 @@ async def show_question(
         has_previous = engine.previous_question(qn, given, question.id) is not None
         current = given[question.id].value if answered else None
         buttons = question_buttons(context, person.language, qn, question, current, has_previous)
-    message = await send(
-        update, context, person.language, "question", buttons,
+    body = text(
+        context, person.language, "question",
         questionnaire=qn, question=question, number=number, total=total,
         current=given[question.id].value if answered else None, answered=answered,
     )  # fmt: skip
-    # The message id is kept only when there are buttons to remove after a typed answer.
-    with_buttons = message.message_id if message.reply_markup else 0
-    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{with_buttons}"
+    message = await _show(update, context, _joined(lead, body), buttons, in_place)
+    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
     await people.set_awaiting(context.services.db, person.id, awaiting)
 
 
+def asked_now(person: Person, qn: Questionnaire, question: Question) -> bool:
+    """Whether `question` is the one the person was asked last (not a button of an older
+    message that a typed answer has moved past)."""
+    parts = (person.awaiting or "").split(":")
+    return len(parts) == 4 and parts[0] == AWAITING_PREFIX and parts[1:3] == [qn.id, question.id]
+
+
+def _joined(lead: str, body: str) -> str:
+    return f"{lead.strip()}\n\n{body}" if lead.strip() else body
+
+
+async def _show(
+    update: Update,
+    context: AgendaContext,
+    body: str,
+    buttons: list[list[Button]],
+    in_place: bool,
+) -> Message:
+    if in_place:
+        return await show_in_place(update, context, body, buttons)
+    return await send_text(update, context, body, buttons)
+
+
 async def advance(
-    update: Update, context: AgendaContext, person: Person, qn: Questionnaire
+    update: Update,
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    *,
+    lead: str = "",
+    in_place: bool = False,
 ) -> None:
-    """Show the next open question, or the summary when none is left."""
+    """Show the next open question, or the summary when none is left (see show_question)."""
     services = context.services
     given = await answer_store.answers_of(services.db, person.id, qn.id)
     hidden = engine.hidden_answers(qn, given)
@@ -171,10 +214,12 @@ async def advance(
     question = engine.first_open(qn, given)
     await answer_store.set_completed(services.db, person.id, qn.id, question is None)
     if question is not None:
-        await show_question(update, context, person, qn, question, given)
+        await show_question(
+            update, context, person, qn, question, given, lead=lead, in_place=in_place
+        )
     else:
         await people.set_awaiting(services.db, person.id, None)
-        await show_summary(update, context, person, qn, given)
+        await show_summary(update, context, person, qn, given, lead=lead, in_place=in_place)
 
 
 async def show_summary(
@@ -183,6 +228,9 @@ async def show_summary(
     person: Person,
     qn: Questionnaire,
     given: dict[str, Answer],
+    *,
+    lead: str = "",
+    in_place: bool = False,
 ) -> None:
     """All answers given, each with a button to change it."""
     lang = person.language
@@ -193,9 +241,10 @@ async def show_summary(
     ]
     rows = chunks(edit, 5)
     rows.append([(label(context, lang, "finish"), encode("X", qn.id))])
-    await send(
-        update, context, lang, "summary", rows,
+    body = text(
+        context, lang, "summary",
         questionnaire=qn,
         items=[(q, given[q.id].value if q.id in given else None) for q in shown],
         per_item=max(60, 3000 // max(1, len(shown))),
     )  # fmt: skip
+    await _show(update, context, _joined(lead, body), rows, in_place)

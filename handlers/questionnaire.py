@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from telegram import Update
@@ -27,6 +26,7 @@ from handlers.onboarding import ensure_onboarded
 from handlers.question_view import (
     AWAITING_PREFIX,
     advance,
+    asked_now,
     current_selection,
     multi_keyboard,
     resume_questionnaire,
@@ -122,22 +122,11 @@ async def _target(update: Update, context: AgendaContext) -> Target | None:
     return Target(person, qn, question, payload)
 
 
-async def _mark_answered(
-    update: Update,
-    context: AgendaContext,
-    person: Person,
-    question: Question,
-    value: engine.AnswerValue,
-) -> None:
-    """Turn the question message into a record of the answer, without buttons."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_text(
-            text(context, person.language, "question_answered", question=question, value=value),
-            reply_markup=None,
-        )
+def _answered(
+    context: AgendaContext, person: Person, question: Question, value: engine.AnswerValue
+) -> str:
+    """The record of an answer shown above the next question, in the same message."""
+    return text(context, person.language, "question_answered", question=question, value=value)
 
 
 async def on_open(update: Update, context: AgendaContext) -> None:
@@ -150,10 +139,11 @@ async def on_open(update: Update, context: AgendaContext) -> None:
     await answer_callback(update, context, person.language)
     started = qn.id in await answer_store.responses_of(db, person.id)
     await answer_store.start(db, person.id, qn.id)
+    intro = ""
     if not started:
-        await send(update, context, person.language, "questionnaire_intro", questionnaire=qn,
-                   count=len(qn.questions))  # fmt: skip
-    await advance(update, context, person, qn)
+        intro = text(context, person.language, "questionnaire_intro", questionnaire=qn,
+                     count=len(qn.questions))  # fmt: skip
+    await advance(update, context, person, qn, lead=intro, in_place=True)
 
 
 async def on_answer(update: Update, context: AgendaContext) -> None:
@@ -169,8 +159,8 @@ async def on_answer(update: Update, context: AgendaContext) -> None:
         return
     await answer_store.save(context.services.db, person.id, qn.id, question.id, value)
     await answer_callback(update, context, person.language, "saved")
-    await _mark_answered(update, context, person, question, value)
-    await advance(update, context, person, qn)
+    lead = _answered(context, person, question, value)
+    await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
 async def on_toggle(update: Update, context: AgendaContext) -> None:
@@ -214,8 +204,8 @@ async def on_multi_done(update: Update, context: AgendaContext) -> None:
     value: engine.AnswerValue = selection or None
     await answer_store.save(db, person.id, qn.id, question.id, value)
     await answer_callback(update, context, person.language, "saved")
-    await _mark_answered(update, context, person, question, value)
-    await advance(update, context, person, qn)
+    lead = _answered(context, person, question, value)
+    await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
 async def on_back(update: Update, context: AgendaContext) -> None:
@@ -230,8 +220,7 @@ async def on_back(update: Update, context: AgendaContext) -> None:
         await answer_callback(update, context, person.language, "stale_button")
         return
     await answer_callback(update, context, person.language)
-    await drop_buttons(update)
-    await show_question(update, context, person, qn, previous, given)
+    await show_question(update, context, person, qn, previous, given, in_place=True)
 
 
 async def on_skip(update: Update, context: AgendaContext) -> None:
@@ -243,10 +232,18 @@ async def on_skip(update: Update, context: AgendaContext) -> None:
     if question.required:
         await answer_callback(update, context, person.language, "required")
         return
-    await answer_store.save(context.services.db, person.id, qn.id, question.id, None)
+    db = context.services.db
+    if question.id in await answer_store.answers_of(db, person.id, qn.id) and not asked_now(
+        person, qn, question
+    ):
+        # "Skip" on an older message whose question was answered by typing since: keep the
+        # answer (skip applies to the question asked now, or one reopened from the summary).
+        await answer_callback(update, context, person.language, "stale_button")
+        return
+    await answer_store.save(db, person.id, qn.id, question.id, None)
     await answer_callback(update, context, person.language, "skipped")
-    await _mark_answered(update, context, person, question, None)
-    await advance(update, context, person, qn)
+    lead = _answered(context, person, question, None)
+    await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
 async def on_edit(update: Update, context: AgendaContext) -> None:
@@ -260,7 +257,7 @@ async def on_edit(update: Update, context: AgendaContext) -> None:
         await answer_callback(update, context, person.language, "stale_button")
         return
     await answer_callback(update, context, person.language)
-    await show_question(update, context, person, qn, question, given)
+    await show_question(update, context, person, qn, question, given, in_place=True)
 
 
 async def on_finish(update: Update, context: AgendaContext) -> None:
@@ -319,18 +316,16 @@ async def on_typed(
     try:
         value = _typed_value(question, typed, lang)
     except engine.InvalidAnswer as problem:
-        await send(update, context, lang, f"invalid_{problem.reason}", question=question,
-                   **problem.params)  # fmt: skip
-        await show_question(update, context, person, qn, question, given)
+        # One message: what was wrong, and the question again.
+        hint = text(context, lang, f"invalid_{problem.reason}", question=question,
+                    **problem.params)  # fmt: skip
+        await show_question(update, context, person, qn, question, given, lead=hint)
         return
     await answer_store.save(services.db, person.id, qn.id, question.id, value)
-    if parts[3].isdigit() and int(parts[3]) > 0:
-        with contextlib.suppress(BadRequest):
-            await context.bot.edit_message_reply_markup(
-                chat_id=person.telegram_id, message_id=int(parts[3]), reply_markup=None
-            )
-    await send(update, context, lang, "typed_saved", question=question, value=value)
-    await advance(update, context, person, qn)
+    # One sendMessage per typed answer: the confirmation above the next question. The earlier
+    # question keeps its buttons; a stale "skip" there is refused (see on_skip).
+    lead = text(context, lang, "typed_saved", question=question, value=value)
+    await advance(update, context, person, qn, lead=lead)
 
 
 def _typed_value(question: Question, typed: str | None, lang: str) -> engine.AnswerValue:

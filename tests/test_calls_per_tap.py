@@ -1,0 +1,80 @@
+"""One Bot API message per tap: what each answer costs in calls to Telegram, per question type."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable
+
+from tests.conftest import Harness, onboard
+
+HANDEL = "Handel und Gewerbe: Wie digital ist es heute?"
+TAP = Counter({"answerCallbackQuery": 1, "editMessageText": 1})
+
+
+async def calls_of(bot: Harness, action: Awaitable[object]) -> Counter[str]:
+    """The Bot API methods the bot called while handling one action of the person."""
+    before = len(bot.api.calls)
+    await action
+    return Counter(call.method for call in bot.api.calls[before:])
+
+
+async def test_each_answer_costs_one_message_whatever_the_question_type(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    shown = len(anna.messages)
+    # Opening the questionnaire: its intro and first question in the tapped message.
+    assert await calls_of(bot, anna.click(HANDEL)) == TAP
+    assert "Frage 1 von" in anna.last.text
+
+    assert await calls_of(bot, anna.click("Einzelhandel")) == TAP  # single choice
+    assert await calls_of(bot, anna.click("4")) == TAP  # rating
+    # Multiple choice: each tick redraws the buttons only, "Fertig" moves on.
+    toggle = Counter({"answerCallbackQuery": 1, "editMessageReplyMarkup": 1})
+    assert await calls_of(bot, anna.click("Eigene Website")) == toggle
+    assert await calls_of(bot, anna.click("Fertig")) == TAP
+    await anna.click("Kasse / Warenwirtschaft")
+    await anna.click("Fertig")
+    await anna.click("Zeit")
+    await anna.click("Fertig")
+    await anna.click("Schulung fürs Team")
+    await anna.click("Fertig")
+    assert "Plattform" in anna.last.text or "Ja" in anna.buttons()
+    assert await calls_of(bot, anna.click("Ja")) == TAP  # yes/no
+    # Still the one message the questionnaire opened in.
+    assert len(anna.messages) == shown
+
+    # Typed answers: one new message, the confirmation above the next question.
+    assert "Wie viele Menschen arbeiten" in anna.last.text
+    assert await calls_of(bot, anna.send("12")) == Counter({"sendMessage": 1})  # number
+    assert "Gespeichert" in anna.last.text and "Was sollte die Stadt" in anna.last.text
+    assert await calls_of(bot, anna.send("Mehr Parkplätze")) == Counter({"sendMessage": 1})
+    # The summary shows every answer: what was answered stays readable in the chat.
+    summary = anna.last.text
+    assert "Ihre Antworten" in summary and "Eigene Website" in summary and "12" in summary
+    assert "Mehr Parkplätze" in summary
+
+
+async def test_a_skip_on_an_older_message_keeps_the_typed_answer(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click("Handel und Gewerbe: Gute Beispiele von anderswo")
+    await anna.send("Lieferdienst")
+    asked = anna.last.message_id
+    await anna.send("In Wismar")  # typed: the question "Wo gibt es das?" keeps its buttons
+    assert await anna.click("Überspringen", asked) == "Dieser Knopf ist nicht mehr gültig."
+    await anna.send("/weiter")
+    assert "Woher kennen Sie das Beispiel?" in anna.last.text
+
+
+async def test_a_too_long_text_is_answered_in_one_message_with_the_question(bot: Harness) -> None:
+    anna = bot.user(1001)
+    await onboard(anna)
+    await anna.send("/umfrage")
+    await anna.click("Handel und Gewerbe: Gute Beispiele von anderswo")
+    question = anna.last.text.split("Frage 1 von")[1]
+    calls = await calls_of(bot, anna.send("x" * 1001))
+    assert calls == Counter({"sendMessage": 1})
+    # What was wrong, and the question again, in the one message.
+    assert "1.001 Zeichen" in anna.last.text and question in anna.last.text
