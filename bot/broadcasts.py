@@ -80,23 +80,28 @@ def key_prefix(broadcast_id: int) -> str:
 async def send_broadcast(
     db: Database, staff_id: int, text: str, segment_id: str, now: datetime
 ) -> tuple[int, int]:
-    """Record the broadcast and plan one outbox row per recipient; (broadcast id, recipients)."""
-    people = await audience(db, segment_id)
-    broadcast_id = await broadcasts.create(db, staff_id, text, segment_id, len(people), now)
-    await outbox.enqueue_many(
-        db,
-        (
-            outbox.Planned(
-                recipient=p.telegram_id,
-                kind=KIND,
-                payload={"broadcast": broadcast_id},
-                due_at=now,
-                dedupe_key=f"{key_prefix(broadcast_id)}{p.telegram_id}",
-            )
-            for p in people
-        ),
-        now,
-    )
+    """Record the broadcast and plan one outbox row per recipient; (broadcast id, recipients).
+
+    One unit of work: the broadcast, its draft's removal and its outbox rows commit together,
+    so a failure in between leaves the draft to confirm again and nothing half planned.
+    """
+    async with db.transaction():
+        people = await audience(db, segment_id)
+        broadcast_id = await broadcasts.create(db, staff_id, text, segment_id, len(people), now)
+        await outbox.enqueue_many(
+            db,
+            (
+                outbox.Planned(
+                    recipient=p.telegram_id,
+                    kind=KIND,
+                    payload={"broadcast": broadcast_id},
+                    due_at=now,
+                    dedupe_key=f"{key_prefix(broadcast_id)}{p.telegram_id}",
+                )
+                for p in people
+            ),
+            now,
+        )
     return broadcast_id, len(people)
 
 

@@ -82,24 +82,25 @@ async def plan_digests(
     zone = consultation.zone
     planned: set[str] = set()
     changed = 0
-    for event in consultation.workshops:
-        starts, ends = in_utc(event.starts, zone), in_utc(event.ends, zone)
-        for chat in recipients(settings):
-            key = dedupe_key(event.id, chat)
-            planned.add(key)
-            if ends <= now:
-                continue  # over already: nothing to plan (a pending row is dropped as expired)
-            changed += await outbox.enqueue(
-                db,
-                recipient=chat,
-                kind=KIND,
-                payload={"workshop": event.id},
-                due_at=starts - settings.digest_lead,
-                valid_until=ends,
-                dedupe_key=key,
-                now=now,
-            )
-    await outbox.drop_unplanned(db, KIND, planned, NOTE_UNPLANNED)
+    async with db.transaction():  # the new plan replaces the old one at once
+        for event in consultation.workshops:
+            starts, ends = in_utc(event.starts, zone), in_utc(event.ends, zone)
+            for chat in recipients(settings):
+                key = dedupe_key(event.id, chat)
+                planned.add(key)
+                if ends <= now:
+                    continue  # over already: nothing to plan (a pending row drops as expired)
+                changed += await outbox.enqueue(
+                    db,
+                    recipient=chat,
+                    kind=KIND,
+                    payload={"workshop": event.id},
+                    due_at=starts - settings.digest_lead,
+                    valid_until=ends,
+                    dedupe_key=key,
+                    now=now,
+                )
+        await outbox.drop_unplanned(db, KIND, planned, NOTE_UNPLANNED)
     return changed
 
 

@@ -198,26 +198,30 @@ def review_key(version_id: int, telegram_id: int) -> str:
 
 
 async def publish(db: Database, version_id: int, now: datetime) -> int:
-    """Publish a stored version (it supersedes the last) and plan the notices; how many."""
-    version = await store.publish(db, version_id, now)
-    if version is None:
-        return 0
-    people = await audience(db)
-    await outbox.enqueue_many(
-        db,
-        (
-            outbox.Planned(
-                recipient=p.telegram_id,
-                kind=KIND,
-                payload={"version": version_id},
-                due_at=now,
-                valid_until=version.review_until,
-                dedupe_key=review_key(version_id, p.telegram_id),
-            )
-            for p in people
-        ),
-        now,
-    )
+    """Publish a stored version (it supersedes the last) and plan the notices; how many.
+
+    One unit of work: the version is published together with its notices or not at all.
+    """
+    async with db.transaction():
+        version = await store.publish(db, version_id, now)
+        if version is None:
+            return 0
+        people = await audience(db)
+        await outbox.enqueue_many(
+            db,
+            (
+                outbox.Planned(
+                    recipient=p.telegram_id,
+                    kind=KIND,
+                    payload={"version": version_id},
+                    due_at=now,
+                    valid_until=version.review_until,
+                    dedupe_key=review_key(version_id, p.telegram_id),
+                )
+                for p in people
+            ),
+            now,
+        )
     return len(people)
 
 

@@ -127,6 +127,15 @@ async def plan_reminders(
     Only slots still ahead are added: a person who joins late is not greeted with a reminder
     that was due last week. A slot already planned keeps its row (sent once, ever).
     """
+    async with db.transaction():  # planned from one consistent view of who is done
+        return await outbox.enqueue_many(
+            db, await _planned_reminders(db, consultation, settings, now), now
+        )
+
+
+async def _planned_reminders(
+    db: Database, consultation: Consultation, settings: Settings, now: datetime
+) -> list[outbox.Planned]:
     quiet, zone = QuietHours.of(settings), consultation.zone
     done = await recipients.completed_pairs(db)
     people = [p for p in await recipients.reachable(db) if not p.reminders_off]
@@ -151,7 +160,7 @@ async def plan_reminders(
                 )
                 for slot in slots
             )
-    return await outbox.enqueue_many(db, planned, now)
+    return planned
 
 
 async def snooze(

@@ -69,23 +69,24 @@ async def enqueue_offer_notices(services: Services, offer_id: int) -> int:
     """Plan one notice per opted-in school seeking in the offer's field, once per offer and
     school (one member per school gets it); how many rows were added."""
     db = services.db
-    offer = await store.offer(db, offer_id)
-    if offer is None or offer.places + offer.internships == 0:
-        return 0
-    now = services.clock()
-    due = _quiet(services, now) or now
-    planned: dict[int, outbox.Planned] = {}
-    for school_id, telegram_id, _lang in await store.schools_to_notify(db, offer.field_id):
-        if school_id in planned or school_id == offer.organisation_id:
-            continue
-        planned[school_id] = outbox.Planned(
-            recipient=telegram_id,
-            kind=KIND_OFFER,
-            payload={"offer": offer.id, "school": school_id},
-            due_at=due,
-            dedupe_key=f"{KIND_OFFER}:{offer.id}:{school_id}",
-        )
-    return await outbox.enqueue_many(db, planned.values(), now)
+    async with db.transaction():  # joins the caller's, which stored the offer
+        offer = await store.offer(db, offer_id)
+        if offer is None or offer.places + offer.internships == 0:
+            return 0
+        now = services.clock()
+        due = _quiet(services, now) or now
+        planned: dict[int, outbox.Planned] = {}
+        for school_id, telegram_id, _lang in await store.schools_to_notify(db, offer.field_id):
+            if school_id in planned or school_id == offer.organisation_id:
+                continue
+            planned[school_id] = outbox.Planned(
+                recipient=telegram_id,
+                kind=KIND_OFFER,
+                payload={"offer": offer.id, "school": school_id},
+                due_at=due,
+                dedupe_key=f"{KIND_OFFER}:{offer.id}:{school_id}",
+            )
+        return await outbox.enqueue_many(db, planned.values(), now)
 
 
 async def build_offer_notice(

@@ -84,9 +84,10 @@ async def sign_up(
     now: datetime,
 ) -> str:  # fmt: skip
     """Register for a seat, or the waiting list when full; the status. Plans the reminder."""
-    status = await store.register(db, event.id, person_id, event.capacity, now)
-    if status == "registered":
-        await plan_reminders(db, consultation, settings, now)
+    async with db.transaction():  # the seat and its reminder together
+        status = await store.register(db, event.id, person_id, event.capacity, now)
+        if status == "registered":
+            await plan_reminders(db, consultation, settings, now)
     return status
 
 
@@ -94,14 +95,16 @@ async def sign_off(
     db: Database, settings: Settings, event: Event, person_id: int, now: datetime
 ) -> str | None:
     """Cancel (or decline an offer); the freed seat is offered on. The previous status."""
-    previous, offered = await store.cancel(
-        db, event.id, person_id, event.capacity, now, now + settings.seat_offer
-    )
-    if previous == "registered" and (gone := await store.get(db, event.id, person_id)):
-        await outbox.drop_pending_key(
-            db, reminder_key(event.id, gone.telegram_id), NOTE_CANCELLED
+    # One unit of work: the freed seat is never left without its offer message.
+    async with db.transaction():
+        previous, offered = await store.cancel(
+            db, event.id, person_id, event.capacity, now, now + settings.seat_offer
         )
-    await enqueue_offers(db, offered, now)
+        if previous == "registered" and (gone := await store.get(db, event.id, person_id)):
+            await outbox.drop_pending_key(
+                db, reminder_key(event.id, gone.telegram_id), NOTE_CANCELLED
+            )
+        await enqueue_offers(db, offered, now)
     return previous
 
 
@@ -137,8 +140,9 @@ async def check_offers(
     capacities = {
         e.id: e.capacity for e in consultation.events if not is_past(e, consultation, now)
     }
-    lapsed, offered = await store.expire_offers(db, capacities, now, now + settings.seat_offer)
-    await enqueue_offers(db, offered, now)
+    async with db.transaction():  # a seat passed on together with its offer message
+        lapsed, offered = await store.expire_offers(db, capacities, now, now + settings.seat_offer)
+        await enqueue_offers(db, offered, now)
     return lapsed, offered
 
 
@@ -163,26 +167,27 @@ async def plan_reminders(
 
     Whoever signs up after that moment got the calendar file a moment ago and needs none.
     """
-    planned = []
-    for reg in await store.registered(db):
-        event = consultation.event(reg.event_id)
-        if event is None:
-            continue
-        due = reminder_due(event, consultation, settings)
-        start = starts_at(event, consultation)
-        if reg.updated_at >= due or now >= start:
-            continue
-        planned.append(
-            outbox.Planned(
-                recipient=reg.telegram_id,
-                kind=REMINDER_KIND,
-                payload={"event": event.id},
-                due_at=due,
-                valid_until=start,
-                dedupe_key=reminder_key(event.id, reg.telegram_id),
+    async with db.transaction():  # planned from one consistent view of the registrations
+        planned = []
+        for reg in await store.registered(db):
+            event = consultation.event(reg.event_id)
+            if event is None:
+                continue
+            due = reminder_due(event, consultation, settings)
+            start = starts_at(event, consultation)
+            if reg.updated_at >= due or now >= start:
+                continue
+            planned.append(
+                outbox.Planned(
+                    recipient=reg.telegram_id,
+                    kind=REMINDER_KIND,
+                    payload={"event": event.id},
+                    due_at=due,
+                    valid_until=start,
+                    dedupe_key=reminder_key(event.id, reg.telegram_id),
+                )
             )
-        )
-    return await outbox.enqueue_many(db, planned, now)
+        return await outbox.enqueue_many(db, planned, now)
 
 
 def calendar_file(

@@ -179,11 +179,15 @@ async def _record(
     """Store an entry and tell the measure's followers through the outbox."""
     services = context.services
     user = update.effective_user
-    entry_id = await store.record(
-        services.db, planned.measure_id, kind, services.clock(), subject=subject, value=value,
-        note=note, recorded_by=user.id if user else None,
-    )  # fmt: skip
-    if await enqueue_updates(services, entry_id, planned.title, user.id if user else None):
+    async with services.db.transaction():  # the entry and its notices commit together
+        entry_id = await store.record(
+            services.db, planned.measure_id, kind, services.clock(), subject=subject,
+            value=value, note=note, recorded_by=user.id if user else None,
+        )  # fmt: skip
+        planned_any = await enqueue_updates(
+            services, entry_id, planned.title, user.id if user else None
+        )
+    if planned_any:
         dispatcher = context.bot_data.dispatcher
         if dispatcher is not None:
             dispatcher.wake()

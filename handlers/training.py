@@ -276,10 +276,12 @@ async def on_typed(
         await send(update, context, lang, "training_ask_internship", school=False)
     elif step == "oi":
         offer_id = int(parts[2])
-        await store.set_offer_counts(db, offer_id, org, internships=count)
-        await people.set_awaiting(db, person.id, None)
+        async with db.transaction():  # the offer and the schools' notices commit together
+            await store.set_offer_counts(db, offer_id, org, internships=count)
+            await people.set_awaiting(db, person.id, None)
+            notified = await training_notices.enqueue_offer_notices(services, offer_id)
         await send(update, context, lang, "training_saved")
-        if await training_notices.enqueue_offer_notices(services, offer_id):
+        if notified:
             dispatcher = context.bot_data.dispatcher
             if dispatcher is not None:
                 dispatcher.wake()

@@ -1,12 +1,47 @@
-"""The database connection: WAL, foreign keys, numbered migrations, one writer at a time."""
+"""The database: WAL, foreign keys, numbered migrations, and a unit of work.
+
+Unit of work (UoW API)
+----------------------
+``async with db.transaction():`` opens one write transaction for the current task. Every
+storage function the task calls inside it joins that transaction: their ``db.write()`` blocks
+become savepoints of it, and their reads (``db.fetchall``/``db.fetchone``) go through the
+writer connection, so they see the task's own uncommitted writes. The whole block commits
+when it ends, or rolls back entirely if it raises: a change and the outbox rows it implies
+commit together or not at all::
+
+    async with db.transaction():
+        broadcast_id = await broadcasts.create(db, ...)
+        await outbox.enqueue_many(db, planned, now)
+
+- Re-entering is a join, never a second lock: ``transaction()`` or ``write()`` inside the
+  task's open transaction opens a savepoint (an inner block that raises undoes only its own
+  writes, if the caller catches the error). Storage functions keep their signatures.
+- ``db.write()`` outside a transaction is a transaction of its own (as before).
+- Reads outside any transaction use a separate read connection; with WAL it sees only
+  committed rows, never another task's open transaction.
+- The transaction belongs to the task that opened it: a task created inside the block (it
+  inherits the context) does not join it and waits for the lock like anyone else. So never
+  await, inside a transaction, another task that writes: that would deadlock.
+- Keep transactions short: no Telegram calls inside one (other writers wait meanwhile).
+- If another process holds the write lock longer than the busy timeout, opening the
+  transaction waits and retries with backoff (``LockWait``) instead of failing.
+
+Time
+----
+In Python a moment is an aware ``datetime`` in UTC; in SQL it is ISO 8601 text in UTC with
+whole seconds (``iso()``; ``from_iso()`` reads it back), so moments compare as text. Storage
+never reads the clock: callers pass ``now``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -14,7 +49,10 @@ from pathlib import Path
 
 import aiosqlite
 
+log = logging.getLogger(__name__)
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+BUSY_TIMEOUT_MS = 5000  # SQLite's own wait for a lock, per attempt
 
 
 @dataclass(frozen=True)
@@ -36,47 +74,120 @@ def migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
+def iso(moment: datetime) -> str:
+    """An aware moment as stored: UTC, ISO 8601, whole seconds."""
+    if moment.tzinfo is None:
+        raise ValueError("stored times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    """A stored moment back as an aware UTC datetime."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def now_iso() -> str:
-    """The current UTC time as stored in the database."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The system clock as stored. Being removed: storage functions take ``now`` instead."""
+    return iso(datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class _Open:
+    """The transaction a task has open on a database."""
+
+    db: Database
+    task: asyncio.Task[object] | None
+    depth: int
+
+
+_OPEN: ContextVar[_Open | None] = ContextVar("agenda_open_transaction", default=None)
+
+
+@dataclass(frozen=True)
+class LockWait:
+    """How long to wait for a write lock another process holds: backoff between attempts."""
+
+    first: float = 0.2  # seconds after the first busy timeout
+    factor: float = 2.0
+    most: float = 5.0  # the longest pause between two attempts
+    attempts: int = 0  # 0: wait as long as it takes (a person's answer is never dropped)
+
+
+def _locked(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
 class Database:
-    """One aiosqlite connection; writes are serialised so transactions never interleave."""
+    """A writer connection (one transaction at a time) and a read connection."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        reader: aiosqlite.Connection | None = None,
+        lock_wait: LockWait | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.conn = conn  # the writer
+        self.reader = reader or conn  # ':memory:' has no second connection to the same data
+        self.lock_wait = lock_wait or LockWait()
+        self._sleep = sleep
         self._write_lock = asyncio.Lock()
+        self.lock_retries = 0  # how often a write waited for another process's lock
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def open(cls, path: Path | str, lock_wait: LockWait | None = None) -> Database:
         """Open (creating if needed) and migrate the database at path."""
-        if str(path) != ":memory:":
+        memory = str(path) == ":memory:"
+        if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        db = cls(conn)
+        conn = await _connect(path)
+        reader = None
         try:
+            db = cls(conn, lock_wait=lock_wait)
+            await db._retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             await db.migrate()
+            if not memory:
+                reader = await _connect(path)
+                await reader.execute("PRAGMA query_only=ON")
+                db.reader = reader
         except BaseException:
             await conn.close()
+            if reader is not None:
+                await reader.close()
             raise
         return db
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Close both connections."""
+        if self.reader is not self.conn:
+            await self.reader.close()
         await self.conn.close()
 
+    def _open_here(self) -> _Open | None:
+        """The current task's open transaction on this database, if any."""
+        found = _OPEN.get()
+        if found is None or found.db is not self:
+            return None
+        if found.task is not asyncio.current_task():
+            return None  # inherited by a task created inside the block: not its transaction
+        return found
+
+    def in_transaction(self) -> bool:
+        """Whether the current task has a transaction open on this database."""
+        return self._open_here() is not None
+
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed on success, rolled back on any error."""
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The current task's unit of work: joined if open, else a new write transaction."""
+        joined = self._open_here()
+        if joined is not None:
+            async with self._savepoint(joined):
+                yield self.conn
+            return
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            await self._retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            token = _OPEN.set(_Open(self, asyncio.current_task(), 0))
             try:
                 yield self.conn
                 # Inside the try: a COMMIT that fails (a deferred constraint, a full disk)
@@ -88,15 +199,57 @@ class Database:
                 if self.conn.in_transaction:
                     await self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                _OPEN.reset(token)
+
+    # Storage functions write with ``async with db.write() as conn``: the same thing.
+    write = transaction
+
+    @asynccontextmanager
+    async def _savepoint(self, outer: _Open) -> AsyncIterator[None]:
+        name = f"uow_{outer.depth + 1}"
+        await self.conn.execute(f"SAVEPOINT {name}")
+        token = _OPEN.set(_Open(self, outer.task, outer.depth + 1))
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                await self.conn.execute(f"ROLLBACK TO {name}")
+                await self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            await self.conn.execute(f"RELEASE {name}")
+        finally:
+            _OPEN.reset(token)
+
+    async def _retry_locked(self, step: Callable[[], Awaitable[object]]) -> None:
+        """Run `step`; while another process holds the lock past the busy timeout, wait with
+        backoff and try again (see LockWait)."""
+        wait, attempt = self.lock_wait.first, 0
+        while True:
+            try:
+                await step()
+                return
+            except sqlite3.OperationalError as error:
+                attempt += 1
+                if not _locked(error) or 0 < self.lock_wait.attempts <= attempt:
+                    raise
+                self.lock_retries += 1
+                log.warning("database locked by another process; trying again in %.1f s", wait)
+                await self._sleep(wait)
+                wait = min(wait * self.lock_wait.factor, self.lock_wait.most)
+
+    def _reading(self) -> aiosqlite.Connection:
+        return self.conn if self._open_here() is not None else self.reader
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        """Rows of a read query."""
-        async with self.conn.execute(sql, params) as cursor:
+        """Rows of a read query (inside the task's transaction: with its own writes)."""
+        async with self._reading().execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> aiosqlite.Row | None:
         """The first row of a read query, or None."""
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._reading().execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def applied_migrations(self) -> list[int]:
@@ -104,11 +257,18 @@ class Database:
         rows = await self.fetchall("SELECT version FROM schema_migrations ORDER BY version")
         return [row["version"] for row in rows]
 
-    async def migrate(self) -> list[int]:
-        """Apply every migration not yet recorded; return the versions applied now."""
-        await self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    async def migrate(self, now: datetime | None = None) -> list[int]:
+        """Apply every migration not yet recorded; return the versions applied now.
+
+        `now` is recorded as the time applied (default: the system clock, the one place
+        outside a caller that reads it: a migration runs before any clock is injected).
+        """
+        stamp = iso(now or datetime.now(UTC))
+        await self._retry_locked(
+            lambda: self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
         )
         done = set(await self.applied_migrations())
         applied = []
@@ -126,10 +286,20 @@ class Database:
                     await conn.execute(statement)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, now_iso()),
+                    (migration.version, migration.name, stamp),
                 )
             applied.append(migration.version)
         return applied
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
 
 
 def _statements(sql: str) -> list[str]:
