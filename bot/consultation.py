@@ -48,7 +48,7 @@ from bot.consultation_checks import (
     check_question,
     check_questionnaire,
 )
-from bot.yaml_places import LineLoader, Loc, Problem, line_of, place
+from bot.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
 
 __all__ = [
     "ActionField",
@@ -555,20 +555,10 @@ def load_consultation(path: str | Path) -> Consultation:
     except OSError as exc:
         raise ConsultationError([f"{source}: cannot read ({exc.strerror})"], source) from None
 
-    loader = LineLoader(text)
     try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}:{mark.line + 1}" if mark else source
-        column = f" (column {mark.column + 1})" if mark else ""
-        what = exc.problem or exc.context or "cannot read"
-        raise ConsultationError([f"{where}: YAML syntax error: {what}{column}"], source) from None
-    except yaml.YAMLError as exc:
-        raise ConsultationError([f"{source}: YAML syntax error: {exc}"], source) from None
-    finally:
-        loader.dispose()
+        data, root = parse_yaml(text)
+    except YamlRefused as refused:
+        raise ConsultationError([f"{source}: {refused.message}"], source) from None
 
     if data is None:
         raise ConsultationError([f"{source}: the file is empty"], source)

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.consultation import Consultation
-from bot.yaml_places import FileProblems, Loc, read_yaml, unknown
+from bot.yaml_places import FileProblems, Loc, read_yaml, shown, unknown
 from storage import draft as store
 from storage import outbox, recipients, workshops
 from storage.db import Database
@@ -117,7 +117,7 @@ def _text(item: Mapping[Any, Any], key: str, loc: Loc, limit: int, problems: lis
         problems.append(((*loc, key), "missing (required)"))
         return ""
     if not isinstance(value, str) or not value.strip():
-        problems.append(((*loc, key), f"expected a text, got {value!r}"[:120]))
+        problems.append(((*loc, key), f"expected a text, got {shown(value)}"))
         return ""
     if len(value.strip()) > limit:
         problems.append(((*loc, key), f"at most {limit} characters (has {len(value.strip())})"))
@@ -136,7 +136,7 @@ def _deadline(
     elif isinstance(value, date):
         moment = datetime.combine(value, time(23, 59))
     else:
-        problems.append((loc, f"expected a date like 2027-04-30, got {value!r}"))
+        problems.append((loc, f"expected a date like 2027-04-30, got {shown(value)}"))
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=consultation.zone)
@@ -161,7 +161,7 @@ def _measure(
         problems.append(
             (
                 (*loc, "id"),
-                f"{ident!r} is not a valid id (use a-z, 0-9 and -, at most 16 characters)",
+                f"{shown(ident)} is not a valid id (use a-z, 0-9 and -, at most 16 characters)",
             )
         )
     field = item.get("action_field")
@@ -176,7 +176,10 @@ def _measure(
         problems.append(((*loc, "horizon"), "missing (required): kurz, mittel, lang or a year"))
     elif horizon not in HORIZONS:
         problems.append(
-            ((*loc, "horizon"), f"expected kurz, mittel, lang or a year like 2028, got {horizon!r}")
+            (
+                (*loc, "horizon"),
+                f"expected kurz, mittel, lang or a year like 2028, got {shown(horizon)}",
+            )
         )
     texts = {key: _text(item, key, loc, TEXT_LIMITS[key], problems) for key in TEXT_FIELDS}
     return Measure(id=str(ident), action_field=str(field), horizon=str(horizon), **texts)

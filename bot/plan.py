@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from bot.consultation import Consultation
-from bot.yaml_places import FileProblems, Loc, read_yaml, unknown
+from bot.yaml_places import FileProblems, Loc, read_yaml, shown, unknown
 from storage import draft as drafts
 from storage.db import Database
 
@@ -168,7 +168,7 @@ def _text(value: object, loc: Loc, problems: list[tuple[Loc, str]]) -> str:
         return ""
     plain = isinstance(value, str | int | float) and not isinstance(value, bool)
     if not plain or not str(value).strip():
-        problems.append((loc, f"expected a text, got {value!r}"[:120]))
+        problems.append((loc, f"expected a text, got {shown(value)}"))
         return ""
     text = str(value).strip()
     if len(text) > TEXT_LIMIT:
@@ -238,7 +238,7 @@ def _milestone(raw: object, loc: Loc, problems: list[tuple[Loc, str]]) -> Milest
     title = _text(raw.get("title"), (*loc, "title"), problems)
     due = raw.get("date")
     if not isinstance(due, date):
-        problems.append(((*loc, "date"), f"expected a date like 2027-06-30, got {due!r}"))
+        problems.append(((*loc, "date"), f"expected a date like 2027-06-30, got {shown(due)}"))
         return None
     return Milestone(title, due)
 
@@ -251,7 +251,7 @@ def _indicator(raw: object, loc: Loc, problems: list[tuple[Loc, str]]) -> Indica
     unit = _text(raw.get("unit"), (*loc, "unit"), problems)
     target = raw.get("target")
     if not isinstance(target, int | float) or isinstance(target, bool):
-        problems.append(((*loc, "target"), f"expected a number like 40, got {target!r}"))
+        problems.append(((*loc, "target"), f"expected a number like 40, got {shown(target)}"))
         return None
     return Indicator(name, float(target), unit)
 

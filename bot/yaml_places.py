@@ -7,6 +7,7 @@ its problems the same way: ``FILE:LINE: place: message``.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,16 @@ def place(loc: Loc) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 3, 3, 60, 60
+
+
+def shown(value: object) -> str:
+    """A value from the file for a message: cut while it is written, so a value built from
+    thousands of aliases costs no more than a short one."""
+    return _SHORT.repr(value)
 
 
 def unknown(what: str, value: str, known: Iterable[str]) -> str:
@@ -112,14 +123,36 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
     return line
 
 
-def read_yaml(text: str, source: str, error: type[FileProblems]) -> object:
-    """The YAML in text (duplicate keys and bad dates refused); a syntax error raises `error`."""
+class YamlRefused(Exception):
+    """Text that is no usable YAML; ``message`` explains it in plain words with its line and
+    the likely fix (``bot/yaml_syntax.py``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_yaml(text: str, lang: str = "de") -> tuple[object, yaml.Node | None]:
+    """The YAML in text and its node tree (for lines), within the size, depth and alias limits;
+    duplicate keys and bad dates refused. Raises YamlRefused with an explanation."""
+    from bot.yaml_syntax import check_limits, explain
+
+    refused = check_limits(text, lang)
+    if refused is not None:
+        raise YamlRefused(refused)
+    loader = LineLoader(text)
     try:
-        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else source
-        what = exc.problem or exc.context
-        raise error([f"{where}: YAML syntax error: {what}"], source) from None
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
     except yaml.YAMLError as exc:
-        raise error([f"YAML syntax error: {exc}"], source) from None
+        raise YamlRefused(explain(exc, text, lang)) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(text: str, source: str, error: type[FileProblems]) -> object:
+    """The YAML in text (see parse_yaml); a syntax error or a broken limit raises `error`."""
+    try:
+        return parse_yaml(text)[0]
+    except YamlRefused as refused:
+        raise error([refused.message], source) from None

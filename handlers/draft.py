@@ -11,6 +11,7 @@ measures follow when the person taps "show", answering their own request.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import datetime
 
@@ -261,7 +262,10 @@ async def on_document(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "draft_file_unreadable", file=name)
         return
     try:
-        parsed = draft.load_draft(source, services.consultation, name)
+        # Off the event loop: within the limits of bot/yaml_syntax.py (size, depth, aliases
+        # written out) the largest file takes milliseconds, and a worse one is refused before
+        # it is built; meanwhile everybody else's buttons keep answering.
+        parsed = await asyncio.to_thread(draft.load_draft, source, services.consultation, name)
     except draft.DraftError as error:
         await send(update, context, lang, "draft_errors", file=name, errors=error.errors)
         return

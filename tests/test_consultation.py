@@ -320,7 +320,9 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConsultationError) as info:
         load_consultation(path)
     (error,) = info.value.errors
-    assert error.startswith(f"{path}:{index + 1}: YAML syntax error")
+    assert error.startswith(f"{path}: Zeile {index + 1}, Spalte 14: Doppelpunkt mitten im Text.")
+    assert "in Anführungszeichen" in error
+    assert error.endswith("Die Zeile: „town: Hagenow: Stadt“")
 
 
 def test_duplicate_yaml_key_names_the_line(tmp_path: Path) -> None:
@@ -328,7 +330,8 @@ def test_duplicate_yaml_key_names_the_line(tmp_path: Path) -> None:
     path.write_text("id: a\ntown: Hagenow\ntown: Wittenburg\n", encoding="utf-8")
     with pytest.raises(ConsultationError) as info:
         load_consultation(path)
-    assert info.value.errors == [f"{path}:3: YAML syntax error: duplicate key 'town' (column 1)"]
+    (error,) = info.value.errors
+    assert error.startswith(f"{path}: Zeile 3, Spalte 1: Dieser Schlüssel steht im selben")
 
 
 def test_missing_file_gives_one_clear_error(tmp_path: Path) -> None:
