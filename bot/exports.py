@@ -51,7 +51,7 @@ ANSWER_COLUMNS = (
 )  # fmt: skip
 PROBLEM_COLUMNS = (
     "id", "action_field", "title", "description", "has_photo", "affects_too", "reporter_group",
-    "reporter_organisation", "submitted_at",
+    "reporter_organisation", "submitted_at", "merged_into",
 )  # fmt: skip
 TRAINING_COLUMNS = (
     "respondent", "side", "group", "organisation", "field_id", "field", "count", "source", "year",
@@ -276,6 +276,7 @@ def _problem_rows(
             who.group(r.group_id) if r.group_id else "",
             who.organisation(r.group_id, r.organisation) if r.group_id else "",
             local_time(r.submitted_at, zone),
+            r.merged_into,
         )
         for r in records
     )

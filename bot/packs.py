@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import training
+from bot import similar, training
 from bot.catalogue import load_catalogue
 from bot.consultation import Consultation, Event, Question, Questionnaire
 from bot.draft_summary import DraftReview, latest_review
@@ -134,13 +134,15 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class ProblemLine:
-    """A problem report, ranked by "affects us too"."""
+    """A problem, ranked by "affects us too": one report, or several with alike titles
+    (``bot.similar``) shown once with the most shared one's text."""
 
     rank: int
     title: str
     description: str
-    votes: int
+    votes: int  # people who said "affects us too" on any of the reports, each counted once
     source: str
+    reports: int = 1  # reports grouped in this line
 
 
 @dataclass(frozen=True)
@@ -292,10 +294,7 @@ async def build_pack(
     for q in questionnaires:
         if q.kind == "best_practice":
             suggestions += await _suggestions(db, q, labels, lang)
-    ranked = [
-        ProblemLine(n, p.title, p.description, p.votes, labels.source(p.group_id, p.organisation))
-        for n, p in enumerate(await store.problems_ranked(db, event.action_field or ""), start=1)
-    ]
+    ranked = await _problem_lines(db, event.action_field or "", labels)
     # A handout for 15 people: the most shared reports in full, the next ones as a list.
     problems = tuple(ranked[:PROBLEMS_IN_FULL])
     problem_titles = tuple(ranked[PROBLEMS_IN_FULL : PROBLEMS_IN_FULL + PROBLEM_TITLES])
@@ -336,6 +335,31 @@ async def build_pack(
         if event.action_field
         else None,
     )
+
+
+async def _problem_lines(db: Database, field_id: str, labels: _Labels) -> list[ProblemLine]:
+    """The field's reports, alike titles grouped (bot.similar) into one line whose votes are the
+    people who said "affects us too" on any of them: each person once, reporters not at all.
+    Lines are ranked by those votes, then by how many reports they group."""
+    entries = await store.problems_ranked(db, field_id)
+    voters: dict[int, set[int]] = {}
+    reporters: dict[int, set[int]] = {}
+    for who in await store.problem_people(db, field_id):
+        (reporters if who.reporter else voters).setdefault(who.problem_id, set()).add(who.person)
+    grouped = []
+    for alike in similar.group(entries, lambda entry: entry.title):
+        ids = [entry.id for entry in alike]
+        voted = set().union(*(voters.get(i, set()) for i in ids))
+        reported = set().union(*(reporters.get(i, set()) for i in ids))
+        grouped.append((len(voted - reported), alike))
+    grouped.sort(key=lambda line: (-line[0], -len(line[1])))  # stable: earlier first on a tie
+    return [
+        ProblemLine(
+            rank, alike[0].title, alike[0].description, votes,
+            labels.source(alike[0].group_id, alike[0].organisation), len(alike),
+        )
+        for rank, (votes, alike) in enumerate(grouped, start=1)
+    ]  # fmt: skip
 
 
 def _unique(values: Iterable[str]) -> list[str]:

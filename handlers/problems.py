@@ -8,8 +8,10 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import similar
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
+from handlers import problem_merge
 from handlers.common import (
     Button,
     answer_callback,
@@ -38,6 +40,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
         CommandHandler("problem", problem_command, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(on_menu, pattern=r"^PB:"),
         CallbackQueryHandler(on_vote, pattern=r"^PV:"),
+        *problem_merge.handlers(),
     ]
 
 
@@ -72,7 +75,8 @@ def _field_buttons(context: AgendaContext, person: Person, action: str) -> list[
 
 
 async def on_menu(update: Update, context: AgendaContext) -> None:
-    """Buttons of the problem flow: PB:new, PB:list, PB:field:<f>, PB:page:<f>:<n>, PB:nophoto."""
+    """Buttons of the problem flow: PB:new, PB:list, PB:field:<f>, PB:page:<f>:<n>, PB:nophoto,
+    and after a title like an existing report's: PB:join:<id> or PB:other."""
     person = await ensure_onboarded(update, context)
     if person is None:
         return
@@ -112,6 +116,12 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
         await answer_callback(update, context, lang)
         await drop_buttons(update)
         await show_page(update, context, person, field.id, offset)
+    elif action == "join" and (joined := payload.number(1) if payload else None) is not None:
+        await _join(update, context, person, joined)
+    elif action == "other":
+        await answer_callback(update, context, lang)
+        await drop_buttons(update)
+        await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
     elif action == "nophoto":
         pending = await problem_store.draft_of(services.db, person.id)
         if pending is None or pending.description is None:
@@ -166,7 +176,24 @@ async def on_typed(
     if step == "title":
         await problem_store.update_draft(services.db, draft.id, title=cleaned)
         await people.set_awaiting(services.db, person.id, f"{AWAITING_PREFIX}:text:{draft.id}")
-        await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
+        match = await _resembling(context, draft.action_field, cleaned, person)
+        if match is None:
+            await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
+            return
+        # Typing a description goes on as without the offer: the buttons only save typing.
+        await send(
+            update,
+            context,
+            lang,
+            "problem_duplicate_offer",
+            [
+                [(label(context, lang, "problem_join"), encode("PB", "join", match.id))],
+                [(label(context, lang, "problem_other"), encode("PB", "other"))],
+            ],
+            problem=match,
+            voted=await problem_store.voted(services.db, match.id, person.id),
+            limit=DESCRIPTION_LIMIT,
+        )
     else:
         await problem_store.update_draft(services.db, draft.id, description=cleaned)
         await people.set_awaiting(services.db, person.id, f"{AWAITING_PREFIX}:photo:{draft.id}")
@@ -177,6 +204,41 @@ async def on_typed(
             "problem_ask_photo",
             [[(label(context, lang, "no_photo"), encode("PB", "nophoto"))]],
         )
+
+
+async def _resembling(
+    context: AgendaContext, field_id: str, title: str, person: Person
+) -> Problem | None:
+    """Someone else's shown report in the field whose title resembles title (bot.similar)."""
+    others = [
+        p
+        for p in await problem_store.visible_in_field(context.services.db, field_id)
+        if p.person_id != person.id and p.title
+    ]
+    return similar.best_match(title, others, lambda p: p.title or "")
+
+
+async def _join(update: Update, context: AgendaContext, person: Person, problem_id: int) -> None:
+    """ "Betrifft uns auch" on the existing report instead of filing a duplicate."""
+    services = context.services
+    lang = person.language
+    problem = await problem_store.get(services.db, problem_id)
+    draft = await problem_store.draft_of(services.db, person.id)
+    if problem is None or not problem.visible or problem.person_id == person.id or draft is None:
+        await answer_callback(update, context, lang, "stale_button")
+        return
+    await answer_callback(update, context, lang)
+    await drop_buttons(update)
+    # Filing in this field says it concerns them: the vote counts even outside their fields.
+    added = await problem_store.add_vote(services.db, problem.id, person.id)
+    await problem_store.discard_draft(services.db, person.id)
+    await people.set_awaiting(services.db, person.id, None)
+    problem = await problem_store.get(services.db, problem.id)
+    assert problem is not None
+    await send(
+        update, context, lang, "problem_joined", menu_buttons(context, lang),
+        problem=problem, added=added,
+    )  # fmt: skip
 
 
 async def _submit(update: Update, context: AgendaContext, person: Person, draft: Problem) -> None:
@@ -215,6 +277,22 @@ def _vote_row(
     return [[(label(context, lang, "affects_us", count=problem.votes), encode("PV", problem.id))]]
 
 
+def _card_rows(
+    update: Update,
+    context: AgendaContext,
+    lang: str,
+    problem: Problem,
+    person: Person,
+    already: bool,
+    total: int,
+) -> list[list[Button]]:
+    """The card's "affects us too" button; for staff, also "merge a duplicate"."""
+    rows = _vote_row(context, lang, problem, person, already)
+    if total > 1 and problem_merge.may_merge(update, context):
+        rows.append(problem_merge.merge_row(context, lang, problem))
+    return rows
+
+
 async def show_page(
     update: Update, context: AgendaContext, person: Person, field_id: str, offset: int
 ) -> None:
@@ -245,7 +323,7 @@ async def show_page(
             context,
             lang,
             "problem_card",
-            _vote_row(context, lang, problem, person, already),
+            _card_rows(update, context, lang, problem, person, already, total),
             problem=problem,
             own=problem.person_id == person.id,
             voted=already,
@@ -269,7 +347,10 @@ async def on_vote(update: Update, context: AgendaContext) -> None:
     payload = decode(update.callback_query.data if update.callback_query else None)
     number = payload.number(0) if payload else None
     problem = await problem_store.get(services.db, number) if number is not None else None
-    if problem is None or problem.status != "open":
+    if problem is not None and problem.merged_into is not None:
+        # A card shown before staff merged it: the vote goes to the report it now belongs to.
+        problem = await problem_store.get(services.db, problem.merged_into)
+    if problem is None or not problem.visible:
         await answer_callback(update, context, lang, "stale_button")
         return
     if problem.person_id == person.id:

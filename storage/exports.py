@@ -40,6 +40,8 @@ class ProblemRecord:
     group_id: str  # empty when the reporter has been erased
     organisation: str | None
     submitted_at: str
+    merged_into: int | None = None  # the report it was merged into by staff
+
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ async def problems(db: Database) -> list[ProblemRecord]:
         f"""SELECT pr.id, pr.action_field, pr.title, pr.description,
                    pr.photo_file_id IS NOT NULL AS has_photo,
                    (SELECT count(*) FROM problem_votes v WHERE v.problem_id = pr.id) AS votes,
-                   {_WHO}, pr.submitted_at
+                   {_WHO}, pr.submitted_at, pr.merged_into
             FROM problems pr
             LEFT JOIN people p ON p.id = pr.person_id
             LEFT JOIN organisations o ON o.id = p.organisation_id
@@ -132,7 +134,7 @@ async def problems(db: Database) -> list[ProblemRecord]:
         ProblemRecord(
             row["id"], row["action_field"], row["title"] or "", row["description"] or "",
             bool(row["has_photo"]), row["votes"], row["group_id"], row["organisation"],
-            row["submitted_at"],
+            row["submitted_at"], row["merged_into"],
         )
         for row in rows
     ]  # fmt: skip

@@ -67,6 +67,7 @@ class TextAnswer:
 class ProblemEntry:
     """A published problem report with its "affects us too" votes."""
 
+    id: int
     title: str
     description: str
     votes: int
@@ -196,21 +197,47 @@ async def text_answers(
 async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]:
     """Published reports of a field, most "affects us too" first."""
     rows = await db.fetchall(
-        """SELECT pr.title, pr.description,
+        """SELECT pr.id, pr.title, pr.description,
                   (SELECT count(*) FROM problem_votes v WHERE v.problem_id = pr.id) AS votes,
                   COALESCE(p.group_id, '') AS group_id,
                   CASE WHEN o.may_be_named = 1 THEN o.name END AS organisation
            FROM problems pr
            LEFT JOIN people p ON p.id = pr.person_id
            LEFT JOIN organisations o ON o.id = p.organisation_id
-           WHERE pr.action_field = ? AND pr.status = 'open'
+           WHERE pr.action_field = ? AND pr.status = 'open' AND pr.merged_into IS NULL
            ORDER BY votes DESC, pr.submitted_at, pr.id""",
         (action_field,),
     )
     return [
         ProblemEntry(
-            row["title"] or "", row["description"] or "", row["votes"], row["group_id"],
+            row["id"], row["title"] or "", row["description"] or "", row["votes"], row["group_id"],
             row["organisation"],
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ProblemPerson:
+    """Someone on a shown report: its reporter, or one who said "affects us too"."""
+
+    problem_id: int
+    person: int  # the internal number, only to count people once across alike reports
+    reporter: bool
+
+
+async def problem_people(db: Database, action_field: str) -> list[ProblemPerson]:
+    """The reporters and "affects us too" voters of a field's shown reports."""
+    rows = await db.fetchall(
+        """SELECT pr.id AS problem_id, pr.person_id, 1 AS reporter FROM problems pr
+           WHERE pr.action_field = ? AND pr.status = 'open' AND pr.merged_into IS NULL
+             AND pr.person_id IS NOT NULL
+           UNION ALL
+           SELECT v.problem_id, v.person_id, 0 AS reporter FROM problem_votes v
+           JOIN problems pr ON pr.id = v.problem_id
+           WHERE pr.action_field = ? AND pr.status = 'open' AND pr.merged_into IS NULL""",
+        (action_field, action_field),
+    )
+    return [
+        ProblemPerson(row["problem_id"], row["person_id"], bool(row["reporter"])) for row in rows
     ]

@@ -107,7 +107,7 @@ async def problems_by_field(db: Database) -> list[FieldCount]:
         """SELECT pr.action_field, count(*) AS problems,
                   COALESCE(sum((SELECT count(*) FROM problem_votes v
                                 WHERE v.problem_id = pr.id)), 0) AS votes
-           FROM problems pr WHERE pr.status = 'open'
+           FROM problems pr WHERE pr.status = 'open' AND pr.merged_into IS NULL
            GROUP BY pr.action_field ORDER BY pr.action_field"""
     )
     return [FieldCount(row["action_field"], row["problems"], row["votes"]) for row in rows]

@@ -18,6 +18,7 @@ SHAPES = [
     "DP:a:{n}", "TS:f:{n}", "TS:o:{n}:it", "TS:m:{n}:x", "PG:m:{n}", "PG:ms:{n}:1",
     "PG:ms:1:{n}", "PG:in:{n}:1", "PG:no:{n}", "FO:{n}", "DG:{n}", "WS:in:{n}",
     "A:sq-handel:digital:{n}", "RL:{n}", "Q:{n}",
+    "PB:join:{n}", "PM:pick:{n}", "PM:into:{n}:1", "PM:into:1:{n}", "PM:ok:{n}:1", "PM:ok:1:{n}",
 ]  # fmt: skip
 OUT_OF_RANGE = [2**63, 2**64 + 1, 10**40, MAX_NUMBER + 1, -1, -(2**63) - 1]
 

@@ -15,11 +15,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import check, demo, digest, draft, export, invite, plan, run
+from bot.cli import check, demo, digest, draft, export, invite, plan, problems, run
 from bot.cli.common import EXIT_CONFIG, Env, RedactingFormatter
 from bot.settings import SettingsError
 
-COMMANDS = (run, check, invite, demo, digest, export, draft, plan)
+COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems)
 
 
 def parser() -> argparse.ArgumentParser:
