@@ -144,9 +144,9 @@ async def measure_scale(consultation: Consultation, scale: int, folder: Path) ->
     db = await Database.open(folder / f"scale{scale}.sqlite3")
     try:
         start = time.perf_counter()
-        await insert_people(db, people, consultation.consent_version)
-        await insert_answers(db, answers)
-        await insert_problems(db, problems)
+        await insert_people(db, people, consultation.consent_version, now=TODAY)
+        await insert_answers(db, answers, now=TODAY)
+        await insert_problems(db, problems, now=TODAY)
         seeded = _timed(start)
         start = time.perf_counter()
         pack = await build_pack(db, consultation, WORKSHOP, TODAY.date())
@@ -198,9 +198,9 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
 
     db = await Database.open(folder / "live.sqlite3")
     people, answers, problems = seed_data(consultation, 1, random.Random(7))
-    await insert_people(db, people, consultation.consent_version)
-    await insert_answers(db, answers)
-    await insert_problems(db, problems)
+    await insert_people(db, people, consultation.consent_version, now=TODAY)
+    await insert_answers(db, answers, now=TODAY)
+    await insert_problems(db, problems, now=TODAY)
     pack = await build_pack(db, consultation, WORKSHOP, TODAY.date())
     await db.close()
 

@@ -352,7 +352,8 @@ async def _invite(services: Services, rng: random.Random) -> list[tuple[str, str
     silent = set(rng.sample(range(len(pool.INVITED)), SILENT_INVITED))
     for index, (name, group_id, contact) in enumerate(pool.INVITED):
         org = await organisations.upsert_invited(
-            services.db, name, group_id, contact, pool.invite_token(index, rng)
+            services.db, name, group_id, contact, pool.invite_token(index, rng),
+            now=services.clock(),
         )
         assert org.invite_token is not None
         if index not in silent:

@@ -7,6 +7,7 @@ import difflib
 import io
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.consultation import Consultation
@@ -104,12 +105,14 @@ def read_rows(path: Path, consultation: Consultation) -> list[InviteRow]:
     return rows
 
 
-async def import_rows(db: Database, rows: list[InviteRow], bot_username: str) -> list[Invitation]:
+async def import_rows(
+    db: Database, rows: list[InviteRow], bot_username: str, now: datetime
+) -> list[Invitation]:
     """Register each organisation (re-import keeps its token) and build its link."""
     result = []
     for row in rows:
         org = await organisations.upsert_invited(
-            db, row.name, row.group_id, row.contact, new_token()
+            db, row.name, row.group_id, row.contact, new_token(), now=now
         )
         assert org.invite_token is not None
         result.append(

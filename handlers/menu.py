@@ -87,7 +87,7 @@ async def cancel_command(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "cancelled_nothing")
         return
     discarded = await problem_store.discard_draft(context.services.db, person.id)
-    await people.set_awaiting(context.services.db, person.id, None)
+    await people.set_awaiting(context.services.db, person.id, None, now=context.services.clock())
     await send(update, context, lang, "cancelled", menu_buttons(context, lang), discarded=discarded)
 
 

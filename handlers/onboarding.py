@@ -62,7 +62,9 @@ async def start(update: Update, context: AgendaContext) -> None:
         await ask_language(update, context, invited.invite_token if invited else None)
         return
     if invited is not None:
-        await organisations.bind_person(services.db, person.id, invited.id, invited.group_id)
+        await organisations.bind_person(
+            services.db, person.id, invited.id, invited.group_id, now=services.clock()
+        )
         await send(update, context, person.language, "invite_bound", organisation=invited.name)
         person = await people.by_telegram_id(services.db, person.telegram_id)
         assert person is not None
@@ -133,11 +135,13 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
         return
     person = await people.record_consent(
         services.db, user.id, lang, services.consultation.consent_version
-    )
+    , now=services.clock())
     token = payload.arg(2)
     invited = await organisations.by_token(services.db, token) if token else None
     if invited is not None:
-        await organisations.bind_person(services.db, person.id, invited.id, invited.group_id)
+        await organisations.bind_person(
+            services.db, person.id, invited.id, invited.group_id, now=services.clock()
+        )
         await send(update, context, lang, "invite_bound", organisation=invited.name)
     else:
         await send(update, context, lang, "consent_thanks")
@@ -180,14 +184,16 @@ async def on_group(update: Update, context: AgendaContext) -> None:
         return
     await answer_callback(update, context, lang, "saved")
     await drop_buttons(update)
-    await people.set_group(services.db, person.id, group_id)
+    await people.set_group(services.db, person.id, group_id, now=services.clock())
     await organisations.sync_group(services.db, person.id)
     await _after_change(update, context, person.telegram_id)
 
 
 async def ask_org_name(update: Update, context: AgendaContext, person: Person) -> None:
     """The organisation's name, typed."""
-    await people.set_awaiting(context.services.db, person.id, AWAITING_ORG_NAME)
+    await people.set_awaiting(
+        context.services.db, person.id, AWAITING_ORG_NAME, now=context.services.clock()
+    )
     await send(update, context, person.language, "ask_org_name", limit=ORG_NAME_LIMIT)
 
 
@@ -207,8 +213,10 @@ async def on_org_name(update: Update, context: AgendaContext, person: Person, ty
             limit=ORG_NAME_LIMIT,
         )
         return
-    await organisations.set_own_name(context.services.db, person.id, name)
-    await people.set_awaiting(context.services.db, person.id, None)
+    await organisations.set_own_name(
+        context.services.db, person.id, name, now=context.services.clock()
+    )
+    await people.set_awaiting(context.services.db, person.id, None, now=context.services.clock())
     await send(update, context, person.language, "org_name_saved", organisation=name)
     await _after_change(update, context, person.telegram_id)
 
@@ -305,7 +313,7 @@ async def on_naming(update: Update, context: AgendaContext) -> None:
 async def finish(update: Update, context: AgendaContext, person: Person) -> None:
     """Profile complete: say what comes next and show the menu."""
     if not person.onboarded:
-        await people.mark_onboarded(context.services.db, person.id)
+        await people.mark_onboarded(context.services.db, person.id, now=context.services.clock())
     await send(
         update,
         context,
@@ -410,7 +418,7 @@ async def on_language_change(update: Update, context: AgendaContext) -> None:
     if person is None or lang not in ("de", "en"):
         await answer_callback(update, context, language_of(update, person), "stale_button")
         return
-    await people.set_language(context.services.db, person.id, lang)
+    await people.set_language(context.services.db, person.id, lang, now=context.services.clock())
     await answer_callback(update, context, lang, "saved")
     await drop_buttons(update)
     await _after_change(update, context, person.telegram_id)

@@ -112,7 +112,7 @@ async def on_merge(update: Update, context: AgendaContext) -> None:
         )
     elif action == "ok" and keep is not None:
         try:
-            merged = await problem_store.merge(db, keep.id, gone.id)
+            merged = await problem_store.merge(db, keep.id, gone.id, now=context.services.clock())
         except MergeRefused as refused:
             await send(update, context, lang, "problem_merge_refused", reason=refused.reason)
             return

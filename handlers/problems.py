@@ -101,8 +101,12 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
     elif action == "field" and field is not None:
         await answer_callback(update, context, lang)
         await drop_buttons(update)
-        draft = await problem_store.start_draft(services.db, person.id, field.id)
-        await people.set_awaiting(services.db, person.id, f"{AWAITING_PREFIX}:title:{draft.id}")
+        draft = await problem_store.start_draft(
+            services.db, person.id, field.id, now=services.clock()
+        )
+        await people.set_awaiting(
+            services.db, person.id, f"{AWAITING_PREFIX}:title:{draft.id}", now=services.clock()
+        )
         await send(
             update,
             context,
@@ -149,7 +153,7 @@ async def on_typed(
     draft = await problem_store.draft_of(services.db, person.id)
     step = parts[1] if len(parts) == 3 else ""
     if draft is None or str(draft.id) != parts[-1]:
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "nothing_expected", menu_buttons(context, lang))
         return
     if step == "photo":
@@ -175,7 +179,9 @@ async def on_typed(
         return
     if step == "title":
         await problem_store.update_draft(services.db, draft.id, title=cleaned)
-        await people.set_awaiting(services.db, person.id, f"{AWAITING_PREFIX}:text:{draft.id}")
+        await people.set_awaiting(
+            services.db, person.id, f"{AWAITING_PREFIX}:text:{draft.id}", now=services.clock()
+        )
         match = await _resembling(context, draft.action_field, cleaned, person)
         if match is None:
             await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
@@ -196,7 +202,9 @@ async def on_typed(
         )
     else:
         await problem_store.update_draft(services.db, draft.id, description=cleaned)
-        await people.set_awaiting(services.db, person.id, f"{AWAITING_PREFIX}:photo:{draft.id}")
+        await people.set_awaiting(
+            services.db, person.id, f"{AWAITING_PREFIX}:photo:{draft.id}", now=services.clock()
+        )
         await send(
             update,
             context,
@@ -230,9 +238,10 @@ async def _join(update: Update, context: AgendaContext, person: Person, problem_
     await answer_callback(update, context, lang)
     await drop_buttons(update)
     # Filing in this field says it concerns them: the vote counts even outside their fields.
-    added = await problem_store.add_vote(services.db, problem.id, person.id)
+    now = services.clock()
+    added = await problem_store.add_vote(services.db, problem.id, person.id, now=now)
     await problem_store.discard_draft(services.db, person.id)
-    await people.set_awaiting(services.db, person.id, None)
+    await people.set_awaiting(services.db, person.id, None, now=now)
     problem = await problem_store.get(services.db, problem.id)
     assert problem is not None
     await send(
@@ -244,8 +253,8 @@ async def _join(update: Update, context: AgendaContext, person: Person, problem_
 async def _submit(update: Update, context: AgendaContext, person: Person, draft: Problem) -> None:
     services = context.services
     lang = person.language
-    await problem_store.submit(services.db, draft.id)
-    await people.set_awaiting(services.db, person.id, None)
+    await problem_store.submit(services.db, draft.id, now=services.clock())
+    await people.set_awaiting(services.db, person.id, None, now=services.clock())
     field = services.consultation.action_field(draft.action_field)
     others = await problem_store.count_open_in_field(services.db, draft.action_field) - 1
     rows: list[list[Button]] = []
@@ -359,7 +368,7 @@ async def on_vote(update: Update, context: AgendaContext) -> None:
     if problem.action_field not in person.fields:
         await answer_callback(update, context, lang, "vote_other_field")
         return
-    added = await problem_store.add_vote(services.db, problem.id, person.id)
+    added = await problem_store.add_vote(services.db, problem.id, person.id, now=services.clock())
     problem = await problem_store.get(services.db, problem.id)
     assert problem is not None
     await answer_callback(

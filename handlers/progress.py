@@ -153,13 +153,13 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
     elif args[0] == "in" and 0 <= index < len(planned.indicators) and person is not None:
         await answer_callback(update, context, lang)
         indicator = planned.indicators[index]
-        await people.set_awaiting(services.db, person.id,
-                                  f"{AWAITING_PREFIX}:in:{planned.measure_id}:{index}")  # fmt: skip
+        awaiting = f"{AWAITING_PREFIX}:in:{planned.measure_id}:{index}"
+        await people.set_awaiting(services.db, person.id, awaiting, now=services.clock())
         await send(update, context, lang, "progress_ask_value", indicator=indicator)
     elif args[0] == "no" and len(args) == 2 and person is not None:
         await answer_callback(update, context, lang)
-        await people.set_awaiting(services.db, person.id,
-                                  f"{AWAITING_PREFIX}:no:{planned.measure_id}")  # fmt: skip
+        awaiting = f"{AWAITING_PREFIX}:no:{planned.measure_id}"
+        await people.set_awaiting(services.db, person.id, awaiting, now=services.clock())
         await send(update, context, lang, "progress_ask_note", title=planned.title,
                    limit=progress.NOTE_LIMIT)  # fmt: skip
     else:
@@ -201,14 +201,14 @@ async def on_typed(
     lang = person.language
     user = update.effective_user
     if user is None or not services.is_staff(user.id):
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "staff_only", private=True)
         return
     parts = awaiting.split(":")
     plan = await _plan(update, context, lang)
     planned = _planned(plan, parts[2]) if plan is not None and len(parts) >= 3 else None
     if plan is None or planned is None:
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         if plan is not None:
             await send(update, context, lang, "stale_button")
         return
@@ -218,7 +218,7 @@ async def on_typed(
     if parts[1] == "in" and len(parts) == 4 and parts[3].isdigit():
         index = int(parts[3])
         if index >= len(planned.indicators):
-            await people.set_awaiting(services.db, person.id, None)
+            await people.set_awaiting(services.db, person.id, None, now=services.clock())
             await send(update, context, lang, "stale_button")
             return
         indicator = planned.indicators[index]
@@ -227,7 +227,7 @@ async def on_typed(
         except BadValue:
             await send(update, context, lang, "progress_bad_value", indicator=indicator)
             return
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await _record(update, context, planned, store.INDICATOR, subject=indicator.name,
                       value=value)  # fmt: skip
         await send(update, context, lang, "progress_value_saved", indicator=indicator, value=value)
@@ -237,11 +237,11 @@ async def on_typed(
             await send(update, context, lang, "progress_note_too_long",
                        limit=progress.NOTE_LIMIT, length=len(note))  # fmt: skip
             return
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await _record(update, context, planned, store.NOTE, note=note)
         await send(update, context, lang, "progress_note_saved", title=planned.title)
     else:
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "stale_button")
 
 

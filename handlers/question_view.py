@@ -62,7 +62,7 @@ async def resume_questionnaire(update: Update, context: AgendaContext, person: P
         given = await answer_store.answers_of(services.db, person.id, qn.id)
         question = engine.first_open(qn, given)
         if question is not None:
-            await answer_store.start(services.db, person.id, qn.id)
+            await answer_store.start(services.db, person.id, qn.id, now=services.clock())
             await show_question(update, context, person, qn, question, given)
             return
     await send(update, context, person.language, "all_done",
@@ -168,7 +168,9 @@ async def show_question(
     )  # fmt: skip
     message = await _show(update, context, _joined(lead, body), buttons, in_place)
     awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
-    await people.set_awaiting(context.services.db, person.id, awaiting)
+    await people.set_awaiting(
+        context.services.db, person.id, awaiting, now=context.services.clock()
+    )
 
 
 def asked_now(person: Person, qn: Questionnaire, question: Question) -> bool:
@@ -212,13 +214,15 @@ async def advance(
         await answer_store.forget(services.db, person.id, qn.id, hidden)
         given = {qid: answer for qid, answer in given.items() if qid not in hidden}
     question = engine.first_open(qn, given)
-    await answer_store.set_completed(services.db, person.id, qn.id, question is None)
+    await answer_store.set_completed(
+        services.db, person.id, qn.id, question is None, now=services.clock()
+    )
     if question is not None:
         await show_question(
             update, context, person, qn, question, given, lead=lead, in_place=in_place
         )
     else:
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await show_summary(update, context, person, qn, given, lead=lead, in_place=in_place)
 
 

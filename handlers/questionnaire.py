@@ -138,7 +138,7 @@ async def on_open(update: Update, context: AgendaContext) -> None:
     db = context.services.db
     await answer_callback(update, context, person.language)
     started = qn.id in await answer_store.responses_of(db, person.id)
-    await answer_store.start(db, person.id, qn.id)
+    await answer_store.start(db, person.id, qn.id, now=context.services.clock())
     intro = ""
     if not started:
         intro = text(context, person.language, "questionnaire_intro", questionnaire=qn,
@@ -157,7 +157,9 @@ async def on_answer(update: Update, context: AgendaContext) -> None:
     except engine.InvalidAnswer:
         await answer_callback(update, context, person.language, "stale_button")
         return
-    await answer_store.save(context.services.db, person.id, qn.id, question.id, value)
+    await answer_store.save(
+        context.services.db, person.id, qn.id, question.id, value, now=context.services.clock()
+    )
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
     await advance(update, context, person, qn, lead=lead, in_place=True)
@@ -178,7 +180,7 @@ async def on_toggle(update: Update, context: AgendaContext) -> None:
     ticked = await current_selection(context, person, qn, question, given)
     await answer_store.save_selection(
         db, person.id, qn.id, question.id, engine.toggle(ticked, option)
-    )
+    , now=context.services.clock())
     await answer_callback(update, context, person.language)
     query = update.callback_query
     assert query is not None
@@ -202,7 +204,7 @@ async def on_multi_done(update: Update, context: AgendaContext) -> None:
         await answer_callback(update, context, person.language, "pick_at_least_one")
         return
     value: engine.AnswerValue = selection or None
-    await answer_store.save(db, person.id, qn.id, question.id, value)
+    await answer_store.save(db, person.id, qn.id, question.id, value, now=context.services.clock())
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
     await advance(update, context, person, qn, lead=lead, in_place=True)
@@ -240,7 +242,7 @@ async def on_skip(update: Update, context: AgendaContext) -> None:
         # answer (skip applies to the question asked now, or one reopened from the summary).
         await answer_callback(update, context, person.language, "stale_button")
         return
-    await answer_store.save(db, person.id, qn.id, question.id, None)
+    await answer_store.save(db, person.id, qn.id, question.id, None, now=context.services.clock())
     await answer_callback(update, context, person.language, "skipped")
     lead = _answered(context, person, question, None)
     await advance(update, context, person, qn, lead=lead, in_place=True)
@@ -304,11 +306,11 @@ async def on_typed(
     qn = services.consultation.questionnaire(parts[1]) if len(parts) == 4 else None
     question = qn.question(parts[2]) if qn else None
     if qn is None or question is None or not engine.may_answer(qn, person.group_id, person.fields):
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "nothing_expected", menu_buttons(context, lang))
         return
     if not qn.is_open(services.today()):
-        await people.set_awaiting(services.db, person.id, None)
+        await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "questionnaire_closed", menu_buttons(context, lang),
                    title=qn.title.get(lang), closes=qn.closes)  # fmt: skip
         return
@@ -321,7 +323,7 @@ async def on_typed(
                     **problem.params)  # fmt: skip
         await show_question(update, context, person, qn, question, given, lead=hint)
         return
-    await answer_store.save(services.db, person.id, qn.id, question.id, value)
+    await answer_store.save(services.db, person.id, qn.id, question.id, value, now=services.clock())
     # One sendMessage per typed answer: the confirmation above the next question. The earlier
     # question keeps its buttons; a stale "skip" there is refused (see on_skip).
     lead = text(context, lang, "typed_saved", question=question, value=value)

@@ -118,13 +118,13 @@ async def build_reminder(
     async def after_sent(message: Message) -> None:
         # Typed answers (numbers, text) go to this question, unless the person is in the
         # middle of something else.
-        await answer_store.start(db, person.id, qn.id)
+        await answer_store.start(db, person.id, qn.id, now=services.clock())
         current = await people.by_id(db, person.id)
         if current is not None and (current.awaiting or AWAITING_PREFIX + ":").startswith(
             AWAITING_PREFIX + ":"
         ):
             awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
-            await people.set_awaiting(db, person.id, awaiting)
+            await people.set_awaiting(db, person.id, awaiting, now=services.clock())
 
     return Outgoing(body, keyboard(buttons), after_sent)
 

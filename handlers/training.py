@@ -113,19 +113,23 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     await drop_buttons(update)
     db = services.db
     if action == "home":
-        await people.set_awaiting(db, person.id, None)
+        await people.set_awaiting(db, person.id, None, now=services.clock())
         await show_home(update, context, person)
     elif role == "school" and action == "sd":
         await _choose_year(update, context, lang, "sy")
     elif role == "school" and action == "sy" and first is not None and first in allowed_years:
         await _school_fields(update, context, person, first)
     elif role == "school" and action == "sf" and field and year:
-        await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:dt:{year}:{field.id}")
+        await people.set_awaiting(
+            db, person.id, f"{AWAITING_PREFIX}:dt:{year}:{field.id}", now=services.clock()
+        )
         await send(update, context, lang, "training_ask_seeking", title=field.title.get(lang),
                    year=year)  # fmt: skip
     elif role == "school" and action == "nt":
         profile = await store.profile(db, org)
-        await store.update_profile(db, org, notify_offers=not profile.notify_offers)
+        await store.update_profile(
+            db, org, notify_offers=not profile.notify_offers, now=services.clock()
+        )
         await show_home(update, context, person)
     elif role == "firm" and action == "fa":
         fields = [(f.title.get(lang), encode("TR", "ff", f.id)) for f in catalogue.fields]
@@ -146,10 +150,14 @@ async def on_button(update: Update, context: AgendaContext) -> None:
         if occupation is None:
             await send(update, context, lang, "training_stale")
             return
-        offer_id = await store.save_offer(db, org, field.id, year, occupation_id=occupation.id)
+        offer_id = await store.save_offer(
+            db, org, field.id, year, occupation_id=occupation.id, now=services.clock()
+        )
         await _ask_places(update, context, person, offer_id, occupation.title.get(lang), year)
     elif role == "firm" and action == "fx" and field and year:
-        await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:ot:{year}:{field.id}")
+        await people.set_awaiting(
+            db, person.id, f"{AWAITING_PREFIX}:ot:{year}:{field.id}", now=services.clock()
+        )
         await send(update, context, lang, "training_ask_occupation", title=field.title.get(lang))
     elif role == "firm" and action == "fe" and first is not None:
         offer = await store.offer(db, first)
@@ -161,11 +169,11 @@ async def on_button(update: Update, context: AgendaContext) -> None:
     elif role == "firm" and action == "fc":
         await _ask_contact(update, context, person)
     elif role == "firm" and action == "nc":
-        await people.set_awaiting(db, person.id, None)
-        await store.update_profile(db, org, contact="", contact_consent=False)
+        await people.set_awaiting(db, person.id, None, now=services.clock())
+        await store.update_profile(db, org, contact="", contact_consent=False, now=services.clock())
         await show_home(update, context, person)
     elif role == "firm" and action == "cc" and args and args[0] in ("0", "1"):
-        await store.update_profile(db, org, contact_consent=args[0] == "1")
+        await store.update_profile(db, org, contact_consent=args[0] == "1", now=services.clock())
         await show_home(update, context, person)
     else:
         await send(update, context, lang, "training_stale")
@@ -209,12 +217,17 @@ async def _school_fields(
 async def _ask_places(
     update: Update, context: AgendaContext, person: Person, offer_id: int, title: str, year: int
 ) -> None:
-    await people.set_awaiting(context.services.db, person.id, f"{AWAITING_PREFIX}:op:{offer_id}")
+    await people.set_awaiting(
+        context.services.db, person.id, f"{AWAITING_PREFIX}:op:{offer_id}",
+        now=context.services.clock(),
+    )
     await send(update, context, person.language, "training_ask_places", title=title, year=year)
 
 
 async def _ask_contact(update: Update, context: AgendaContext, person: Person) -> None:
-    await people.set_awaiting(context.services.db, person.id, f"{AWAITING_PREFIX}:ct")
+    await people.set_awaiting(
+        context.services.db, person.id, f"{AWAITING_PREFIX}:ct", now=context.services.clock()
+    )
     buttons = [[(label(context, person.language, "training_no_contact"), encode("TR", "nc"))]]
     await send(update, context, person.language, "training_ask_contact", buttons)
 
@@ -230,7 +243,7 @@ async def on_typed(
     parts = awaiting.split(":")
     step = parts[1] if len(parts) > 1 else ""
     if org is None:
-        await people.set_awaiting(db, person.id, None)
+        await people.set_awaiting(db, person.id, None, now=services.clock())
         await send(update, context, lang, "training_stale")
         return
     if step in ("ot", "ct"):
@@ -240,8 +253,8 @@ async def on_typed(
             await send(update, context, lang, "training_bad_text", limit=limit, length=length)
             return
         if step == "ct":
-            await store.update_profile(db, org, contact=typed.strip())
-            await people.set_awaiting(db, person.id, None)
+            await store.update_profile(db, org, contact=typed.strip(), now=services.clock())
+            await people.set_awaiting(db, person.id, None, now=services.clock())
             buttons = [[
                 (label(context, lang, "training_consent_yes"), encode("TR", "cc", 1)),
                 (label(context, lang, "training_consent_no"), encode("TR", "cc", 0)),
@@ -249,7 +262,9 @@ async def on_typed(
             await send(update, context, lang, "training_ask_consent", buttons)
             return
         year, field_id = int(parts[2]), parts[3]
-        offer_id = await store.save_offer(db, org, field_id, year, occupation_text=typed.strip())
+        offer_id = await store.save_offer(
+            db, org, field_id, year, occupation_text=typed.strip(), now=services.clock()
+        )
         await _ask_places(update, context, person, offer_id, typed.strip(), year)
         return
     try:
@@ -260,25 +275,29 @@ async def on_typed(
         return
     if step == "dt":
         year, field_id = int(parts[2]), parts[3]
-        await store.set_demand(db, org, year, field_id, training=count)
-        await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:di:{year}:{field_id}")
+        await store.set_demand(db, org, year, field_id, training=count, now=services.clock())
+        await people.set_awaiting(
+            db, person.id, f"{AWAITING_PREFIX}:di:{year}:{field_id}", now=services.clock()
+        )
         await send(update, context, lang, "training_ask_internship", school=True)
     elif step == "di":
         year, field_id = int(parts[2]), parts[3]
-        await store.set_demand(db, org, year, field_id, internship=count)
-        await people.set_awaiting(db, person.id, None)
+        await store.set_demand(db, org, year, field_id, internship=count, now=services.clock())
+        await people.set_awaiting(db, person.id, None, now=services.clock())
         await send(update, context, lang, "training_saved")
         await _school_fields(update, context, person, year)
     elif step == "op":
         offer_id = int(parts[2])
-        await store.set_offer_counts(db, offer_id, org, places=count)
-        await people.set_awaiting(db, person.id, f"{AWAITING_PREFIX}:oi:{offer_id}")
+        await store.set_offer_counts(db, offer_id, org, places=count, now=services.clock())
+        await people.set_awaiting(
+            db, person.id, f"{AWAITING_PREFIX}:oi:{offer_id}", now=services.clock()
+        )
         await send(update, context, lang, "training_ask_internship", school=False)
     elif step == "oi":
         offer_id = int(parts[2])
         async with db.transaction():  # the offer and the schools' notices commit together
-            await store.set_offer_counts(db, offer_id, org, internships=count)
-            await people.set_awaiting(db, person.id, None)
+            await store.set_offer_counts(db, offer_id, org, internships=count, now=services.clock())
+            await people.set_awaiting(db, person.id, None, now=services.clock())
             notified = await training_notices.enqueue_offer_notices(services, offer_id)
         await send(update, context, lang, "training_saved")
         if notified:
@@ -291,5 +310,5 @@ async def on_typed(
         else:
             await show_home(update, context, person)
     else:
-        await people.set_awaiting(db, person.id, None)
+        await people.set_awaiting(db, person.id, None, now=services.clock())
         await send(update, context, lang, "training_stale")

@@ -114,7 +114,9 @@ async def on_map_button(update: Update, context: AgendaContext) -> None:
         await drop_buttons(update)
         user = update.effective_user
         assert user is not None
-        count = await store.map_occupation(services.db, typed, owner.id, occupation_id, user.id)
+        count = await store.map_occupation(
+            services.db, typed, owner.id, occupation_id, user.id, now=services.clock()
+        )
         occupation = owner.occupation(occupation_id)
         assert occupation is not None
         await send(update, context, lang, "training_mapped", text=typed, count=count,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 AnswerValue = int | str | bool | list[str] | None
 
@@ -68,17 +69,23 @@ async def _ensure_response(
     )
 
 
-async def start(db: Database, person_id: int, questionnaire_id: str) -> None:
+async def start(db: Database, person_id: int, questionnaire_id: str, *, now: datetime) -> None:
     """Record that a person opened a questionnaire (once)."""
     async with db.write() as conn:
-        await _ensure_response(conn, person_id, questionnaire_id, now_iso())
+        await _ensure_response(conn, person_id, questionnaire_id, iso(now))
 
 
 async def save(
-    db: Database, person_id: int, questionnaire_id: str, question_id: str, value: AnswerValue
+    db: Database,
+    person_id: int,
+    questionnaire_id: str,
+    question_id: str,
+    value: AnswerValue,
+    *,
+    now: datetime,
 ) -> None:
     """Store (or replace) one answer at once; a pending selection for it is settled."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         await _ensure_response(conn, person_id, questionnaire_id, stamp)
         await conn.execute(
@@ -127,10 +134,16 @@ async def selection_of(
 
 
 async def save_selection(
-    db: Database, person_id: int, questionnaire_id: str, question_id: str, selected: list[str]
+    db: Database,
+    person_id: int,
+    questionnaire_id: str,
+    question_id: str,
+    selected: list[str],
+    *,
+    now: datetime,
 ) -> None:
     """Store the ticks of a multiple-choice question as they change."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         await _ensure_response(conn, person_id, questionnaire_id, stamp)
         await conn.execute(
@@ -143,7 +156,12 @@ async def save_selection(
 
 
 async def set_completed(
-    db: Database, person_id: int, questionnaire_id: str, completed: bool
+    db: Database,
+    person_id: int,
+    questionnaire_id: str,
+    completed: bool,
+    *,
+    now: datetime,
 ) -> None:
     """Mark a questionnaire complete (keeping the first completion time) or open again."""
     async with db.write() as conn:
@@ -151,7 +169,7 @@ async def set_completed(
             await conn.execute(
                 "UPDATE responses SET completed_at = COALESCE(completed_at, ?) "
                 "WHERE person_id = ? AND questionnaire_id = ?",
-                (now_iso(), person_id, questionnaire_id),
+                (iso(now), person_id, questionnaire_id),
             )
         else:
             await conn.execute(

@@ -87,11 +87,6 @@ def from_iso(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def now_iso() -> str:
-    """The system clock as stored. Being removed: storage functions take ``now`` instead."""
-    return iso(datetime.now(UTC))
-
-
 @dataclass(frozen=True)
 class _Open:
     """The transaction a task has open on a database."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,13 @@ async def by_id(db: Database, organisation_id: int) -> Organisation | None:
 
 
 async def upsert_invited(
-    db: Database, name: str, group_id: str, contact: str | None, token: str
+    db: Database,
+    name: str,
+    group_id: str,
+    contact: str | None,
+    token: str,
+    *,
+    now: datetime,
 ) -> Organisation:
     """Register an invited organisation; an existing one (same name and group) keeps its token."""
     async with db.write() as conn:
@@ -65,7 +72,7 @@ async def upsert_invited(
             cursor = await conn.execute(
                 "INSERT INTO organisations (name, group_id, contact, invite_token, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (name, group_id, contact, token, now_iso()),
+                (name, group_id, contact, token, iso(now)),
             )
             org_id = cursor.lastrowid
     org = await by_id(db, int(org_id))
@@ -73,16 +80,18 @@ async def upsert_invited(
     return org
 
 
-async def bind_person(db: Database, person_id: int, organisation_id: int, group_id: str) -> None:
+async def bind_person(
+    db: Database, person_id: int, organisation_id: int, group_id: str, *, now: datetime
+) -> None:
     """Make the person a member of this organisation (and of its group)."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE people SET organisation_id = ?, group_id = ?, updated_at = ? WHERE id = ?",
-            (organisation_id, group_id, now_iso(), person_id),
+            (organisation_id, group_id, iso(now), person_id),
         )
 
 
-async def set_own_name(db: Database, person_id: int, name: str) -> None:
+async def set_own_name(db: Database, person_id: int, name: str, *, now: datetime) -> None:
     """Name the person's organisation: rename their own, or create one for them."""
     async with db.write() as conn:
         row = await (
@@ -101,11 +110,11 @@ async def set_own_name(db: Database, person_id: int, name: str) -> None:
             return
         cursor = await conn.execute(
             "INSERT INTO organisations (name, group_id, created_at) VALUES (?, ?, ?)",
-            (name, row["group_id"] or "citizen", now_iso()),
+            (name, row["group_id"] or "citizen", iso(now)),
         )
         await conn.execute(
             "UPDATE people SET organisation_id = ?, updated_at = ? WHERE id = ?",
-            (cursor.lastrowid, now_iso(), person_id),
+            (cursor.lastrowid, iso(now), person_id),
         )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,15 @@ async def by_id(db: Database, person_id: int) -> Person | None:
 
 
 async def record_consent(
-    db: Database, telegram_id: int, language: str, consent_version: str
+    db: Database,
+    telegram_id: int,
+    language: str,
+    consent_version: str,
+    *,
+    now: datetime,
 ) -> Person:
     """Create the person (or renew consent) with the version of the text they agreed to."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         await conn.execute(
             """INSERT INTO people (telegram_id, language, consent_version, consented_at,
@@ -88,30 +94,32 @@ async def record_consent(
     return person
 
 
-async def set_language(db: Database, person_id: int, language: str) -> None:
+async def set_language(db: Database, person_id: int, language: str, *, now: datetime) -> None:
     """Change the language of all further messages."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE people SET language = ?, updated_at = ? WHERE id = ?",
-            (language, now_iso(), person_id),
+            (language, iso(now), person_id),
         )
 
 
-async def set_group(db: Database, person_id: int, group_id: str) -> None:
+async def set_group(db: Database, person_id: int, group_id: str, *, now: datetime) -> None:
     """Set the stakeholder group."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE people SET group_id = ?, updated_at = ? WHERE id = ?",
-            (group_id, now_iso(), person_id),
+            (group_id, iso(now), person_id),
         )
 
 
-async def set_awaiting(db: Database, person_id: int, awaiting: str | None) -> None:
+async def set_awaiting(
+    db: Database, person_id: int, awaiting: str | None, *, now: datetime
+) -> None:
     """Remember which typed input the bot waits for (None: nothing)."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE people SET awaiting = ?, updated_at = ? WHERE id = ?",
-            (awaiting, now_iso(), person_id),
+            (awaiting, iso(now), person_id),
         )
 
 
@@ -141,11 +149,11 @@ async def set_fields(db: Database, person_id: int, fields: list[str]) -> None:
         )
 
 
-async def mark_onboarded(db: Database, person_id: int) -> None:
+async def mark_onboarded(db: Database, person_id: int, *, now: datetime) -> None:
     """The profile is complete."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE people SET onboarded_at = COALESCE(onboarded_at, ?), awaiting = NULL, "
             "updated_at = ? WHERE id = ?",
-            (now_iso(), now_iso(), person_id),
+            (iso(now), iso(now), person_id),
         )

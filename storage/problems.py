@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ async def draft_of(db: Database, person_id: int) -> Problem | None:
     return _problem(row) if row else None
 
 
-async def start_draft(db: Database, person_id: int, action_field: str) -> Problem:
+async def start_draft(db: Database, person_id: int, action_field: str, *, now: datetime) -> Problem:
     """Begin a new report (an unfinished earlier draft is replaced)."""
     async with db.write() as conn:
         await conn.execute(
@@ -72,7 +73,7 @@ async def start_draft(db: Database, person_id: int, action_field: str) -> Proble
         )
         cursor = await conn.execute(
             "INSERT INTO problems (person_id, action_field, created_at) VALUES (?, ?, ?)",
-            (person_id, action_field, now_iso()),
+            (person_id, action_field, iso(now)),
         )
         problem_id = int(cursor.lastrowid or 0)
     problem = await get(db, problem_id)
@@ -99,13 +100,13 @@ async def update_draft(
         )
 
 
-async def submit(db: Database, problem_id: int) -> None:
+async def submit(db: Database, problem_id: int, *, now: datetime) -> None:
     """Publish a complete draft to others in its field."""
     async with db.write() as conn:
         await conn.execute(
             "UPDATE problems SET status = 'open', submitted_at = ? "
             "WHERE id = ? AND status = 'draft' AND title IS NOT NULL AND description IS NOT NULL",
-            (now_iso(), problem_id),
+            (iso(now), problem_id),
         )
 
 
@@ -149,13 +150,13 @@ async def voted(db: Database, problem_id: int, person_id: int) -> bool:
     return row is not None
 
 
-async def add_vote(db: Database, problem_id: int, person_id: int) -> bool:
+async def add_vote(db: Database, problem_id: int, person_id: int, *, now: datetime) -> bool:
     """Record "affects us too"; False if the person had already said so."""
     async with db.write() as conn:
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO problem_votes (problem_id, person_id, created_at) "
             "VALUES (?, ?, ?)",
-            (problem_id, person_id, now_iso()),
+            (problem_id, person_id, iso(now)),
         )
         return cursor.rowcount > 0
 
@@ -187,7 +188,7 @@ class Merged:
     added: int  # people newly counted on the kept report (votes and the reporter moved)
 
 
-async def merge(db: Database, keep_id: int, gone_id: int) -> Merged:
+async def merge(db: Database, keep_id: int, gone_id: int, *, now: datetime) -> Merged:
     """Merge report gone into keep: gone's votes and its reporter become votes on keep (nobody
     twice, a reporter never on their own report); gone stays, marked, out of every list.
     Checked and done in one transaction; MergeRefused says why two reports cannot be merged."""
@@ -218,13 +219,13 @@ async def merge(db: Database, keep_id: int, gone_id: int) -> Merged:
             await conn.execute(
                 "INSERT OR IGNORE INTO problem_votes (problem_id, person_id, created_at) "
                 "VALUES (?, ?, ?)",
-                (keep_id, gone["person_id"], now_iso()),
+                (keep_id, gone["person_id"], iso(now)),
             )
         await conn.execute("DELETE FROM problem_votes WHERE problem_id = ?", (gone_id,))
         # Reports merged into gone earlier now point at keep: no chain to follow.
         await conn.execute(
             "UPDATE problems SET merged_into = ?, merged_at = ? WHERE id = ? OR merged_into = ?",
-            (keep_id, now_iso(), gone_id, gone_id),
+            (keep_id, iso(now), gone_id, gone_id),
         )
         added = await _votes(conn, keep_id) - before
     kept, merged = await get(db, keep_id), await get(db, gone_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from storage.answers import AnswerValue
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,11 @@ class SeedProblem:
     voters: tuple[int, ...]
 
 
-async def insert_people(db: Database, people: Sequence[SeedPerson], consent_version: str) -> None:
+async def insert_people(
+    db: Database, people: Sequence[SeedPerson], consent_version: str, *, now: datetime
+) -> None:
     """People with their organisations and action fields, onboarded."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         for person in people:
             cursor = await conn.execute(
@@ -66,9 +69,9 @@ async def insert_people(db: Database, people: Sequence[SeedPerson], consent_vers
             )
 
 
-async def insert_answers(db: Database, answers: Sequence[SeedAnswer]) -> None:
+async def insert_answers(db: Database, answers: Sequence[SeedAnswer], *, now: datetime) -> None:
     """Answers (and the responses they belong to, marked complete)."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         ids = {
             row["telegram_id"]: row["id"]
@@ -90,9 +93,9 @@ async def insert_answers(db: Database, answers: Sequence[SeedAnswer]) -> None:
         )  # fmt: skip
 
 
-async def insert_problems(db: Database, problems: Sequence[SeedProblem]) -> None:
+async def insert_problems(db: Database, problems: Sequence[SeedProblem], *, now: datetime) -> None:
     """Submitted problem reports with their votes."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         ids = {
             row["telegram_id"]: row["id"]

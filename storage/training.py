@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 
 MAX_COUNT = 1000  # more pupils or places in one field is not plausible for one organisation
 
@@ -99,9 +100,10 @@ async def set_demand(
     *,
     training: int | None = None,
     internship: int | None = None,
+    now: datetime,
 ) -> None:
     """Set one or both counts for a school's year and field; the other stays as it was."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         await conn.execute(
             """INSERT INTO training_demand (organisation_id, school_year, field_id,
@@ -139,9 +141,10 @@ async def save_offer(
     *,
     occupation_id: str | None = None,
     occupation_text: str | None = None,
+    now: datetime,
 ) -> int:
     """The offer for this occupation and year (created with 0 places if new); its id."""
-    stamp = now_iso()
+    stamp = iso(now)
     async with db.write() as conn:
         cursor = await conn.execute(
             """INSERT INTO training_offers (organisation_id, field_id, occupation_id,
@@ -163,6 +166,7 @@ async def set_offer_counts(
     *,
     places: int | None = None,
     internships: int | None = None,
+    now: datetime,
 ) -> bool:
     """Set places and/or internships of the organisation's own offer; False if not theirs."""
     async with db.write() as conn:
@@ -170,7 +174,7 @@ async def set_offer_counts(
             """UPDATE training_offers SET places = COALESCE(?, places),
                    internships = COALESCE(?, internships), updated_at = ?
                WHERE id = ? AND organisation_id = ?""",
-            (places, internships, now_iso(), offer_id, organisation_id),
+            (places, internships, iso(now), offer_id, organisation_id),
         )
         return cursor.rowcount == 1
 
@@ -220,7 +224,13 @@ async def free_text_offers(db: Database) -> list[Offer]:
 
 
 async def map_occupation(
-    db: Database, occupation_text: str, field_id: str, occupation_id: str, staff_id: int
+    db: Database,
+    occupation_text: str,
+    field_id: str,
+    occupation_id: str,
+    staff_id: int,
+    *,
+    now: datetime,
 ) -> int:
     """Count this typed occupation under a catalogue occupation from now on (a later mapping
     of the same words replaces it); how many offers it applies to."""
@@ -231,7 +241,7 @@ async def map_occupation(
                ON CONFLICT (occupation_text) DO UPDATE SET field_id = excluded.field_id,
                    occupation_id = excluded.occupation_id, mapped_by = excluded.mapped_by,
                    mapped_at = excluded.mapped_at""",
-            (occupation_text.strip(), field_id, occupation_id, staff_id, now_iso()),
+            (occupation_text.strip(), field_id, occupation_id, staff_id, iso(now)),
         )
         cursor = await conn.execute(
             "SELECT count(*) AS n FROM training_offers WHERE occupation_id IS NULL"
@@ -262,6 +272,7 @@ async def update_profile(
     contact: str | None = None,
     contact_consent: bool | None = None,
     notify_offers: bool | None = None,
+    now: datetime,
 ) -> None:
     """Change the given settings; the others stay."""
     consent = None if contact_consent is None else int(contact_consent)
@@ -276,7 +287,7 @@ async def update_profile(
                    contact_consent = COALESCE(?, contact_consent),
                    notify_offers = COALESCE(?, notify_offers),
                    updated_at = excluded.updated_at""",
-            (organisation_id, contact, consent, notify, now_iso(), contact, consent, notify),
+            (organisation_id, contact, consent, notify, iso(now), contact, consent, notify),
         )
 
 

@@ -15,7 +15,7 @@ from bot.app import build_application
 from bot.consultation import Consultation
 from bot.outbox_dispatch import Dispatcher, Limits
 from handlers import broadcast, reminders
-from storage.db import Database, now_iso
+from storage.db import Database, iso
 from tests.conftest import FakeClock, Harness, make_settings
 from tests.fakes import FakeBotApi, FakeRequest
 
@@ -67,7 +67,7 @@ async def add_people(
 ) -> list[int]:
     """Onboarded people straight into the database (and their chats into the fake)."""
     db: Database = bot.db
-    stamp = now_iso()
+    stamp = iso(bot.clock())
     ids = list(ids)
     async with db.write() as conn:
         for telegram_id in ids:

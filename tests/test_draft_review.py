@@ -13,20 +13,20 @@ from bot.packs import build_pack
 from storage import draft as store
 from storage import organisations, people
 from storage.db import Database
-from tests.conftest import STAFF_ID, Harness
+from tests.conftest import STAFF_ID, START, Harness
 from tests.test_draft import DRAFT
 
 NAMED, SECRET = 7701111, 7702222
 
 
 async def _person(db: Database, telegram_id: int, organisation: str, named: bool) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01")
-    await people.set_group(db, person.id, "firm")
-    await organisations.set_own_name(db, person.id, organisation)
+    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    await people.set_group(db, person.id, "firm", now=START)
+    await organisations.set_own_name(db, person.id, organisation, now=START)
     found = await people.by_id(db, person.id)
     assert found is not None and found.organisation_id is not None
     await organisations.set_may_be_named(db, found.organisation_id, named)
-    await people.mark_onboarded(db, person.id)
+    await people.mark_onboarded(db, person.id, now=START)
     return person.id
 
 

@@ -52,9 +52,9 @@ async def _person(bot: Harness, telegram_id: int, name: str, **kwargs: object) -
 
 
 async def _report(db: Database, person: int, title: str, field: str = "handel") -> int:
-    draft = await problem_store.start_draft(db, person, field)
+    draft = await problem_store.start_draft(db, person, field, now=START)
     await problem_store.update_draft(db, draft.id, title=title, description=TEXT)
-    await problem_store.submit(db, draft.id)
+    await problem_store.submit(db, draft.id, now=START)
     return draft.id
 
 
@@ -68,8 +68,8 @@ async def test_the_pack_shows_alike_reports_once_with_their_people_counted_once(
     third = await _report(bot.db, c, "Internet im Gewerbegebiet zu langsam")
     other = await _report(bot.db, d, "Azubis finden uns nicht")
     for problem, voter in ((first, d), (first, e), (second, e), (second, f), (third, a)):
-        await problem_store.add_vote(bot.db, problem, voter)
-    await problem_store.add_vote(bot.db, other, e)
+        await problem_store.add_vote(bot.db, problem, voter, now=bot.clock())
+    await problem_store.add_vote(bot.db, other, e, now=bot.clock())
 
     pack = await build_pack(bot.db, bot.consultation, "ws-handel", START.date())
     [internet, azubis] = pack.problems
@@ -149,12 +149,14 @@ async def test_merging_moves_votes_and_the_reporter_and_counts_nobody_twice(
     a, b, c, d = [await _person(bot, 3000 + n, f"Firma {n}") for n in range(4)]
     keep = await _report(bot.db, a, INTERNET)
     gone = await _report(bot.db, b, "Internet im Gewerbegebiet zu langsam")
-    await problem_store.add_vote(bot.db, keep, c)
-    await problem_store.add_vote(bot.db, gone, c)  # c on both: counts once after the merge
-    await problem_store.add_vote(bot.db, gone, d)
-    await problem_store.add_vote(bot.db, gone, a)  # keep's reporter: never a vote on their own
+    await problem_store.add_vote(bot.db, keep, c, now=bot.clock())
+    # c on both: counts once after the merge
+    await problem_store.add_vote(bot.db, gone, c, now=bot.clock())
+    await problem_store.add_vote(bot.db, gone, d, now=bot.clock())
+    # keep's reporter: never a vote on their own
+    await problem_store.add_vote(bot.db, gone, a, now=bot.clock())
 
-    merged = await problem_store.merge(bot.db, keep, gone)
+    merged = await problem_store.merge(bot.db, keep, gone, now=bot.clock())
     assert merged.keep.votes == 3 and merged.added == 2  # c, d and b (gone's reporter)
     for person in (b, c, d):
         assert await problem_store.voted(bot.db, keep, person)
@@ -169,7 +171,7 @@ async def test_merging_moves_votes_and_the_reporter_and_counts_nobody_twice(
         (keep, other_field, "field"),
     ):
         with pytest.raises(MergeRefused) as refused:
-            await problem_store.merge(bot.db, k, g)
+            await problem_store.merge(bot.db, k, g, now=bot.clock())
         assert refused.value.reason == reason
     # The export keeps the merged report's row and says where it went.
     export = await build_export(bot.db, bot.consultation, START, BERLIN)
@@ -184,7 +186,7 @@ async def test_staff_merge_two_reports_with_buttons(bot: Harness) -> None:
     keep = await _report(bot.db, a, INTERNET)
     gone = await _report(bot.db, b, "Internet im Gewerbegebiet zu langsam")
     await _report(bot.db, c, "Azubis finden uns nicht")
-    await problem_store.add_vote(bot.db, gone, c)
+    await problem_store.add_vote(bot.db, gone, c, now=bot.clock())
     staff = bot.user(STAFF_ID, "Sabine")
     await onboard(staff, group="Verwaltung", organisation="Stadt Hagenow")
     # Participants see no merge button.
@@ -230,7 +232,7 @@ def test_cli_merges_two_reports(
         try:
             ids = []
             for n in range(2):
-                person = await people.record_consent(db, 5000 + n, "de", "v1")
+                person = await people.record_consent(db, 5000 + n, "de", "v1", now=START)
                 ids.append(await _report(db, person.id, f"{INTERNET}{'!' * n}"))
             return ids[0], ids[1]
         finally:

@@ -8,7 +8,7 @@ import io
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,15 +68,15 @@ class Seeded:
 async def _person(
     db: Database, telegram_id: int, group: str, organisation: str | None, named: bool
 ) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01")
-    await people.set_group(db, person.id, group)
+    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    await people.set_group(db, person.id, group, now=START)
     if organisation is not None:
-        await organisations.set_own_name(db, person.id, organisation)
+        await organisations.set_own_name(db, person.id, organisation, now=START)
         found = await people.by_id(db, person.id)
         assert found is not None and found.organisation_id is not None
         await organisations.set_may_be_named(db, found.organisation_id, named)
     await people.set_fields(db, person.id, ["handel", "verwaltung"])
-    await people.mark_onboarded(db, person.id)
+    await people.mark_onboarded(db, person.id, now=START)
     return person.id
 
 
@@ -85,32 +85,38 @@ async def seed(db: Database) -> Seeded:
     blumen = await _person(db, BLUMEN, "retail", "Blumen Müller", named=True)
     geheim = await _person(db, GEHEIM, "firm", "Geheim GmbH", named=False)
     schule = await _person(db, SCHULE, "school", "Regionale Schule", named=True)
-    buerger = (await people.record_consent(db, BUERGER, "en", "2026-11-01")).id
-    await answers.save(db, blumen, "sq-handel", "branche", "handel")
-    await answers.save(db, blumen, "sq-handel", "digital", 4)
-    await answers.save(db, blumen, "sq-handel", "kunden", ["social", "website"])
-    await answers.save(db, blumen, "sq-handel", "plattform", True)
-    await answers.save(db, blumen, "sq-handel", "beschaeft", 1200)
-    await answers.save(db, blumen, "sq-handel", "hinweis", FORMULA)
-    await answers.set_completed(db, blumen, "sq-handel", True)
-    await answers.save(db, geheim, "sq-handel", "branche", "handwerk")
-    await answers.save(db, geheim, "sq-handel", "beschaeft", None)  # skipped
-    await answers.save(db, geheim, "sq-handel", "hinweis", "Glasfaser fehlt im Gewerbegebiet")
-    await answers.save(db, geheim, "ausb-betrieb", "bildetaus", True)
-    await answers.save(db, geheim, "ausb-betrieb", "handel", 2)
-    await answers.save(db, geheim, "ausb-betrieb", "handwerk", 1)
-    await answers.save(db, geheim, "ausb-betrieb", "it", None)  # skipped: no training row
-    await answers.save(db, schule, "ausb-schule", "schueler", 60)  # not an occupational field
-    await answers.save(db, schule, "ausb-schule", "it", 4)
-    await answers.save(db, schule, "ausb-schule", "handel", 10)
-    glas = await problems.start_draft(db, geheim, "handel")
+    buerger = (await people.record_consent(db, BUERGER, "en", "2026-11-01", now=START)).id
+    await answers.save(db, blumen, "sq-handel", "branche", "handel", now=START)
+    await answers.save(db, blumen, "sq-handel", "digital", 4, now=START)
+    await answers.save(db, blumen, "sq-handel", "kunden", ["social", "website"], now=START)
+    await answers.save(db, blumen, "sq-handel", "plattform", True, now=START)
+    await answers.save(db, blumen, "sq-handel", "beschaeft", 1200, now=START)
+    await answers.save(db, blumen, "sq-handel", "hinweis", FORMULA, now=START)
+    await answers.set_completed(db, blumen, "sq-handel", True, now=START)
+    await answers.save(db, geheim, "sq-handel", "branche", "handwerk", now=START)
+    await answers.save(db, geheim, "sq-handel", "beschaeft", None, now=START)  # skipped
+    await answers.save(
+        db, geheim, "sq-handel", "hinweis", "Glasfaser fehlt im Gewerbegebiet", now=START
+    )
+    await answers.save(db, geheim, "ausb-betrieb", "bildetaus", True, now=START)
+    await answers.save(db, geheim, "ausb-betrieb", "handel", 2, now=START)
+    await answers.save(db, geheim, "ausb-betrieb", "handwerk", 1, now=START)
+    await answers.save(
+        db, geheim, "ausb-betrieb", "it", None, now=START
+    )  # skipped: no training row
+    await answers.save(
+        db, schule, "ausb-schule", "schueler", 60, now=START
+    )  # not an occupational field
+    await answers.save(db, schule, "ausb-schule", "it", 4, now=START)
+    await answers.save(db, schule, "ausb-schule", "handel", 10, now=START)
+    glas = await problems.start_draft(db, geheim, "handel", now=START)
     await problems.update_draft(
         db, glas.id, title="Kein Glasfaser", description="Upload <1 MBit", photo_file_id="AgAD1"
     )
-    await problems.submit(db, glas.id)
-    await problems.add_vote(db, glas.id, blumen)
-    await problems.add_vote(db, glas.id, schule)
-    draft = await problems.start_draft(db, blumen, "handel")  # never sent: not exported
+    await problems.submit(db, glas.id, now=START)
+    await problems.add_vote(db, glas.id, blumen, now=START)
+    await problems.add_vote(db, glas.id, schule, now=START)
+    draft = await problems.start_draft(db, blumen, "handel", now=START)  # never sent: not exported
     await problems.update_draft(db, draft.id, title="Entwurf", description="noch nicht fertig")
     return Seeded(*(f"P{n:04d}" for n in (blumen, geheim, schule, buerger)))
 
@@ -139,9 +145,8 @@ async def _workbook(db: Database, consultation: Consultation) -> Workbook:
 
 
 def _recent(value: object) -> bool:
-    """A local time stamp written during this test."""
-    now = datetime.now(BERLIN).replace(tzinfo=None)
-    return isinstance(value, datetime) and abs(now - value) < timedelta(minutes=5)
+    """The moment the test wrote the answer (its clock, not the system's), in local time."""
+    return value == START.astimezone(BERLIN).replace(tzinfo=None)
 
 
 async def test_every_table_keeps_its_documented_field_names_for_scripts(
@@ -241,9 +246,9 @@ async def test_long_texts_wrap_instead_of_being_cut(bot: Harness) -> None:
     person = await people.by_telegram_id(bot.db, BLUMEN)
     assert person is not None
     long_text = "Das Internet im Gewerbegebiet ist so langsam, dass " * 6
-    report = await problems.start_draft(bot.db, person.id, "handel")
+    report = await problems.start_draft(bot.db, person.id, "handel", now=bot.clock())
     await problems.update_draft(bot.db, report.id, title="Langsam", description=long_text)
-    await problems.submit(bot.db, report.id)
+    await problems.submit(bot.db, report.id, now=bot.clock())
     book = await _workbook(bot.db, bot.consultation)
     sheet = book["Probleme"]
     [cell] = [c for c in sheet["D"] if c.value == long_text]

@@ -68,8 +68,9 @@ async def test_english_is_available_throughout(bot: Harness) -> None:
 
 
 async def test_deep_link_binds_to_an_invited_organisation(bot: Harness) -> None:
-    org = await organisations.upsert_invited(bot.db, "Autohaus Schulz", "firm",
-                                             "info@example.org", "tok_ABCdef123456")
+    org = await organisations.upsert_invited(
+        bot.db, "Autohaus Schulz", "firm", "info@example.org", "tok_ABCdef123456", now=bot.clock()
+    )
     carl = bot.user(1004)
     await carl.send("/start tok_ABCdef123456")
     await carl.click("Deutsch")

@@ -18,7 +18,7 @@ from bot.pack_render import render_html
 from bot.packs import PackContext, build_pack
 from storage import answers, organisations, people, problems
 from storage.db import Database
-from tests.conftest import STAFF_ID, Harness, onboard
+from tests.conftest import STAFF_ID, START, Harness, onboard
 
 TODAY = date(2027, 3, 10)
 SCRIPT = "<script>alert(1)</script>"
@@ -39,20 +39,22 @@ async def running(bot: Harness) -> AsyncIterator[Harness]:
 async def _person(
     db: Database, telegram_id: int, group: str, organisation: str | None, named: bool
 ) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01")
-    await people.set_group(db, person.id, group)
+    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    await people.set_group(db, person.id, group, now=START)
     if organisation is not None:
-        await organisations.set_own_name(db, person.id, organisation)
+        await organisations.set_own_name(db, person.id, organisation, now=START)
         found = await people.by_id(db, person.id)
         assert found is not None and found.organisation_id is not None
         await organisations.set_may_be_named(db, found.organisation_id, named)
-    await people.mark_onboarded(db, person.id)
+    await people.mark_onboarded(db, person.id, now=START)
     return person.id
 
 
 async def seed(db: Database) -> None:
     """Four people for the retail workshop; "Geheim GmbH" does not want to be named."""
-    await organisations.upsert_invited(db, "Autohaus Schulz", "firm", None, "tok_autohaus0001")
+    await organisations.upsert_invited(
+        db, "Autohaus Schulz", "firm", None, "tok_autohaus0001", now=START
+    )
     blumen = await _person(db, BLUMEN, "retail", "Blumen Müller", named=True)
     geheim = await _person(db, GEHEIM, "firm", "Geheim GmbH", named=False)
     verein = await _person(db, VEREIN, "association", "Gewerbeverein Hagenow", named=True)
@@ -62,30 +64,32 @@ async def seed(db: Database) -> None:
         (geheim, "handwerk", 2, ["website"], "Glasfaser fehlt im **Gewerbegebiet**"),
         (verein, "verband", 5, ["karten", "website"], None),
     ):
-        await answers.save(db, person, "sq-handel", "branche", branche)
-        await answers.save(db, person, "sq-handel", "digital", rating)
-        await answers.save(db, person, "sq-handel", "kunden", kunden)
+        await answers.save(db, person, "sq-handel", "branche", branche, now=START)
+        await answers.save(db, person, "sq-handel", "digital", rating, now=START)
+        await answers.save(db, person, "sq-handel", "kunden", kunden, now=START)
         if hinweis is not None:
-            await answers.save(db, person, "sq-handel", "hinweis", hinweis)
-    await answers.save(db, blumen, "sq-handel", "beschaeft", 4)
-    await answers.save(db, geheim, "sq-handel", "beschaeft", 12)
-    await answers.save(db, verein, "sq-handel", "beschaeft", None)  # skipped
-    await answers.save(db, geheim, "goals-handel", "wuenschens", "Alle Läden online buchbar")
-    await answers.save(db, verein, "bp-handel", "beispiel", "Online-City Wuppertal")
-    await answers.save(db, verein, "bp-handel", "uebertrag", "anpassen")
-    await answers.save(db, schule, "ausb-schule", "handel", 10)
-    await answers.save(db, schule, "ausb-schule", "it", 4)
-    await answers.save(db, blumen, "ausb-betrieb", "handel", 3)
-    await answers.save(db, geheim, "ausb-betrieb", "handel", 2)
-    await answers.save(db, geheim, "ausb-betrieb", "handwerk", 1)
-    glas = await problems.start_draft(db, geheim, "handel")
+            await answers.save(db, person, "sq-handel", "hinweis", hinweis, now=START)
+    await answers.save(db, blumen, "sq-handel", "beschaeft", 4, now=START)
+    await answers.save(db, geheim, "sq-handel", "beschaeft", 12, now=START)
+    await answers.save(db, verein, "sq-handel", "beschaeft", None, now=START)  # skipped
+    await answers.save(
+        db, geheim, "goals-handel", "wuenschens", "Alle Läden online buchbar", now=START
+    )
+    await answers.save(db, verein, "bp-handel", "beispiel", "Online-City Wuppertal", now=START)
+    await answers.save(db, verein, "bp-handel", "uebertrag", "anpassen", now=START)
+    await answers.save(db, schule, "ausb-schule", "handel", 10, now=START)
+    await answers.save(db, schule, "ausb-schule", "it", 4, now=START)
+    await answers.save(db, blumen, "ausb-betrieb", "handel", 3, now=START)
+    await answers.save(db, geheim, "ausb-betrieb", "handel", 2, now=START)
+    await answers.save(db, geheim, "ausb-betrieb", "handwerk", 1, now=START)
+    glas = await problems.start_draft(db, geheim, "handel", now=START)
     await problems.update_draft(db, glas.id, title="Kein Glasfaser", description="Upload <1 MBit")
-    await problems.submit(db, glas.id)
-    park = await problems.start_draft(db, blumen, "handel")
+    await problems.submit(db, glas.id, now=START)
+    park = await problems.start_draft(db, blumen, "handel", now=START)
     await problems.update_draft(db, park.id, title="Parkplätze", description="Zu wenige")
-    await problems.submit(db, park.id)
-    await problems.add_vote(db, glas.id, blumen)
-    await problems.add_vote(db, glas.id, verein)
+    await problems.submit(db, park.id, now=START)
+    await problems.add_vote(db, glas.id, blumen, now=START)
+    await problems.add_vote(db, glas.id, verein, now=START)
 
 
 async def _seeded_pack(bot: Harness) -> PackContext:

@@ -88,8 +88,8 @@ async def test_planning_skips_the_done_and_those_who_switched_reminders_off(bot:
     await recipients.set_reminders(bot.db, ben, False)
     carla_person = await people.by_telegram_id(bot.db, carla)
     assert carla_person is not None
-    await answers.start(bot.db, carla_person.id, "sq-handel")
-    await answers.set_completed(bot.db, carla_person.id, "sq-handel", True)
+    await answers.start(bot.db, carla_person.id, "sq-handel", now=bot.clock())
+    await answers.set_completed(bot.db, carla_person.id, "sq-handel", True, now=bot.clock())
     await reminders.plan_reminders(bot.db, bot.consultation, bot.settings, bot.clock())
     rows = await outbox.rows(bot.db, "reminder")
     handel = {(r.recipient, r.payload["days_before"]): r for r in rows

@@ -123,7 +123,9 @@ async def test_the_pack_uses_the_bundled_font_and_falls_back_for_other_scripts(
     await seed(bot.db)
     verein = await people.by_telegram_id(bot.db, VEREIN)  # the one without a hint yet
     assert verein is not None
-    await answers.save(bot.db, verein.id, "sq-handel", "hinweis", "Привет → Hagenow")
+    await answers.save(
+        bot.db, verein.id, "sq-handel", "hinweis", "Привет → Hagenow", now=bot.clock()
+    )
     pack = await build_pack(bot.db, bot.consultation, "ws-handel", TODAY)
 
     pdf = render_pdf(render_html(pack, with_charts=False))

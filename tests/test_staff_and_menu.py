@@ -12,9 +12,11 @@ from tests.conftest import STAFF_ID, Harness, onboard
 async def test_status_shows_invited_started_completed_and_silent_organisations(
     bot: Harness,
 ) -> None:
-    await organisations.upsert_invited(bot.db, "Autohaus Schulz", "firm", None, "tok_autohaus0001")
+    await organisations.upsert_invited(
+        bot.db, "Autohaus Schulz", "firm", None, "tok_autohaus0001", now=bot.clock()
+    )
     await organisations.upsert_invited(bot.db, "Hotel <Stadt> Hagenow", "tourism", None,
-                                       "tok_hotel0000001")
+                                       "tok_hotel0000001", now=bot.clock())
     carl = bot.user(1004)
     await carl.send("/start tok_autohaus0001")
     await carl.click("Deutsch")

@@ -9,6 +9,7 @@ import pytest
 
 from storage import organisations
 from storage.db import Database, _statements, migrations
+from tests.conftest import START
 
 
 async def _schema(db: Database) -> list[tuple[str, str]]:
@@ -123,7 +124,9 @@ async def test_a_failing_commit_is_rolled_back(tmp_path: Path) -> None:
                 )
         assert not db.conn.in_transaction
         assert await db.fetchall("SELECT * FROM person_fields") == []
-        org = await organisations.upsert_invited(db, "Autohaus Schulz", "firm", None, "tok_5")
+        org = await organisations.upsert_invited(
+            db, "Autohaus Schulz", "firm", None, "tok_5", now=START
+        )
         assert org.invite_token == "tok_5"
     finally:
         await db.close()
@@ -132,8 +135,12 @@ async def test_a_failing_commit_is_rolled_back(tmp_path: Path) -> None:
 async def test_upsert_invited_keeps_the_token_and_updates_the_contact(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "agenda.sqlite3")
     try:
-        first = await organisations.upsert_invited(db, "Blumen Müller", "retail", "a@x.de", "tok_a")
-        again = await organisations.upsert_invited(db, "Blumen Müller", "retail", "b@x.de", "tok_b")
+        first = await organisations.upsert_invited(
+            db, "Blumen Müller", "retail", "a@x.de", "tok_a", now=START
+        )
+        again = await organisations.upsert_invited(
+            db, "Blumen Müller", "retail", "b@x.de", "tok_b", now=START
+        )
         assert (again.id, again.invite_token, again.contact) == (first.id, "tok_a", "b@x.de")
         assert await organisations.by_token(db, "tok_a") == again
         assert await organisations.by_token(db, "tok_b") is None

@@ -178,7 +178,7 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
     person = await people.by_telegram_id(bot.db, 3002)
     assert person is not None and person.organisation_id is not None
     theirs = await store.save_offer(bot.db, person.organisation_id, "handel", 2027,
-                                    occupation_id="verkaeufer")  # fmt: skip
+                                    occupation_id="verkaeufer", now=bot.clock())  # fmt: skip
     await firm.send("/ausbildung")
     assert await firm.click_data("TR:fy:handel:1999") == "Dieser Knopf ist nicht mehr gültig."
     await firm.click_data(f"TR:fe:{theirs}")  # another firm's offer
@@ -253,17 +253,21 @@ async def test_a_withdrawn_offer_or_an_opt_out_drops_the_pending_notice(bot: Har
     org = (await people.by_telegram_id(bot.db, 3001))
     assert org is not None and org.organisation_id is not None
     first = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
-                                   occupation_id="tischler")  # fmt: skip
+                                   occupation_id="tischler", now=bot.clock())  # fmt: skip
     second = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
-                                    occupation_id="maurer")  # fmt: skip
+                                    occupation_id="maurer", now=bot.clock())  # fmt: skip
     for offer_id in (first, second):
-        await store.set_offer_counts(bot.db, offer_id, org.organisation_id, places=2)
+        await store.set_offer_counts(
+            bot.db, offer_id, org.organisation_id, places=2, now=bot.clock()
+        )
         assert await notices.enqueue_offer_notices(bot.services, offer_id) == 1
     assert await notices.enqueue_offer_notices(bot.services, first) == 1  # re-planned, one row
     assert len(await outbox.rows(bot.db, notices.KIND_OFFER)) == 2
     await store.delete_offer(bot.db, first, org.organisation_id)
     before = len(school.messages)
-    await store.update_profile(bot.db, firm.organisation_id or 0, notify_offers=False)
+    await store.update_profile(
+        bot.db, firm.organisation_id or 0, notify_offers=False, now=bot.clock()
+    )
     report = await dispatcher(bot, VirtualTime()).run()
     assert (report.sent, report.dropped) == (0, 2)
     notes = sorted(r.last_error or "" for r in await outbox.rows(bot.db, notices.KIND_OFFER))
@@ -337,14 +341,20 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
         await people.by_telegram_id(db, GEHEIM)
     )
     assert school and geheim and school.organisation_id and geheim.organisation_id
-    await store.set_demand(db, school.organisation_id, 2027, "handel", training=7, internship=2)
+    await store.set_demand(
+        db, school.organisation_id, 2027, "handel", training=7, internship=2, now=bot.clock()
+    )
     offer = await store.save_offer(db, geheim.organisation_id, "handwerk", 2027,
-                                   occupation_id="tischler")  # fmt: skip
-    await store.set_offer_counts(db, offer, geheim.organisation_id, places=2, internships=1)
+                                   occupation_id="tischler", now=bot.clock())  # fmt: skip
+    await store.set_offer_counts(
+        db, offer, geheim.organisation_id, places=2, internships=1, now=bot.clock()
+    )
     blumen = await people.by_telegram_id(db, BLUMEN)
     assert blumen and blumen.organisation_id
     # An offer begun but left at 0 places is no report: Blumen's questionnaire still counts.
-    await store.save_offer(db, blumen.organisation_id, "handel", 2027, occupation_id="verkaeufer")
+    await store.save_offer(
+        db, blumen.organisation_id, "handel", 2027, occupation_id="verkaeufer", now=bot.clock()
+    )
     found = await training.matching(db, bot.services.catalogue, "de", bot.consultation)
     lines = {x.field_id: x for x in found.lines}
     # The school's questionnaire (10 + 4) and Geheim's (2 + 1) are replaced by their flow

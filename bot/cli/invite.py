@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
@@ -57,7 +58,7 @@ async def _invite_import(
             return telegram_failure(error, settings)
     db = await Database.open(settings.db_path)
     try:
-        invitations = await import_rows(db, rows, bot_username)
+        invitations = await import_rows(db, rows, bot_username, datetime.now(UTC))
     finally:
         await db.close()
     out = out or csv_path.with_name(csv_path.stem + "-links.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 from bot.cli.common import Env, Subparsers
 
@@ -48,7 +49,7 @@ async def _merge(env: Env, keep: int, gone: int) -> int:
     db = await Database.open(env.settings().db_path)
     try:
         try:
-            merged = await problem_store.merge(db, keep, gone)
+            merged = await problem_store.merge(db, keep, gone, now=datetime.now(UTC))
         except problem_store.MergeRefused as refused:
             print(f"agenda-bot: nicht zusammengeführt: {REASONS[refused.reason]}", file=sys.stderr)
             return 1
