@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint run check bench clean
+.PHONY: install demo test lint run check bench clean system
+
+# Before anything is installed: the system packages (else one message with the apt-get line) and
+# a usable .venv (a broken one is removed and built again).
+system:
+	@command -v $(PYTHON) >/dev/null || { echo "agenda-bot: $(PYTHON) not found - Debian/Ubuntu: sudo apt-get install python3 python3-venv (or: make PYTHON=python3.12 ...)" >&2; exit 1; }
+	@$(PYTHON) deploy/check_system.py --venv $(VENV)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,24 +18,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system
+	@$(MAKE) --no-print-directory -s $(STAMP)
 
-demo: $(STAMP)
+demo: install
 	$(BIN)/agenda-bot demo
 
-test: $(STAMP)
-	$(BIN)/ruff check bot handlers storage tests bench
+test: install
+	$(BIN)/ruff check bot handlers storage tests bench deploy
 	$(BIN)/mypy bot handlers storage bench
 	$(BIN)/pytest -q
 
-run: $(STAMP)
+run: install
 	$(BIN)/agenda-bot run
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python -m bench.packs
 	$(BIN)/python -m bench.broadcast
 
-check: $(STAMP)
+check: install
 	$(BIN)/agenda-bot check $${AGENDA_CONSULTATION:-consultations/hagenow.yaml}
 
 clean:

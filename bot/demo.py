@@ -26,7 +26,7 @@ from bot.consultation import Consultation, Question, Questionnaire, load_consult
 from bot.context import AgendaApp, AgendaContext, Services
 from bot.demo_people import Persona
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT, Settings
-from storage import organisations, people, stats
+from storage import integrity, organisations, people, stats
 from storage import problems as problem_store
 
 if TYPE_CHECKING:
@@ -425,7 +425,7 @@ async def _report(
     progress = await stats.progress(db)
     leftovers = [tid for tid in tally.refused if await people.by_telegram_id(db, tid)]
 
-    print(f"Simulation Digitale Agenda {consultation.town} (Zufallszahl {SEED})")
+    print(f"Simulation Digitale Agenda {consultation.town}")
     print(
         f"Personen simuliert: {len(personas)} · eingewilligt und Profil fertig: "
         f"{sum(by_group.values())} · Einwilligung abgelehnt: {len(tally.refused)} "
@@ -492,7 +492,7 @@ async def _report(
     kinds = Counter(f"{c.method} ({c.error_code}): {c.description}" for c in failed)
     for kind, times in kinds.most_common():
         print(f"  {times} x {kind:.150}")
-    print(f"Fehler in Handlern: {len(errors)}")
+    print(f"Unerwartete Fehler im Bot: {len(errors)}")
     for error in errors[:10]:
         print(f"  {type(error).__name__}: {error}")
     print(f"Abweichungen in der Simulation: {len(tally.issues)}")
@@ -530,9 +530,31 @@ async def _write_documents(
     print(f"Dauer: {time.perf_counter() - started:.1f} s")
 
 
-async def run_demo(db_path: Path, per_group: int = 40, *, documents: bool = True) -> int:
-    """Simulate per_group people of every group against the real bot; print what was collected."""
+def _may_replace(db_path: Path) -> bool:
+    """Whether the demo may start afresh at db_path: no file there, or one the demo made."""
+    return not db_path.exists() or integrity.is_demo_database(db_path)
+
+
+def _absolute(path: Path) -> Path:
+    return path.absolute()
+
+
+async def run_demo(
+    db_path: Path, per_group: int = 40, *, documents: bool = True, force: bool = False
+) -> int:
+    """Simulate per_group people of every group against the real bot; print what was collected.
+
+    Starts from a fresh database at db_path; an existing file there is replaced only if the demo
+    made it (or with force), so a real database given by mistake is never deleted."""
     started = time.perf_counter()
+    if not force and not _may_replace(db_path):
+        print(
+            f"agenda-bot demo: {db_path} ist keine Demo-Datenbank und bleibt unberührt"
+            " (is not a demo database; another --db FILE, or --force to replace it)",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"Datenbank (database): {db_path}")
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # The fake Telegram lives in tests/, which the installed console script cannot import
     # (only bot, handlers and storage are installed): put the project root on the path.
@@ -542,13 +564,13 @@ async def run_demo(db_path: Path, per_group: int = 40, *, documents: bool = True
 
     for stale in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    integrity.create_demo_database(db_path)
     consultation: Consultation = load_consultation(DEFAULT_CONSULTATION)
     api = FakeBotApi()
     settings = Settings.from_env(
         {
             "TELEGRAM_BOT_TOKEN": api.token,
-            "AGENDA_DB": str(db_path),
+            "AGENDA_DB": str(_absolute(db_path)),
             "AGENDA_STAFF_IDS": str(STAFF_ID),
             "AGENDA_CONSULTATION": str(DEFAULT_CONSULTATION),
         }

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.ops_settings import DEFAULT_DB_NAME, Operations, OpsSettingError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONSULTATION = PROJECT_ROOT / "consultations" / "hagenow.yaml"
@@ -48,6 +50,8 @@ class Settings:
     quiet_end: int = DEFAULT_QUIET_HOURS[1]
     quiet_sunday: bool = True  # and none on Sundays
     seat_offer: timedelta = DEFAULT_SEAT_OFFER  # how long a freed workshop seat is held
+    # Data directory, webhook, health endpoint, logging, backups (bot/ops_settings.py).
+    ops: Operations = field(default_factory=Operations)
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -56,7 +60,7 @@ class Settings:
             f"Settings(token={token}, base_url={self.base_url!r}, db_path={self.db_path!s}, "
             f"consultation_path={self.consultation_path!s}, staff_ids={sorted(self.staff_ids)}, "
             f"timezone={self.timezone.key}, staff_chat={self.staff_chat}, "
-            f"digest_lead={self.digest_lead})"
+            f"digest_lead={self.digest_lead}, ops={self.ops})"
         )
 
     __str__ = __repr__
@@ -80,12 +84,18 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN", "does not look like a bot token (<id>:<secret>)"
             )
         quiet = _quiet(env)
+        try:
+            ops = Operations.from_env(env)
+        except OpsSettingError as error:
+            raise SettingsError(error.variable, str(error)) from None
         return cls(
             token=token,
             base_url=_url(env, "TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             base_file_url=_url(env, "TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
-            db_path=Path(env.get("AGENDA_DB", "").strip() or "data/agenda.sqlite3"),
-            consultation_path=_existing_file(env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION),
+            db_path=ops.in_data_dir(env.get("AGENDA_DB", "").strip() or DEFAULT_DB_NAME),
+            consultation_path=_existing_file(
+                env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION, ops
+            ),
             staff_ids=_staff_ids(env.get("AGENDA_STAFF_IDS", "")),
             timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip() or "Europe/Berlin"),
             staff_chat=_staff_chat(env.get("AGENDA_STAFF_CHAT", "")),
@@ -94,6 +104,7 @@ class Settings:
             quiet_end=quiet[1],
             quiet_sunday=quiet[2],
             seat_offer=_seat_offer(env.get("AGENDA_SEAT_OFFER_HOURS", "")),
+            ops=ops,
         )
 
 
@@ -104,9 +115,11 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def _existing_file(env: Mapping[str, str], name: str, default: Path) -> Path:
+def _existing_file(
+    env: Mapping[str, str], name: str, default: Path, ops: Operations
+) -> Path:
     raw = env.get(name, "").strip()
-    path = Path(raw) if raw else default
+    path = ops.in_data_dir(raw) if raw else default  # relative: inside AGENDA_DATA_DIR
     if not path.is_file():
         raise SettingsError(name, f"no such file: {path}")
     return path

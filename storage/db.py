@@ -49,6 +49,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.integrity import DatabaseUnusable
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -136,7 +138,10 @@ class Database:
         memory = str(path) == ":memory:"
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await _connect(path)
+        try:
+            conn = await _connect(path)
+        except sqlite3.Error as error:
+            raise DatabaseUnusable(Path(path), f"cannot open ({error})") from None
         reader = None
         try:
             db = cls(conn, lock_wait=lock_wait)
@@ -146,10 +151,15 @@ class Database:
                 reader = await _connect(path)
                 await reader.execute("PRAGMA query_only=ON")
                 db.reader = reader
-        except BaseException:
+        except BaseException as error:
+            # Closed on any failure: aiosqlite's thread would otherwise keep the process alive.
             await conn.close()
             if reader is not None:
                 await reader.close()
+            if isinstance(error, sqlite3.DatabaseError) and not isinstance(
+                error, sqlite3.OperationalError
+            ):
+                raise DatabaseUnusable(Path(path), str(error)) from None
             raise
         return db
 
@@ -289,11 +299,15 @@ class Database:
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys=ON")
-    # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
-    await conn.execute("PRAGMA synchronous=NORMAL")
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
+        await conn.execute("PRAGMA synchronous=NORMAL")
+    except BaseException:
+        await conn.close()  # or its thread keeps the process alive
+        raise
     return conn
 
 

@@ -13,6 +13,7 @@ from bot.demo_people import FIRST_TELEGRAM_ID
 from storage import people, stats
 from storage import problems as problem_store
 from storage.db import Database
+from storage.integrity import is_demo_database
 
 PER_GROUP = 3
 
@@ -87,7 +88,27 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
     finally:
         await db.close()
 
+    assert is_demo_database(db_path), "the demo marks its database, so a rerun may replace it"
     check = report[report.index("Prüfung") :]
-    assert "Fehler in Handlern: 0" in check
+    assert "Unerwartete Fehler im Bot: 0" in check
     # Last, as it fails for every rejected Bot API call: the report above says which.
     assert exit_code == 0, check
+
+
+@pytest.mark.parametrize("kind", ["real database", "other file"])
+async def test_the_demo_never_deletes_a_file_it_did_not_create(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "agenda.sqlite3"
+    if kind == "real database":
+        db = await Database.open(target)
+        await db.close()
+    else:
+        target.write_text("Adressen der Vereine\n", encoding="utf-8")
+    before = target.read_bytes()
+
+    assert await run_demo(target, per_group=1, documents=False) == 2
+
+    assert target.read_bytes() == before
+    err = capsys.readouterr().err
+    assert str(target) in err and "keine Demo-Datenbank" in err and "--force" in err

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ops_settings import DEFAULT_DATA_DIR
 from bot.settings import (
     DEFAULT_BASE_FILE_URL,
     DEFAULT_BASE_URL,
@@ -22,7 +23,7 @@ def test_defaults_need_nothing_but_work_with_nothing() -> None:
     assert settings.token is None
     assert settings.base_url == DEFAULT_BASE_URL == "https://api.telegram.org/bot"
     assert settings.base_file_url == DEFAULT_BASE_FILE_URL == "https://api.telegram.org/file/bot"
-    assert settings.db_path == Path("data/agenda.sqlite3")
+    assert settings.db_path == DEFAULT_DATA_DIR / "agenda.sqlite3"
     assert settings.consultation_path == DEFAULT_CONSULTATION
     assert DEFAULT_CONSULTATION.name == "hagenow.yaml" and DEFAULT_CONSULTATION.is_file()
     assert settings.timezone.key == "Europe/Berlin"
@@ -39,7 +40,7 @@ def test_blank_values_count_as_unset() -> None:
         }
     )
     assert settings.token is None
-    assert settings.db_path == Path("data/agenda.sqlite3")
+    assert settings.db_path == DEFAULT_DATA_DIR / "agenda.sqlite3"
     assert settings.timezone.key == "Europe/Berlin"
 
 
