@@ -17,6 +17,7 @@ from bot import workshops as workshop_plan
 from bot.broadcasts import KIND as BROADCAST
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
+from bot.health import HealthState, TrackingApplication, start_health, stop_health
 from bot.settings import Settings
 from bot.texts import Texts
 from handlers import (
@@ -84,6 +85,7 @@ def build_application(
         )
         .post_init(_opener(settings, consultation, clock))
         .post_shutdown(_close)
+        .application_class(TrackingApplication)  # notes each handled update for /healthz
     )
     if request is not None:
         builder = builder.request(request)
@@ -92,6 +94,7 @@ def build_application(
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     app: AgendaApp = builder.build()
+    app.bot_data.health = HealthState()
 
     # The table of contents: earlier handlers win.
     for module in (
@@ -128,12 +131,14 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         await reminder_plan.start_reminders(app)
         await training_notices.start_summaries(app)
         await workshop_plan.start_workshops(app)  # lapsed seat offers, workshop reminders
+        await start_health(app)  # GET /healthz, if AGENDA_HEALTH_LISTEN is set
 
     return post_init
 
 
 async def _close(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = app.bot_data.services
+    await stop_health(app)
     if app.bot_data.dispatcher is not None:
         await app.bot_data.dispatcher.stop()
     if services is not None:

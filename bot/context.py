@@ -16,6 +16,7 @@ from bot.texts import Texts
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.health import HealthServer, HealthState
     from bot.outbox_dispatch import Dispatcher
 
 Clock = Callable[[], datetime]
@@ -51,6 +52,8 @@ class BotData:
 
     services: Services | None = None
     dispatcher: Dispatcher | None = None  # the outbox dispatcher, set in post_init
+    health: HealthState  # set per application by build_application (GET /healthz)
+    health_server: HealthServer | None = None
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -17,6 +17,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from bot.context import AgendaApp
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +105,66 @@ class HealthServer:
             report = {"status": "fail", "database": f"error: {error}"}
         status = "200 OK" if report.get("status") == "ok" else "503 Service Unavailable"
         return status, json.dumps(report, ensure_ascii=False).encode("utf-8")
+
+
+class TrackingApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application that notes in the health state when an update has been handled."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle the update as PTB does, then note the time."""
+        await super().process_update(update)
+        state = getattr(self.bot_data, "health", None)
+        if isinstance(state, HealthState):
+            state.update_handled()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def probe_for(app: AgendaApp) -> Probe:
+    """The /healthz report of a running application."""
+    from storage.health import outbox_backlog
+
+    async def probe() -> dict[str, object]:
+        state: HealthState = app.bot_data.health
+        report: dict[str, object] = {
+            "status": "ok",
+            "mode": state.mode,
+            "started_at": _iso(state.started_at),
+            "last_update_at": _iso(state.last_update_at),
+        }
+        services = app.bot_data.services
+        if services is None:
+            return {**report, "status": "fail", "database": "not open"}
+        try:
+            backlog = await outbox_backlog(services.db, services.clock())
+        except Exception as error:  # any database failure is what this endpoint reports
+            return {**report, "status": "fail", "database": f"error: {error}"}
+        return {
+            **report,
+            "database": "ok",
+            "outbox_due": backlog.due,
+            "outbox_oldest_due_at": backlog.oldest_due_at,
+        }
+
+    return probe
+
+
+async def start_health(app: AgendaApp) -> None:
+    """Start GET /healthz on AGENDA_HEALTH_LISTEN, if set (post_init)."""
+    services = app.bot_data.services
+    listen = services.settings.ops.health_listen if services else None
+    if listen is None:
+        return
+    server = HealthServer(listen.host, listen.port, probe_for(app))
+    await server.start()
+    app.bot_data.health_server = server
+
+
+async def stop_health(app: AgendaApp) -> None:
+    """Stop the health endpoint (post_shutdown)."""
+    server = app.bot_data.health_server
+    if server is not None:
+        await server.stop()
+        app.bot_data.health_server = None

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 # Libraries that say too much at INFO (a line per scheduler job, per HTTP request, per font):
 # shown only at DEBUG. Font and chart libraries stay quiet even then (thousands of lines a pack).
 _CHATTY_BELOW_DEBUG = ("httpx", "httpcore", "apscheduler", "tornado.access")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _ALWAYS_QUIET = ("fontTools", "weasyprint", "matplotlib", "PIL")
 
 
@@ -74,3 +76,10 @@ def configure(level: str = "INFO", *, as_json: bool = False) -> ServiceFormatter
     for name in _ALWAYS_QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     return formatter
+
+
+def early_level(env: Mapping[str, str]) -> str:
+    """AGENDA_LOG_LEVEL before the settings are checked: a bad value means INFO for now (the
+    settings then report it)."""
+    raw = env.get("AGENDA_LOG_LEVEL", "").strip().upper()
+    return raw if raw in LEVELS else "INFO"

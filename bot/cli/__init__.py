@@ -3,21 +3,25 @@
 Adding a command: write ``bot/cli/<group>.py`` with ``register(sub: Subparsers) -> None`` that adds
 its parser(s) and sets ``func`` (``def f(args: argparse.Namespace, env: Env) -> int``) with
 ``set_defaults``; add the module to ``COMMANDS`` below. Help texts in German, English where short.
-A command that needs the settings calls ``env.settings()`` (read once; the token is then blanked
-out of every log line). Expected failures print one line to stderr and return an exit code;
-``SettingsError`` is turned into one line and exit code 2 here.
+A command that needs the settings calls ``env.settings()`` (read once; logging then follows
+AGENDA_LOG_LEVEL/AGENDA_LOG_FORMAT and the token and webhook secret are blanked out of every line).
+A command that works on the database calls ``env.database()``: it names the file on stderr and
+refuses a missing or damaged one. Expected failures print one line to stderr and return an exit
+code; ``SettingsError`` and ``DatabaseUnusable`` become one line and exit code 2 here.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.cli import check, demo, digest, draft, export, invite, plan, problems, run
-from bot.cli.common import EXIT_CONFIG, Env, RedactingFormatter
+from bot.cli.common import EXIT_CONFIG, Env
 from bot.settings import SettingsError
+from storage.integrity import DatabaseUnusable
 
 COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems)
 
@@ -36,20 +40,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    root = logging.getLogger()
-    if not root.handlers:  # as logging.basicConfig: leave a host's logging alone
-        handler = logging.StreamHandler()
-        handler.setFormatter(formatter)
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-    # Never log request URLs: they contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    for chatty in ("fontTools", "weasyprint", "matplotlib"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # Until the settings are read (Env.settings), the defaults; the token is hidden from then on.
+    formatter = logs.configure(logs.early_level(os.environ))
     try:
         result: int = args.func(args, Env(formatter))
         return result
     except SettingsError as error:
+        print(f"agenda-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseUnusable as error:
         print(f"agenda-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -1,13 +1,16 @@
-"""What every command shares: the settings read once, the redacting log formatter, one-line
-failures for Telegram and for an invalid consultation file."""
+"""What every command shares: the settings read once (logging configured, secrets blanked out),
+the database checked and named, one-line failures for Telegram and for an invalid consultation
+file."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import logs
+from bot.logs import ServiceFormatter
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -19,30 +22,45 @@ EXIT_CONFIG = 2
 Subparsers = argparse._SubParsersAction
 
 
-class RedactingFormatter(logging.Formatter):
-    """Blanks the bot token out of every log line, tracebacks included (PTB's InvalidToken
-    message and its retry-loop log quote the token)."""
-
-    secret: str | None = None
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        return text.replace(self.secret, "<TELEGRAM_BOT_TOKEN>") if self.secret else text
-
-
 class Env:
     """Handed to every command: the settings from the environment, read on first use."""
 
-    def __init__(self, formatter: RedactingFormatter) -> None:
+    def __init__(self, formatter: ServiceFormatter) -> None:
         self._formatter = formatter
         self._settings: Settings | None = None
 
     def settings(self) -> Settings:
-        """The settings; raises SettingsError (one line, exit 2) on a bad variable."""
+        """The settings; raises SettingsError (one line, exit 2) on a bad variable. Logging
+        follows AGENDA_LOG_LEVEL/AGENDA_LOG_FORMAT from here on, the secrets blanked out."""
         if self._settings is None:
             self._settings = Settings.from_env()
-            self._formatter.secret = self._settings.token
+            ops = self._settings.ops
+            logs.configure(ops.log_level, as_json=ops.log_json)
+            self._formatter.hide(self._settings.token, "TELEGRAM_BOT_TOKEN")
+            self._formatter.hide(ops.webhook_secret, "AGENDA_WEBHOOK_SECRET")
         return self._settings
+
+    def database(self, *, create: bool = False) -> Path:
+        """The database this command works on, named on stderr and checked first: a missing file
+        is refused (unless create), a damaged one too (DatabaseUnusable: one line, exit 2)."""
+        from storage.integrity import DatabaseUnusable, quick_check
+
+        path = self.settings().db_path
+        new = create and not path.exists()
+        if not new:
+            try:
+                quick_check(path)
+            except DatabaseUnusable as error:
+                if error.problem == "no such file":
+                    raise DatabaseUnusable(
+                        path,
+                        "no such file - set AGENDA_DATA_DIR or AGENDA_DB"
+                        " (agenda-bot run creates it at its first start)",
+                    ) from None
+                raise
+        print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}",
+              file=sys.stderr)  # fmt: skip
+        return path
 
 
 def telegram_failure(error: Exception, settings: Settings) -> int:

@@ -48,7 +48,7 @@ async def _draft(env: Env, command: str, path: Path) -> int:
     if command == "check":
         print(f"{path}: ok - {len(parsed.measures)} measures, review until {parsed.review_until}")
         return 0
-    db = await Database.open(settings.db_path)
+    db = await Database.open(env.database())
     try:
         now = datetime.now(UTC)
         version_id = await draft.store_draft(db, parsed, source, None, now)

@@ -50,7 +50,7 @@ async def _export(env: Env, out: Path, fmt: str) -> int:
         return 1
     settings = env.settings()
     consultation = load_consultation(settings)
-    db = await Database.open(settings.db_path)
+    db = await Database.open(env.database())
     try:
         export = await build_export(db, consultation, datetime.now(UTC), settings.timezone)
     finally:

@@ -56,7 +56,7 @@ async def _invite_import(
             if isinstance(error, BadRequest):
                 raise
             return telegram_failure(error, settings)
-    db = await Database.open(settings.db_path)
+    db = await Database.open(env.database(create=True))
     try:
         invitations = await import_rows(db, rows, bot_username, datetime.now(UTC))
     finally:

@@ -46,7 +46,7 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
 
     settings = env.settings()
     consultation = load_consultation(settings)
-    db = await Database.open(settings.db_path)
+    db = await Database.open(env.database())
     try:
         if path is None:
             stored = await plans.latest(db)

@@ -1,36 +1,101 @@
-"""``agenda-bot run``: the bot itself."""
+"""``agenda-bot run``: the bot itself, polling Telegram or (``--webhook``) receiving its posts."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
+from bot.ops_settings import OpsSettingError
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.context import AgendaApp
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+HELP = "den Bot starten (start the bot)"
+DESCRIPTION = """\
+Startet den Bot: Abruf bei Telegram (Polling) oder mit --webhook Empfang über HTTPS.
+Vor dem Start: Einstellungen, Befragungsdatei und Datenbank werden geprüft (PRAGMA quick_check);
+ein Fehler ergibt eine Zeile und Exit-Code 2. Telegram nicht erreichbar: neue Versuche mit
+wachsender Pause, eine Logzeile je Versuch.
+(Starts the bot, polling Telegram or with --webhook receiving HTTPS posts. Settings, consultation
+file and database are checked first: a problem gives one line and exit code 2. Telegram
+unreachable: retried with growing pauses, one log line per attempt.)"""
+EPILOG = """\
+Umgebungsvariablen (environment):
+  TELEGRAM_BOT_TOKEN      Token von @BotFather (required)
+  AGENDA_DATA_DIR         Datenverzeichnis (data directory); default: data/ im Projekt
+  AGENDA_DB               Datenbank, relativ zu AGENDA_DATA_DIR (default: agenda.sqlite3)
+  AGENDA_CONSULTATION     Befragungsdatei (consultation file), relativ zu AGENDA_DATA_DIR
+  AGENDA_STAFF_IDS        Telegram-IDs der Mitarbeitenden (staff ids), kommagetrennt
+  AGENDA_WEBHOOK_URL      öffentliche https-Adresse für --webhook (public URL)
+  AGENDA_WEBHOOK_LISTEN   lokale Adresse des Webhook-Servers (default: 127.0.0.1:8080)
+  AGENDA_WEBHOOK_SECRET   geheimer Token; Anfragen ohne ihn: 403 (16-256 of A-Z a-z 0-9 _ -)
+  AGENDA_HEALTH_LISTEN    GET /healthz auf HOST:PORT, z. B. 127.0.0.1:8081 (default: off)
+  AGENDA_LOG_LEVEL        DEBUG, INFO, WARNING, ERROR (default: INFO)
+  AGENDA_LOG_FORMAT       text oder json (default: text)
+  AGENDA_BACKUP_DIR       nächtliche Sicherung hierhin (nightly backups; default: off)
+  AGENDA_BACKUP_KEEP      so viele Sicherungen behalten (keep; default: 14)
+  AGENDA_BACKUP_TIME      Uhrzeit der Sicherung (local time; default: 03:00)
+  Alle Einstellungen (all settings): README, "Settings" und deploy/agenda-bot.env.example."""
 
 
 def register(sub: Subparsers) -> None:
     """Add ``run``."""
-    parser = sub.add_parser("run", help="start the bot (needs TELEGRAM_BOT_TOKEN)")
+    parser = sub.add_parser(
+        "run",
+        help=HELP,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="Updates per Webhook empfangen statt abzurufen (receive updates by webhook;"
+        " needs AGENDA_WEBHOOK_URL and AGENDA_WEBHOOK_SECRET)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, env: Env) -> int:
-    """Poll Telegram until stopped."""
+    """Check everything, wait for Telegram, then poll or serve the webhook until stopped."""
     # Every check before the (slow) import of the bot and before any network access.
     settings = env.settings()
     settings.require_token()
+    if args.webhook:
+        try:
+            settings.ops.require_webhook()
+        except OpsSettingError as error:
+            raise SettingsError(error.variable, str(error)) from None
     consultation = load_consultation(settings)
+    env.database(create=True)
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot import render_worker
     from bot.app import build_application
+    from bot.startup import wait_for_telegram
 
+    log = logging.getLogger("bot.run")
+    try:
+        asyncio.run(wait_for_telegram(settings))
+    except KeyboardInterrupt:
+        return 130
     app = build_application(settings, consultation)
-    logging.getLogger(__name__).info("starting bot for %s", consultation.title.get("de"))
+    app.bot_data.health.mode = "webhook" if args.webhook else "polling"
+    log.info("starting bot for %s (%s)", consultation.title.get("de"), app.bot_data.health.mode)
     # The render worker warms up now, so the first /digest does not wait for its imports.
     render_worker.prewarm()
     try:
-        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+        if args.webhook:
+            _run_webhook(app, settings)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     except (InvalidToken, NetworkError) as error:
         if isinstance(error, BadRequest):
             raise
@@ -38,3 +103,20 @@ def run(args: argparse.Namespace, env: Env) -> int:
     finally:
         render_worker.shutdown()
     return 0
+
+
+def _run_webhook(app: AgendaApp, settings: Settings) -> None:
+    """PTB's webhook server (tornado): Telegram posts to AGENDA_WEBHOOK_URL, a reverse proxy
+    passes it to AGENDA_WEBHOOK_LISTEN with the same path; a post without the secret token in
+    X-Telegram-Bot-Api-Secret-Token is refused with 403 and never handled."""
+    url, secret = settings.ops.require_webhook()
+    listen = settings.ops.webhook_listen
+    app.run_webhook(
+        listen=listen.host,
+        port=listen.port,
+        url_path=urlsplit(url).path.lstrip("/"),
+        webhook_url=url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+    )

@@ -31,6 +31,7 @@ JSON_PARAMS = frozenset(
 )  # fmt: skip
 
 PARSE_MODES = ("HTML", "MarkdownV2", "Markdown")
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's secret_token
 CHAT_ACTIONS = frozenset(
     {
         "typing", "upload_photo", "record_video", "upload_video", "record_voice",

@@ -70,6 +70,7 @@ class ApiState:
         self._cond = threading.Condition(self._lock)
         self._chats: dict[int, _Chat] = {}
         self._updates: list[dict[str, Any]] = []
+        self.webhook: dict[str, str] = {}  # url and secret_token of setWebhook
         self._update_id = 100000
         self._callbacks: dict[str, dict[str, Any]] = {}
         self._files: dict[str, SentFile] = {}

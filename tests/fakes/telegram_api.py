@@ -38,10 +38,23 @@ class FakeBotApi(ApiState):
     def _m_deleteWebhook(self, p: P, files: P, wait: bool) -> object:
         if p.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = {}
+        return True
+
+    def _m_setWebhook(self, p: P, files: P, wait: bool) -> object:
+        url = str(p.get("url", ""))
+        if not url.startswith("https://"):
+            raise ApiError.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(p.get("secret_token", ""))
+        if secret and not checks.SECRET_TOKEN.fullmatch(secret):
+            raise ApiError.bad_request("bad webhook: secret token contains unallowed characters")
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {"url": url, "secret_token": secret}
         return True
 
     def _m_getWebhookInfo(self, p: P, files: P, wait: bool) -> object:
-        return {"url": "", "has_custom_certificate": False,
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
                 "pending_update_count": len(self._updates)}  # fmt: skip
 
     def _m_getUpdates(self, p: P, files: P, wait: bool) -> object:

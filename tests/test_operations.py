@@ -1,0 +1,183 @@
+"""Running it for real: a damaged or missing database is one line and exit code 2, paths do not
+depend on the current directory, start-up waits for Telegram, the webhook refuses posts without
+its secret, /healthz answers, and no log line at DEBUG shows the token or the webhook secret."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, Settings
+from storage.integrity import DatabaseUnusable, quick_check
+from tests.fakes import FakeBotApi, FakeBotApiServer, FakeUser
+
+SECRET = "WebhookSecret_Nobody-May-See_42"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PTB_TIMEDELTA": "true",
+        "AGENDA_DATA_DIR": str(tmp_path),
+        **extra,
+    }
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+class Bot:
+    """`agenda-bot run` as its own process; its stderr collected in a file."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str], *args: str) -> None:
+        self.log_path = tmp_path / "bot.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run", *args],
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, what: Callable[[], bool], label: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not what():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"not seen: {label}\n{self.log[-4000:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApiServer]:
+    with FakeBotApiServer(FakeBotApi()) as running:
+        yield running
+
+
+def telegram(server: FakeBotApiServer) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": server.api.token,
+        "TELEGRAM_BASE_URL": server.base_url,
+        "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+    }
+
+
+def get_json(url: str) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+# ---------------------------------------------------------------- database and paths
+
+
+def damaged_database(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE answers (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.executemany("INSERT INTO answers (text) VALUES (?)", [("x" * 200,)] * 2000)
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 512] = b"\xff" * 512
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["not a database", "damaged pages"])
+def test_run_refuses_a_damaged_database_in_one_line_and_exits(
+    tmp_path: Path, server: FakeBotApiServer, damage: str
+) -> None:
+    db = tmp_path / "agenda.sqlite3"
+    if damage == "not a database":
+        db.write_bytes(b"PK\x03\x04 this is a zip file, not the town's answers" * 100)
+    else:
+        damaged_database(db)
+    before = db.read_bytes()
+    result = run_cli(["run"], cli_env(tmp_path, **telegram(server)))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(db) in lines[0] and ("damaged" in lines[0] or "not an SQLite" in lines[0])
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before, "a damaged database is left as it was, for a rescue"
+    assert server.api.calls == [], "nothing was asked of Telegram"
+
+
+def test_quick_check_names_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnusable, match="damaged"):
+        quick_check(damaged_database(tmp_path / "a.sqlite3"))
+    with pytest.raises(DatabaseUnusable, match="no such file"):
+        quick_check(tmp_path / "missing.sqlite3")
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_a_command_that_reads_refuses_a_missing_database(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    result = run_cli(
+        ["export", "--out", str(tmp_path / "x.xlsx")], cli_env(tmp_path), cwd=elsewhere
+    )
+    assert result.returncode == 2
+    assert str(tmp_path / "agenda.sqlite3") in result.stderr and "no such file" in result.stderr
+    assert not (tmp_path / "agenda.sqlite3").exists(), "no empty database is created"
+    assert not (tmp_path / "x.xlsx").exists(), "and no empty workbook written"
+
+
+def test_every_command_names_the_database_it_reads(tmp_path: Path) -> None:
+    db = tmp_path / "agenda.sqlite3"
+    sqlite3.connect(db).close()  # an empty database: migrated on open
+    result = run_cli(["export", "--out", str(tmp_path / "x.xlsx")], cli_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"Datenbank (database): {db}" in result.stderr
+    assert (tmp_path / "x.xlsx").is_file()
+
+
+def test_relative_paths_are_inside_the_data_directory_wherever_one_stands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hagenow.yaml").write_text("x: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)
+    env = {"AGENDA_DATA_DIR": str(tmp_path), "AGENDA_DB": "agenda.sqlite3",
+           "AGENDA_CONSULTATION": "hagenow.yaml", "AGENDA_BACKUP_DIR": "backups"}  # fmt: skip
+    settings = Settings.from_env(env)
+    assert settings.db_path == tmp_path / "agenda.sqlite3"
+    assert settings.consultation_path == tmp_path / "hagenow.yaml"
+    assert settings.ops.backup_dir == tmp_path / "backups"
+    absolute = Settings.from_env({**env, "AGENDA_DB": str(tmp_path / "x" / "db.sqlite3")})
+    assert absolute.db_path == tmp_path / "x" / "db.sqlite3"
+    # Without AGENDA_DATA_DIR: data/ in the project, not the current directory.
+    assert Settings.from_env({}).db_path == PROJECT_ROOT / "data" / "agenda.sqlite3"
