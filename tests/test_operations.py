@@ -96,7 +96,7 @@ def telegram(server: FakeBotApiServer) -> dict[str, str]:
 
 def get_json(url: str) -> tuple[int, dict[str, object]]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
@@ -181,3 +181,110 @@ def test_relative_paths_are_inside_the_data_directory_wherever_one_stands(
     assert absolute.db_path == tmp_path / "x" / "db.sqlite3"
     # Without AGENDA_DATA_DIR: data/ in the project, not the current directory.
     assert Settings.from_env({}).db_path == PROJECT_ROOT / "data" / "agenda.sqlite3"
+
+
+# ---------------------------------------------------------------- start-up, webhook, health, logs
+
+
+def test_start_up_waits_for_telegram_then_polls_with_healthz_and_json_logs(
+    tmp_path: Path,
+) -> None:
+    api = FakeBotApi()
+    port, health_port = free_port(), free_port()
+    env = cli_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+        AGENDA_HEALTH_LISTEN=f"127.0.0.1:{health_port}",
+        AGENDA_LOG_FORMAT="json",
+    )
+    bot = Bot(tmp_path, env)
+    try:
+        bot.wait_for(lambda: "attempt 2:" in bot.log, "a second attempt", 60)
+        with FakeBotApiServer(api, port=port):  # the network is back
+            bot.wait_for(lambda: "Application started" in bot.log, "the bot polling", 90)
+            status, health = get_json(f"http://127.0.0.1:{health_port}/healthz")
+            assert status == 200
+            assert health["status"] == "ok" and health["mode"] == "polling"
+            assert health["database"] == "ok" and health["outbox_due"] == 0
+            assert get_json(f"http://127.0.0.1:{health_port}/other")[0] == 404
+            assert bot.stop() == 0
+    finally:
+        bot.stop()
+    lines = [line for line in bot.log.splitlines() if line.strip()]
+    assert lines[0].startswith("agenda-bot: Datenbank (database): ")
+    records = [json.loads(line) for line in lines[1:]]  # every other line is one JSON record
+    assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    attempts = [r for r in records if "not reachable" in r["message"]]
+    assert len(attempts) >= 2
+    assert all(r["level"] == "WARNING" and r["logger"] == "bot.startup" for r in attempts)
+    assert all("exception" not in r for r in attempts), "an expected network error: no traceback"
+    assert any(r["message"] == "Application started" for r in records)
+    assert api.token not in bot.log
+
+
+def post_update(port: int, update: dict[str, object], secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/telegram", json.dumps(update).encode(), headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_webhook_handles_only_posts_with_the_secret_and_logs_no_secret(
+    tmp_path: Path, server: FakeBotApiServer
+) -> None:
+    api = server.api
+    webhook_port, health_port = free_port(), free_port()
+    env = cli_env(
+        tmp_path,
+        **telegram(server),
+        AGENDA_WEBHOOK_URL="https://agenda.example.org/telegram",
+        AGENDA_WEBHOOK_LISTEN=f"127.0.0.1:{webhook_port}",
+        AGENDA_WEBHOOK_SECRET=SECRET,
+        AGENDA_HEALTH_LISTEN=f"127.0.0.1:{health_port}",
+        AGENDA_LOG_LEVEL="DEBUG",
+    )
+    bot = Bot(tmp_path, env, "--webhook")
+    anna = FakeUser(api, None, 1001, via_polling=True)
+    try:
+        bot.wait_for(lambda: "Application started" in bot.log, "the webhook server", 90)
+        assert api.webhook == {"url": "https://agenda.example.org/telegram", "secret_token": SECRET}
+        status, health = get_json(f"http://127.0.0.1:{health_port}/healthz")
+        assert status == 200 and health["mode"] == "webhook" and health["database"] == "ok"
+        assert health["last_update_at"] is None
+
+        def start() -> dict[str, object]:
+            message = api.receive(anna.user_json, {"text": "/start", "entities": [
+                {"type": "bot_command", "offset": 0, "length": 6}]})  # fmt: skip
+            return {"update_id": api.next_update_id(), "message": message}
+
+        assert post_update(webhook_port, start(), None) == 403
+        assert post_update(webhook_port, start(), "a-wrong-secret-of-some-length") == 403
+        time.sleep(1)
+        assert anna.messages == [], "a post without the secret is never handled"
+
+        assert post_update(webhook_port, start(), SECRET) == 200
+        bot.wait_for(lambda: bool(anna.messages), "the bot's answer to /start")
+        assert "Willkommen" in (anna.messages[0].text or "")
+        bot.wait_for(
+            lambda: (
+                get_json(f"http://127.0.0.1:{health_port}/healthz")[1]["last_update_at"] is not None
+            ),
+            "the handled update in /healthz",
+        )
+        assert bot.stop() == 0
+    finally:
+        bot.stop()
+    log = bot.log
+    assert " DEBUG " in log and "httpx" in log, "DEBUG shows the HTTP client's lines"
+    assert api.token not in log and api.token.split(":")[1] not in log
+    assert SECRET not in log
+    assert "<TELEGRAM_BOT_TOKEN>" in log and "<AGENDA_WEBHOOK_SECRET>" in log
