@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import digests, outbox_dispatch, progress_notices, training_notices
+from bot import backups, digests, outbox_dispatch, progress_notices, training_notices
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
 from bot.broadcasts import KIND as BROADCAST
@@ -132,6 +132,7 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         await training_notices.start_summaries(app)
         await workshop_plan.start_workshops(app)  # lapsed seat offers, workshop reminders
         await start_health(app)  # GET /healthz, if AGENDA_HEALTH_LISTEN is set
+        backups.schedule(app)  # the nightly backup, if AGENDA_BACKUP_DIR is set
 
     return post_init
 

@@ -18,12 +18,12 @@ import sys
 from collections.abc import Sequence
 
 from bot import logs
-from bot.cli import check, demo, digest, draft, export, invite, plan, problems, run
+from bot.cli import backup, check, demo, digest, draft, export, invite, plan, problems, run
 from bot.cli.common import EXIT_CONFIG, Env
 from bot.settings import SettingsError
 from storage.integrity import DatabaseUnusable
 
-COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems)
+COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems, backup)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -46,7 +46,7 @@ async def _merge(env: Env, keep: int, gone: int) -> int:
     from storage import problems as problem_store
     from storage.db import Database
 
-    db = await Database.open(env.settings().db_path)
+    db = await Database.open(env.database())
     try:
         try:
             merged = await problem_store.merge(db, keep, gone, now=datetime.now(UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -74,7 +75,14 @@ def run(args: argparse.Namespace, env: Env) -> int:
         except OpsSettingError as error:
             raise SettingsError(error.variable, str(error)) from None
     consultation = load_consultation(settings)
-    env.database(create=True)
+    from storage.backup import BotRunning, hold_run_lock
+
+    try:
+        # Held until the process ends: `restore` and a second `run` on this file refuse.
+        run_lock = hold_run_lock(env.database(create=True))
+    except BotRunning as error:
+        print(f"agenda-bot: {error}", file=sys.stderr)
+        return 2
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot import render_worker
@@ -102,6 +110,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         return telegram_failure(error, settings)
     finally:
         render_worker.shutdown()
+        run_lock.close()
     return 0
 
 
