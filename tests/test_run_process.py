@@ -53,6 +53,13 @@ def server() -> Iterator[FakeBotApiServer]:
         yield running
 
 
+def _wait_until_commands_set(api: FakeBotApi, timeout: float) -> None:
+    """The bot sets its commands in post_init: after that it is nearly up."""
+    deadline = time.monotonic() + timeout
+    while not api.commands() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 async def until(user: FakeUser, text: str, timeout: float = 15) -> ChatMessage:  # noqa: ASYNC109
     """Wait until one of the bot's two latest messages shows `text` (in its text or a button)."""
     deadline = time.monotonic() + timeout
@@ -100,6 +107,9 @@ async def test_the_bot_process_onboards_and_records_a_questionnaire(
             *_command(), cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
         )
     try:
+        # Start-up (imports, database, commands) is not part of the first reply's time limit:
+        # on a loaded machine it alone can take longer than that.
+        await asyncio.to_thread(_wait_until_commands_set, api, 90)
         anna = FakeUser(api, None, 1001, via_polling=True)
         await step(anna, "Sprache", send="/start")
         await step(anna, "Datenschutz", click="Deutsch")
