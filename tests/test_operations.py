@@ -288,3 +288,17 @@ def test_the_webhook_handles_only_posts_with_the_secret_and_logs_no_secret(
     assert api.token not in log and api.token.split(":")[1] not in log
     assert SECRET not in log
     assert "<TELEGRAM_BOT_TOKEN>" in log and "<AGENDA_WEBHOOK_SECRET>" in log
+
+
+def test_library_chatter_stays_out_of_the_log_below_debug() -> None:
+    snippet = (
+        "import logging; from bot import logs; logs.configure('INFO');"
+        " logging.getLogger('apscheduler.scheduler').info('Scheduler started');"
+        " logging.getLogger('httpx').info('HTTP Request: POST https://api.telegram.org/bot1:x');"
+        " logging.getLogger('bot.run').info('starting bot')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stderr.count("\n") == 1 and "INFO bot.run: starting bot" in result.stderr

@@ -2,7 +2,10 @@
 
 Adding a command: write ``bot/cli/<group>.py`` with ``register(sub: Subparsers) -> None`` that adds
 its parser(s) and sets ``func`` (``def f(args: argparse.Namespace, env: Env) -> int``) with
-``set_defaults``; add the module to ``COMMANDS`` below. Help texts in German, English where short.
+``set_defaults``; add the module to ``COMMANDS`` below. Help texts in German, English in brackets
+(``help="Datenbank sichern (back up the database)"``); the environment variables a command reads
+are listed under its --help by bot/cli/helptext.py (``BY_COMMAND``; default: the database and
+the consultation).
 A command that needs the settings calls ``env.settings()`` (read once; logging then follows
 AGENDA_LOG_LEVEL/AGENDA_LOG_FORMAT and the token and webhook secret are blanked out of every line).
 A command that works on the database calls ``env.database()``: it names the file on stderr and
@@ -20,6 +23,7 @@ from collections.abc import Sequence
 from bot import logs
 from bot.cli import backup, check, demo, digest, draft, export, invite, plan, problems, run
 from bot.cli.common import EXIT_CONFIG, Env
+from bot.cli.helptext import decorate
 from bot.settings import SettingsError
 from storage.integrity import DatabaseUnusable
 
@@ -28,12 +32,11 @@ COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems, bac
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every command group registered."""
-    root = argparse.ArgumentParser(
-        prog="agenda-bot", description="Digitale Agenda consultation bot"
-    )
-    sub = root.add_subparsers(dest="command", required=True)
+    root = argparse.ArgumentParser(prog="agenda-bot")
+    sub = root.add_subparsers(dest="command", required=True, metavar="BEFEHL")
     for module in COMMANDS:
         module.register(sub)
+    decorate(root, sub)  # German and English; each command lists its variables
     return root
 
 

@@ -11,8 +11,8 @@ from bot.cli.common import Env, Subparsers
 
 def register(sub: Subparsers) -> None:
     """Add ``check``."""
-    parser = sub.add_parser("check", help="validate a consultation file")
-    parser.add_argument("file", type=Path)
+    parser = sub.add_parser("check", help="Befragungsdatei prüfen (validate a consultation file)")
+    parser.add_argument("file", type=Path, help="die YAML-Datei (the YAML file)")
     parser.set_defaults(func=check)
 
 

@@ -13,9 +13,13 @@ from bot.cli.common import Env, Subparsers, load_consultation
 
 def register(sub: Subparsers) -> None:
     """Add ``digest``."""
-    parser = sub.add_parser("digest", help="write a workshop's briefing pack (HTML and PDF)")
-    parser.add_argument("workshop", help="the workshop id, e.g. ws-handel")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
+    parser = sub.add_parser(
+        "digest", help="Briefing-Pack eines Workshops schreiben (a workshop's pack, HTML and PDF)"
+    )
+    parser.add_argument("workshop", help="ID des Workshops, z. B. ws-handel")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="Verzeichnis (directory; default: out)"
+    )
     parser.set_defaults(func=digest)
 
 

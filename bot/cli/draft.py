@@ -13,12 +13,16 @@ from bot.cli.common import Env, Subparsers, load_consultation
 
 def register(sub: Subparsers) -> None:
     """Add ``draft check`` and ``draft publish``."""
-    draft = sub.add_parser("draft", help="the draft action concept (format: docs/draft.md)")
+    draft = sub.add_parser(
+        "draft", help="Entwurf des Handlungskonzepts (draft; format: docs/draft.md)"
+    )
     draft_sub = draft.add_subparsers(dest="draft_command", required=True)
-    check = draft_sub.add_parser("check", help="validate a draft file")
+    check = draft_sub.add_parser("check", help="Entwurfsdatei prüfen (validate a draft file)")
     check.add_argument("file", type=Path)
     publish = draft_sub.add_parser(
-        "publish", help="publish a draft file: a new version, notices go out through the outbox"
+        "publish",
+        help="Entwurf veröffentlichen: neue Version, Teilnehmende werden benachrichtigt"
+        " (publish a draft)",
     )
     publish.add_argument("file", type=Path)
     draft.set_defaults(func=draft_command)

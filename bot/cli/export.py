@@ -15,14 +15,18 @@ def register(sub: Subparsers) -> None:
     """Add ``export``."""
     parser = sub.add_parser(
         "export",
-        help="export answers, problems, training places, participants (XLSX or CSV)",
+        help="alle Antworten, Meldungen, Ausbildungszahlen, Teilnehmende exportieren (export,"
+        " XLSX or CSV)",
         description="XLSX: --out FILE.xlsx writes one workbook (--out DIR: DIR/agenda-<date>.xlsx)."
         " CSV: --out DIR --format csv writes DIR/answers.csv, problems.csv, training.csv,"
         " training_fields.csv, participants.csv, draft.csv and draft_comments.csv."
         " Columns: docs/exports.md.",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("out"), help="FILE.xlsx or a directory (default: out)"
+        "--out",
+        type=Path,
+        default=Path("out"),
+        help="DATEI.xlsx oder Verzeichnis (file or directory; default: out)",
     )
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
     parser.set_defaults(func=export)

@@ -13,9 +13,11 @@ from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
 
 def register(sub: Subparsers) -> None:
     """Add ``invite`` and its subcommands."""
-    invite = sub.add_parser("invite", help="invitations for organisations")
+    invite = sub.add_parser("invite", help="Einladungen für Organisationen (invitations)")
     invite_sub = invite.add_subparsers(dest="invite_command", required=True)
-    imp = invite_sub.add_parser("import", help="register organisations from a CSV, write links")
+    imp = invite_sub.add_parser(
+        "import", help="Organisationen aus CSV anlegen, Links schreiben (import, write links)"
+    )
     imp.add_argument("csv", type=Path, help="CSV with columns name, group, contact")
     imp.add_argument("--out", type=Path, help="where to write the links (default: <csv>-links.csv)")
     imp.add_argument("--bot", help="bot username for the links (default: asked from Telegram)")

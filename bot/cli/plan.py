@@ -14,16 +14,22 @@ from bot.cli.common import Env, Subparsers, load_consultation
 
 def register(sub: Subparsers) -> None:
     """Add ``plan`` and its subcommands."""
-    plan = sub.add_parser("plan", help="the time-and-measures plan (format: docs/plan.md)")
+    plan = sub.add_parser("plan", help="Zeit-Maßnahmen-Plan (the plan; format: docs/plan.md)")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
-    check = plan_sub.add_parser("check", help="validate a plan file against adopted measures")
+    check = plan_sub.add_parser(
+        "check", help="Plandatei gegen beschlossene Maßnahmen prüfen (validate a plan file)"
+    )
     check.add_argument("file", type=Path)
-    publish = plan_sub.add_parser("publish", help="store a plan file: /plan renders it")
+    publish = plan_sub.add_parser(
+        "publish", help="Plandatei speichern; /plan zeigt sie (store a plan file)"
+    )
     publish.add_argument("file", type=Path)
-    render = plan_sub.add_parser("render", help="write the plan as HTML and PDF")
+    render = plan_sub.add_parser("render", help="Plan als HTML und PDF schreiben (write the plan)")
     render.add_argument("--plan", type=Path, dest="file", help="a plan file (default: published)")
     render.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
-    report = plan_sub.add_parser("progress", help="write the progress report as HTML and PDF")
+    report = plan_sub.add_parser(
+        "progress", help="Fortschrittsbericht als HTML und PDF (progress report)"
+    )
     report.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
     report.set_defaults(file=None)
     plan.set_defaults(func=plan_command)

@@ -27,23 +27,6 @@ wachsender Pause, eine Logzeile je Versuch.
 (Starts the bot, polling Telegram or with --webhook receiving HTTPS posts. Settings, consultation
 file and database are checked first: a problem gives one line and exit code 2. Telegram
 unreachable: retried with growing pauses, one log line per attempt.)"""
-EPILOG = """\
-Umgebungsvariablen (environment):
-  TELEGRAM_BOT_TOKEN      Token von @BotFather (required)
-  AGENDA_DATA_DIR         Datenverzeichnis (data directory); default: data/ im Projekt
-  AGENDA_DB               Datenbank, relativ zu AGENDA_DATA_DIR (default: agenda.sqlite3)
-  AGENDA_CONSULTATION     Befragungsdatei (consultation file), relativ zu AGENDA_DATA_DIR
-  AGENDA_STAFF_IDS        Telegram-IDs der Mitarbeitenden (staff ids), kommagetrennt
-  AGENDA_WEBHOOK_URL      öffentliche https-Adresse für --webhook (public URL)
-  AGENDA_WEBHOOK_LISTEN   lokale Adresse des Webhook-Servers (default: 127.0.0.1:8080)
-  AGENDA_WEBHOOK_SECRET   geheimer Token; Anfragen ohne ihn: 403 (16-256 of A-Z a-z 0-9 _ -)
-  AGENDA_HEALTH_LISTEN    GET /healthz auf HOST:PORT, z. B. 127.0.0.1:8081 (default: off)
-  AGENDA_LOG_LEVEL        DEBUG, INFO, WARNING, ERROR (default: INFO)
-  AGENDA_LOG_FORMAT       text oder json (default: text)
-  AGENDA_BACKUP_DIR       nächtliche Sicherung hierhin (nightly backups; default: off)
-  AGENDA_BACKUP_KEEP      so viele Sicherungen behalten (keep; default: 14)
-  AGENDA_BACKUP_TIME      Uhrzeit der Sicherung (local time; default: 03:00)
-  Alle Einstellungen (all settings): README, "Settings" und deploy/agenda-bot.env.example."""
 
 
 def register(sub: Subparsers) -> None:
@@ -52,7 +35,6 @@ def register(sub: Subparsers) -> None:
         "run",
         help=HELP,
         description=DESCRIPTION,
-        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
