@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import signal
+import textwrap
 import threading
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
@@ -29,10 +30,14 @@ log = logging.getLogger(__name__)
 
 SCHEME = "chart:"
 BAR_COLOUR = "#2f6690"
-CHART_DPI = 130  # printed 92 mm wide (4.2 in drawn), so 150 dpi on paper
-WIDTH_IN = 4.2  # inches; the PDF shows it 92 mm wide
-FONT_PT = 8
-LABEL_CHARS = 34
+# Drawn at the width it is printed (the CSS gives .figure img 96 mm), so its labels print at
+# FONT_PT; on a phone (at least 330 CSS px wide) they show at 12 CSS px or more.
+WIDTH_MM = 96
+WIDTH_IN = WIDTH_MM / 25.4
+CHART_DPI = 150
+FONT_PT = 10
+LINE_CHARS = 22  # a label wraps onto a second line past this many characters
+LABEL_CHARS = 2 * LINE_CHARS  # and is cut (…) past two lines
 
 
 def address(key: str) -> str:
@@ -51,6 +56,14 @@ def shorten(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def wrap_label(text: str) -> str:
+    """A label on at most two lines of about LINE_CHARS, cut (…) after that."""
+    lines = textwrap.wrap(text, LINE_CHARS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], shorten(" ".join(lines[1:]), LINE_CHARS)]
+    return "\n".join(lines)
+
+
 def bar_chart(names: list[str], counts: list[int]) -> bytes:
     """A horizontal bar chart, as PNG bytes; its counts stand in the table beside it.
 
@@ -60,11 +73,12 @@ def bar_chart(names: list[str], counts: list[int]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    labels = [shorten(name) for name in names]
-    height = 0.35 * len(labels) + 0.5
+    labels = [wrap_label(name) for name in names]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    height = (0.12 + 0.17 * lines) * len(labels) + 0.25
     fig = Figure(figsize=(WIDTH_IN, height))
     FigureCanvasAgg(fig)
-    left = min(0.6, (_label_width(labels) + 10) / (WIDTH_IN * 72))
+    left = min(0.55, (_label_width(labels) + 10) / (WIDTH_IN * 72))
     margin = 0.08 / height  # inches of room above and below, as a share of the height
     ax = fig.add_axes((left, margin, 0.97 - left, 1 - 2 * margin))
     ax.set_axis_off()  # labels and the baseline are drawn directly: ticks cost a third
@@ -85,7 +99,10 @@ def bar_chart(names: list[str], counts: list[int]) -> bytes:
 
 def _label_width(labels: list[str]) -> float:
     """The widest label in points: the sum of its glyphs' advances in matplotlib's font."""
-    return max((sum(_advance(char) for char in label) for label in labels), default=0.0)
+    return max(
+        (sum(_advance(char) for char in line) for label in labels for line in label.split("\n")),
+        default=0.0,
+    )
 
 
 @functools.cache

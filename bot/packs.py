@@ -78,10 +78,15 @@ class Stats:
 
 @dataclass(frozen=True)
 class Quote:
-    """A free-text answer and who said it: the organisation if it may be named, else the group."""
+    """A free-text answer and who said it: the organisation if it may be named, else the group.
+
+    Identical answers (same words, case and spacing aside) are one quote: ``count`` says how
+    often it was given, ``source`` names the first to give it, ``others`` the rest (unique)."""
 
     text: str
     source: str
+    count: int = 1
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,17 @@ class QuoteGroup:
     group: str
     quotes: tuple[Quote, ...]
     more: int = 0  # further answers of this group, left out of print (all are in the export)
+    given: int = 0  # answers the group gave, shown or not
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone on a workshop's lists, named by the naming rule (organisation or group label)."""
+
+    name: str
+    group: str
+    status: str  # registered, offered (a freed seat offered, not yet taken) or waiting
+    position: int  # place on the waiting list (waiting only)
 
 
 @dataclass(frozen=True)
@@ -219,8 +235,10 @@ class PackContext:
     problem_titles: tuple[ProblemLine, ...]  # the next ones, title and count only
     problems_more: int
     training: Training | None
-    # The registered participants, by name where the organisation agreed, else its group's label.
-    participants: tuple[str, ...] = ()
+    # The registered participants (and offered seats), by name where the organisation agreed,
+    # else its group's anonymous label; the waiting list in its order.
+    participants: tuple[Participant, ...] = ()
+    waiting: tuple[Participant, ...] = ()
     # The review of the latest published draft, this workshop's action field only.
     draft: DraftReview | None = None
 
@@ -298,6 +316,7 @@ async def build_pack(
     # A handout for 15 people: the most shared reports in full, the next ones as a list.
     problems = tuple(ranked[:PROBLEMS_IN_FULL])
     problem_titles = tuple(ranked[PROBLEMS_IN_FULL : PROBLEMS_IN_FULL + PROBLEM_TITLES])
+    listed = await _participants(db, event.id, labels)
     return PackContext(
         lang=lang,
         consultation_title=consultation.title.get(lang),
@@ -326,11 +345,8 @@ async def build_pack(
         problem_titles=problem_titles,
         problems_more=max(0, len(ranked) - len(problems) - len(problem_titles)),
         training=training,
-        participants=tuple(
-            labels.source(r.group_id or "", r.organisation if r.may_be_named else None)
-            for r in await registrations.of_event(db, event.id)
-            if r.status == "registered"
-        ),
+        participants=tuple(p for p in listed if p.status != "waiting"),
+        waiting=tuple(p for p in listed if p.status == "waiting"),
         draft=await latest_review(db, labels.source, event.action_field)
         if event.action_field
         else None,
@@ -360,6 +376,20 @@ async def _problem_lines(db: Database, field_id: str, labels: _Labels) -> list[P
         )
         for rank, (votes, alike) in enumerate(grouped, start=1)
     ]  # fmt: skip
+
+
+async def _participants(db: Database, event_id: str, labels: _Labels) -> list[Participant]:
+    """Who is registered or offered a seat, then the waiting list in its order."""
+    return [
+        Participant(
+            labels.source(r.group_id or "", r.organisation if r.may_be_named else None),
+            labels.title(r.group_id) if r.group_id else "",
+            r.status,
+            r.position,
+        )
+        for r in await registrations.of_event(db, event_id)
+        if r.status in ("registered", "offered", "waiting")
+    ]
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -427,16 +457,29 @@ def _options(
 
 
 def _quote_groups(texts: Sequence[store.TextAnswer], labels: _Labels) -> tuple[QuoteGroup, ...]:
-    grouped: dict[str, list[Quote]] = {}
+    """Per group: identical answers merged (most given first), the first few shown, and how
+    many answers the group gave in all."""
+    grouped: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for t in texts:
-        grouped.setdefault(t.group_id, []).append(
-            Quote(t.text, labels.source(t.group_id, t.organisation))
-        )
-    return tuple(
-        QuoteGroup(labels.title(g), tuple(quotes[:QUOTES_PER_GROUP]),
-                   max(0, len(quotes) - QUOTES_PER_GROUP))
-        for g, quotes in grouped.items()
-    )  # fmt: skip
+        same = grouped.setdefault(t.group_id, {}).setdefault(_same_words(t.text), [])
+        same.append((t.text, labels.source(t.group_id, t.organisation)))
+    result = []
+    for group_id, answers in grouped.items():
+        merged = sorted(answers.values(), key=len, reverse=True)  # stable: first given first
+        quotes = tuple(
+            Quote(given[0][0], given[0][1], len(given),
+                  tuple(s for s in _unique(s for _, s in given) if s != given[0][1]))
+            for given in merged[:QUOTES_PER_GROUP]
+        )  # fmt: skip
+        total = sum(len(given) for given in merged)
+        shown = sum(q.count for q in quotes)
+        result.append(QuoteGroup(labels.title(group_id), quotes, total - shown, total))
+    return tuple(result)
+
+
+def _same_words(text: str) -> str:
+    """What makes two answers identical: their words, case and spacing aside."""
+    return " ".join(text.casefold().split())
 
 
 async def _suggestions(
@@ -453,7 +496,12 @@ async def _suggestions(
             (labels.source(t.group_id, t.organisation), labels.title(t.group_id), []),
         )
         card[2].append((question.text.get(lang), t.text))
-    return [Suggestion(source, group, tuple(lines)) for source, group, lines in cards.values()]
+    # Every card asks its questions in the questionnaire's order, whenever they were answered.
+    order = {q.text.get(lang): n for n, q in enumerate(qn.questions)}
+    return [
+        Suggestion(source, group, tuple(sorted(lines, key=lambda line: order[line[0]])))
+        for source, group, lines in cards.values()
+    ]
 
 
 async def _training(

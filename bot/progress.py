@@ -60,6 +60,21 @@ class MilestoneState:
     due: date
     reached: date | None
 
+    @property
+    def days_late(self) -> int:
+        """Days it was reached after its date (0: on time or not reached yet)."""
+        return max(0, (self.reached - self.due).days) if self.reached else 0
+
+    def overdue(self, today: date) -> int:
+        """Days its date has passed without it being reached (0: reached or not due yet)."""
+        return 0 if self.reached else max(0, (today - self.due).days)
+
+    def state(self, today: date) -> str:
+        """reached, overdue or open: how the timeline marks it."""
+        if self.reached:
+            return "reached"
+        return "overdue" if self.due < today else "open"
+
 
 @dataclass(frozen=True)
 class IndicatorState:
@@ -70,6 +85,13 @@ class IndicatorState:
     unit: str
     value: float | None
     recorded: date | None
+
+    @property
+    def share(self) -> float | None:
+        """The latest value as a share of the target, in per cent (None: no value or target 0)."""
+        if self.value is None or not self.target:
+            return None
+        return round(100 * self.value / self.target, 1)
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,8 @@ def test_cli_checks_publishes_and_renders_the_plan_whose_pdf_shows_the_milestone
     assert "Gewerbeverein Hagenow mit dem Stadtmarketing" in text
     assert "Anteil online gebuchter Termine 60 Prozent" in text
     html = (out / "zeit-massnahmen-plan.html").read_text(encoding="utf-8")
-    assert 'src="data:image/png;base64,' in html  # the timeline chart
+    assert '<ul class="gantt"' in html  # the timeline, drawn in HTML and CSS
+    assert "url(fonts/" not in html and "url(data:font/ttf;base64," in html  # one file
 
 
 @pytest.fixture

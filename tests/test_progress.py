@@ -141,12 +141,12 @@ async def test_report_shows_done_late_and_on_time(bot: Harness) -> None:
     assert report.counts() == {"done": 1, "late": 1, "on_time": 1}
 
     text = _pdf_text(render_progress(report).pdf)
-    assert "1 erledigt · 1 im Verzug · 1 im Zeitplan" in text
+    assert "erledigt 1 · im Verzug 1 · im Zeitplan 1" in " ".join(text.split())
     stands = [line for line in text.splitlines() if line.startswith("Stand: ")]
     assert stands == ["Stand: im Verzug", "Stand: im Zeitplan", "Stand: erledigt"]
-    assert "Software beauftragt 30.09.2027 überfällig" in text
+    assert "Software beauftragt 30.09.2027 überfällig seit 15 Tagen" in text
     assert "Fünf Zugangspunkte in Betrieb 30.06.2028 erreicht am 01.12.2026" in text
-    assert "Teilnehmende Geschäfte 12 (01.12.2026) 40 Geschäfte" in text
+    assert "Teilnehmende Geschäfte (Geschäfte) 12\n01.12.2026\n40 30 %" in text  # 12 of 40
     assert "01.12.2026: Plattform gewählt" in text
 
 

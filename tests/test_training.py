@@ -373,7 +373,8 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     assert (pack_lines["handwerk"].offered, pack_lines["handwerk"].internships) == (2, 1)
     assert (pack.training.schools, pack.training.firms) == (1, 2)
     html = render_html(pack)
-    assert "1 über /ausbildung, 0 per Fragebogen" in html
+    assert "1 direkt im Bot gemeldet, 0 per Fragebogen" in html
+    assert "/ausbildung" not in html  # participants do not know the bot's commands
     assert "niemand zählt doppelt" in html
 
     export = await build_export(db, bot.consultation, bot.clock(), bot.settings.timezone)
