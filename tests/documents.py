@@ -157,6 +157,7 @@ def sample_pack() -> PackContext:
                 "Uploads dauern Stunden; Kunden warten.",
                 40 - n,
                 LONG_ORG,
+                8 if n == 1 else 1,
             )
             for n in range(1, 16)
         ),

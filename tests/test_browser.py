@@ -83,6 +83,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     assert CHROMIUM is not None and DRIVER is not None
     options.binary_location = CHROMIUM
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.set_script_timeout(300)  # axe-core takes seconds, longer on a busy machine
     try:
         yield driver
     finally:
