@@ -55,8 +55,16 @@ class HealthServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
-        """Listen; raises OSError when the address is taken."""
-        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        """Listen; an address that is taken or not allowed is a SettingsError (exit 2)."""
+        try:
+            self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        except OSError as error:
+            from bot.settings import SettingsError
+
+            raise SettingsError(
+                "AGENDA_HEALTH_LISTEN",
+                f"cannot listen on {self.host}:{self.port} ({error.strerror or error})",
+            ) from None
         sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]

@@ -302,3 +302,21 @@ def test_library_chatter_stays_out_of_the_log_below_debug() -> None:
         timeout=60, check=True,
     )  # fmt: skip
     assert result.stderr.count("\n") == 1 and "INFO bot.run: starting bot" in result.stderr
+
+
+def test_a_health_port_in_use_is_one_line_and_exit_2(
+    tmp_path: Path, server: FakeBotApiServer
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = cli_env(tmp_path, **telegram(server), AGENDA_HEALTH_LISTEN=f"127.0.0.1:{port}")
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("agenda-bot: AGENDA_HEALTH_LISTEN: cannot listen on 127.0.0.1:")
+    assert "Traceback" not in result.stderr

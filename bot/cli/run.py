@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from bot.context import AgendaApp
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+_CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 
 HELP = "den Bot starten (start the bot)"
 DESCRIPTION = """\
@@ -90,6 +92,13 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if isinstance(error, BadRequest):
             raise
         return telegram_failure(error, settings)
+    except OSError as error:
+        if not args.webhook or error.errno not in _CANNOT_LISTEN:
+            raise
+        raise SettingsError(
+            "AGENDA_WEBHOOK_LISTEN",
+            f"cannot listen on {settings.ops.webhook_listen} ({error.strerror or error})",
+        ) from None
     finally:
         render_worker.shutdown()
         run_lock.close()
