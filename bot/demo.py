@@ -8,12 +8,10 @@ printed from the database. Seeded, so every run gives the same figures.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,18 +23,21 @@ from bot.app import build_application
 from bot.consultation import Consultation, Question, Questionnaire, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
 from bot.demo_people import Persona
+from bot.demo_phases import Phases
+from bot.demo_report import report, write_documents
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT, Settings
-from storage import integrity, organisations, people, stats
-from storage import problems as problem_store
+from storage import integrity, organisations
 
 if TYPE_CHECKING:
     from tests.fakes import ChatMessage, FakeBotApi, FakeUser
 
 SEED = 2027
 STAFF_ID = 9001
+STAFF_GROUP, STAFF_ORGANISATION = "admin", "Stadt Hagenow, Wirtschaftsförderung"
 # A moment while every Hagenow questionnaire is open, whatever the real date is.
 DEMO_START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 SILENT_INVITED = 5  # invited organisations that never open their link
+JOIN_CHANCE = 0.7  # offered an alike report before filing, how many say "betrifft uns auch"
 
 
 class DemoProblem(Exception):
@@ -66,6 +67,7 @@ class Tally:
     mistyped: int = 0
     edited: int = 0
     reports: int = 0
+    joined: int = 0  # offered an existing alike report, said "betrifft uns auch" instead
     photos: int = 0
     votes: int = 0
     issues: list[str] = field(default_factory=list)
@@ -307,6 +309,14 @@ class Simulation:
         )
         reported.add(title)
         await user.send(title)
+        join = self.label(lang, "problem_join")
+        if join in user.last.button_labels:
+            # "Gibt es schon: …": most say it affects them too; some report it anyway.
+            if self.rng.random() < JOIN_CHANCE:
+                await self.press_label(user, user.last, join)
+                self.tally.joined += 1
+                return
+            await self.press_label(user, user.last, self.label(lang, "problem_other"))
         await user.send(description)
         if self.rng.random() < 0.3:
             self.tally.photos += 1
@@ -340,6 +350,18 @@ class Simulation:
                 return
             seen = len(user.messages)
             await self.press_label(user, user.last, more)
+
+
+async def _staff(sim: Simulation) -> FakeUser:
+    """The town's staff member: a profile of their own (the progress flow asks them to type)."""
+    fields = tuple(f.id for f in sim.consultation.action_fields)
+    persona = Persona(
+        STAFF_ID, "Sabine", "de", STAFF_GROUP, STAFF_ORGANISATION, None, None, fields,
+        named=True, consents=True, questionnaires=0, reports_problem=False, votes=False,
+    )  # fmt: skip
+    user = await sim.onboard(persona)
+    assert user is not None
+    return user
 
 
 def _ends_with(suffix: str) -> Callable[[str], bool]:
@@ -385,149 +407,6 @@ async def _live(sim: Simulation, personas: list[Persona], clock: DemoClock) -> d
         except (DemoProblem, AssertionError) as problem:
             sim.tally.issues.append(f"{persona.describe()}: {problem}")
     return users
-
-
-def _table(title: str, headers: list[str], rows: list[list[object]]) -> None:
-    """Print a plain text table: figures right-aligned, texts left-aligned."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-
-    numeric = [
-        all(r[i].isdigit() or r[i] in ("", "–") or r[i].endswith(" %") for r in cells)
-        for i in range(len(headers))
-    ]
-
-    def line(values: list[str]) -> str:
-        padded = [
-            v.rjust(w) if numeric[i] else v.ljust(w)
-            for i, (v, w) in enumerate(zip(values, widths, strict=True))
-        ]
-        return "  ".join(padded).rstrip()
-
-    print(f"\n{title}\n{'=' * len(title)}")
-    print(line(headers))
-    print(line(["-" * w for w in widths]))
-    for row in cells:
-        print(line(row))
-
-
-async def _report(
-    sim: Simulation,
-    personas: list[Persona],
-    api: FakeBotApi,
-    errors: list[BaseException],
-    started: float,
-) -> int:
-    """Print what the bot collected (from the database) and the checks; return the exit code."""
-    db, consultation, tally = sim.services.db, sim.consultation, sim.tally
-    group_titles = {g.id: g.title.get("de") for g in consultation.groups}
-    by_group = {row.group_id: row.count for row in await stats.people_by_group(db)}
-    progress = await stats.progress(db)
-    leftovers = [tid for tid in tally.refused if await people.by_telegram_id(db, tid)]
-
-    print(f"Simulation Digitale Agenda {consultation.town}")
-    print(
-        f"Personen simuliert: {len(personas)} · eingewilligt und Profil fertig: "
-        f"{sum(by_group.values())} · Einwilligung abgelehnt: {len(tally.refused)} "
-        f"(davon gespeichert: {len(leftovers)})"
-    )
-    print(
-        f"Englisch: {sum(p.lang == 'en' for p in personas)} · Umfragen geöffnet: {tally.opened}, "
-        f"abgeschlossen: {tally.finished}, liegen gelassen: {tally.left_unfinished} · "
-        f"übersprungen: {tally.skipped} · „Zurück“: {tally.went_back} · "
-        f"korrigiert: {tally.edited} · Tippfehler: {tally.mistyped}"
-    )
-
-    rows: list[list[object]] = []
-    for group in consultation.groups:
-        mine = [r for r in progress if r.group_id == group.id]
-        begun, done = sum(r.started for r in mine), sum(r.completed for r in mine)
-        share = f"{100 * done / begun:.0f} %" if begun else "–"
-        rows.append([group_titles[group.id], by_group.get(group.id, 0), begun, done, share])
-    _table(
-        "Teilnahme nach Gruppe", ["Gruppe", "Personen", "begonnen", "abgeschlossen", "Quote"], rows
-    )
-
-    rows = []
-    for qn in consultation.questionnaires:
-        mine = [r for r in progress if r.questionnaire_id == qn.id]
-        rows.append(
-            [
-                qn.title.get("de"),
-                sum(r.started for r in mine),
-                sum(r.completed for r in mine),
-                sum(r.answers for r in mine),
-            ]
-        )
-    _table("Antworten je Umfrage", ["Umfrage", "begonnen", "abgeschlossen", "Antworten"], rows)
-
-    rows = []
-    for count in await stats.problems_by_field(db):
-        rows.append([sim.field_title(count.action_field, "de"), count.problems, count.votes])
-        top = await problem_store.open_in_field(db, count.action_field, limit=3)
-        rows.extend([f"  {p.title}", "", p.votes] for p in top)
-    _table(
-        "Problemmeldungen je Handlungsfeld (Top 3)",
-        ["Handlungsfeld / Meldung", "Meldungen", "betrifft uns auch"],
-        rows,
-    )
-
-    silent = await stats.silent_organisations(db)
-    _table(
-        f"Eingeladen, aber keine Umfrage abgeschlossen ({len(silent)})",
-        ["Organisation", "Gruppe", "Link geöffnet"],
-        [
-            [o.name, group_titles.get(o.group_id, o.group_id), "ja" if o.joined else "nein"]
-            for o in silent
-        ],
-    )
-
-    failed = [c for c in api.calls if not c.ok]
-    sent = sum(
-        1 for c in api.calls if c.ok and c.method in ("sendMessage", "sendPhoto", "sendDocument")
-    )
-    edits = sum(1 for c in api.calls if c.ok and c.method.startswith("editMessage"))
-    print("\nPrüfung\n=======")
-    print(f"Bot-API-Aufrufe: {len(api.calls)}, davon abgelehnt: {len(failed)}")
-    kinds = Counter(f"{c.method} ({c.error_code}): {c.description}" for c in failed)
-    for kind, times in kinds.most_common():
-        print(f"  {times} x {kind:.150}")
-    print(f"Unerwartete Fehler im Bot: {len(errors)}")
-    for error in errors[:10]:
-        print(f"  {type(error).__name__}: {error}")
-    print(f"Abweichungen in der Simulation: {len(tally.issues)}")
-    for issue in tally.issues[:10]:
-        print(f"  {issue}")
-    print(f"Nachrichten vom Bot: {sent} (dazu {edits} Änderungen an Nachrichten)")
-    print(f"Dauer: {time.perf_counter() - started:.1f} s")
-    ok = not failed and not errors and not tally.issues and not leftovers
-    print("Ergebnis: OK" if ok else "Ergebnis: FEHLER")
-    return 0 if ok else 1
-
-
-async def _write_documents(
-    services: Services, consultation: Consultation, clock: Callable[[], datetime], out_dir: Path
-) -> None:
-    """The briefing packs of all workshops and the export, as staff would fetch them."""
-    from bot.export_xlsx import save_xlsx
-    from bot.exports import build_export, export_file_name
-    from bot.pack_render import render_in_worker, write_pack
-    from bot.packs import build_pack
-
-    started = time.perf_counter()
-    packs = [
-        await build_pack(services.db, consultation, w.id, services.today())
-        for w in consultation.workshops
-    ]
-    export = await build_export(services.db, consultation, clock(), services.settings.timezone)
-    rendered = await asyncio.gather(*(render_in_worker(pack) for pack in packs))
-    print("\nUnterlagen (Briefing-Packs und Export)")
-    print("=====================================")
-    for pack, document in zip(packs, rendered, strict=True):
-        for path in write_pack(document, out_dir, pack.workshop_id):
-            print(path)
-    print(await asyncio.to_thread(save_xlsx, export, out_dir / export_file_name(export)))
-    print(f"Dauer: {time.perf_counter() - started:.1f} s")
 
 
 def _may_replace(db_path: Path) -> bool:
@@ -600,14 +479,16 @@ async def run_demo(
         sim = Simulation(api, app, FakeUser, rng)
         joining = await _invite(sim.services, rng)
         personas = pool.make_personas(rng, consultation, per_group, joining)
-        await _live(sim, personas, clock)
-        staff = FakeUser(api, app, STAFF_ID, "Wirtschaftsförderung")
+        users = await _live(sim, personas, clock)
+        staff = await _staff(sim)
         await staff.send("/status")
         if not any("Stand der Befragung" in (m.text or "") for m in staff.messages):
-            sim.tally.issues.append("staff /status did not answer with the status")
-        code = await _report(sim, personas, api, errors, started)
+            sim.tally.issues.append("Die Stadtverwaltung bekam mit /status keinen Stand.")
+        phases = Phases(sim, clock, staff)
+        await phases.run(personas, users)
+        code = await report(sim, personas, api, errors, started, phases)
         if documents:
-            await _write_documents(sim.services, consultation, clock, db_path.parent)
+            await write_documents(sim.services, consultation, clock, db_path.parent)
         return code
     finally:
         assert app.post_shutdown is not None

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from bot import demo_phases
 from bot.consultation import Consultation
-from bot.demo import run_demo
-from bot.demo_people import FIRST_TELEGRAM_ID
+from bot.demo import STAFF_GROUP, Simulation, run_demo
+from bot.demo_people import FIRST_TELEGRAM_ID, Persona
+from bot.exports import build_export
+from bot.progress import build_progress, published_plan
+from storage import draft as drafts
 from storage import people, stats
 from storage import problems as problem_store
+from storage import workshops as registrations
 from storage.db import Database
 from storage.integrity import is_demo_database
+from tests.conftest import STAFF_ID, START, Harness
+from tests.fakes import FakeUser
+from tests.test_exports import BERLIN
 
 PER_GROUP = 3
 
@@ -44,10 +53,13 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
     db = await Database.open(db_path)
     try:
         # People of every group, as many as asked for.
+        # (The town's staff member has a profile too, in the administration's group.)
         by_group = {row.group_id: row.count for row in await stats.people_by_group(db)}
-        assert by_group == {g.id: PER_GROUP for g in consultation.groups}
+        expected = {g.id: PER_GROUP + (g.id == STAFF_GROUP) for g in consultation.groups}
+        assert by_group == expected
         for group in consultation.groups:
-            assert figures(report, "Teilnahme nach Gruppe", group.title.get("de"))[0] == PER_GROUP
+            printed = figures(report, "Teilnahme nach Gruppe", group.title.get("de"))[0]
+            assert printed == expected[group.id]
 
         # Those who refused consent left no row at all.
         simulated = int(re.search(r"Personen simuliert: (\d+)", report)[1])  # type: ignore[index]
@@ -85,6 +97,31 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
         silent = await stats.silent_organisations(db)
         assert any(not org.joined for org in silent)
         assert all(org.name in report for org in silent)
+
+        # The later phases: sign-ups, the draft rated and commented, the plan and its progress.
+        for event in consultation.events:
+            found = await registrations.of_event(db, event.id)
+            printed = figures(report, "Anmeldungen zu Auftakt", event.title.get("de"))
+            assert printed == [
+                event.capacity, sum(r.status == "registered" for r in found),
+                sum(r.status == "waiting" for r in found),
+            ], event.id  # fmt: skip
+        assert sum(figures(report, "Anmeldungen zu Auftakt", "Workshop Verwaltung")[1:]) > 0
+        version = await drafts.current(db)
+        assert version is not None
+        ratings = await drafts.stats(db, version.id)
+        assert ratings and (await build_export(db, consultation, START, BERLIN)).table(
+            "Kommentare"
+        ).rows
+        measures = {m.measure_id: m for m in await drafts.measures(db, version.id)}
+        assert {k for k, m in measures.items() if m.adopted} == set(demo_phases.ADOPTED)
+        assert {k for k, m in measures.items() if m.priority} == set(demo_phases.PRIORITY)
+        plan = await published_plan(db, consultation, demo_phases.REPORT.date())
+        progress = await build_progress(db, plan, BERLIN)
+        assert {m.measure_id: m.status for m in progress.measures} == {
+            "v-termine": "on_time", "h-schaufenster": "on_time", "t-wlan": "late",
+        }  # fmt: skip
+        assert "Freies WLAN in der Altstadt und am Bahnhof      0 von 2" in report
     finally:
         await db.close()
 
@@ -93,6 +130,9 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
         assert developer_word not in report
     check = report[report.index("Prüfung") :]
     assert "Unerwartete Fehler im Bot: 0" in check
+    # The summary speaks to the town, not to developers.
+    for word in ("Handler", "API", "Simulation:", "callback", "None"):
+        assert word not in report[report.index("Teilnahme") :], word
     # Last, as it fails for every rejected Bot API call: the report above says which.
     assert exit_code == 0, check
 
@@ -114,3 +154,32 @@ async def test_the_demo_never_deletes_a_file_it_did_not_create(
     assert target.read_bytes() == before
     err = capsys.readouterr().err
     assert str(target) in err and "keine Demo-Datenbank" in err and "--force" in err
+
+
+async def test_a_full_workshop_gets_a_waiting_list_and_freed_seats_go_to_it(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At the demo's scale the workshops fill; here 20 people all want the same one.
+    monkeypatch.setattr(demo_phases, "WORKSHOP_CHANCE", 1.0)
+    monkeypatch.setattr(demo_phases, "KICKOFF_CHANCE", 0.0)
+    sim = Simulation(bot.api, bot.app, FakeUser, random.Random(1))
+    present = []
+    for n in range(20):
+        persona = Persona(
+            FIRST_TELEGRAM_ID + n, "Anke", "de", "retail", f"Laden {n}", None, None, ("handel",),
+            named=True, consents=True, questionnaires=0, reports_problem=False, votes=False,
+        )  # fmt: skip
+        user = await sim.onboard(persona)
+        assert user is not None
+        present.append((persona, user))
+    phases = demo_phases.Phases(sim, bot.clock, bot.user(STAFF_ID))  # type: ignore[arg-type]
+    bot.clock.now = demo_phases.SIGN_UPS
+    for persona, user in present:
+        await phases.sign_up(persona, user)
+    assert (phases.tally.signed_up, phases.tally.waiting) == (15, 5)
+    await phases.cancel_some(present)
+    found = await registrations.of_event(bot.db, "ws-handel")
+    statuses = [r.status for r in found]
+    assert (statuses.count("registered"), statuses.count("waiting")) == (15, 2)
+    assert (phases.tally.cancelled, phases.tally.moved_up) == (3, 3)
+    assert not sim.tally.issues
