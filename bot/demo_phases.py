@@ -31,6 +31,7 @@ PLAN_FILE = PROJECT_ROOT / "consultations" / "plan-beispiel.yaml"
 
 # The demo's calendar (the consultation file's phases): sign-ups before the kick-off, the draft
 # in its review weeks, priorities after them, progress in the plan's first months.
+TIDY = datetime(2026, 12, 15, 9, 0, tzinfo=UTC)  # staff merge duplicate reports
 SIGN_UPS = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 DRAFT = datetime(2027, 4, 12, 8, 0, tzinfo=UTC)
 PRIORITIES = datetime(2027, 5, 18, 8, 0, tzinfo=UTC)
@@ -42,6 +43,7 @@ KICKOFF_CHANCE = 0.15
 CANCELLING = 3  # registered people who cancel later: the first waiting takes the seat
 RATING_CHANCE = 0.45  # of onboarded people, how many rate the draft
 COMMENT_CHANCE = 0.2  # of the measures a rater sees, how many they comment on
+MAX_MERGES, MAX_PAGES = 40, 20  # bounds on the staff's tidying, per field
 PRIORITY = ("v-termine", "h-schaufenster")  # staff mark these for next year's budget
 ADOPTED = ("v-termine", "t-wlan", "h-schaufenster")  # the example plan needs these three
 
@@ -83,6 +85,7 @@ class PhaseTally:
     waiting: int = 0
     cancelled: int = 0
     moved_up: int = 0
+    merged: int = 0
     raters: int = 0
     ratings: int = 0
     comments: int = 0
@@ -101,6 +104,8 @@ class Phases:
     async def run(self, personas: list[Persona], users: dict[int, FakeUser]) -> None:
         """All later phases in their order; a person's trouble is noted, the rest goes on."""
         present = [(p, users[p.telegram_id]) for p in personas if p.telegram_id in users]
+        self.clock.now = TIDY
+        await self.tidy_duplicates()
         self.clock.now = SIGN_UPS
         await self._each(present, self.sign_up)
         await self.cancel_some(present)
@@ -126,6 +131,44 @@ class Phases:
                 await step(persona, user)
             except (DemoProblem, AssertionError) as problem:
                 self.sim.tally.issues.append(f"{persona.describe()}: {problem}")
+
+    # ------------------------------------------------------------------ duplicates
+    async def tidy_duplicates(self) -> None:
+        """Staff go through each field's reports in /problem, most shared first, and merge each
+        report whose title is alike to one above it into that one (🔗 button, pick, confirm)."""
+        for action_field in self.sim.consultation.action_fields:
+            for _ in range(MAX_MERGES):
+                if not await self._merge_one(action_field.title.get("de")):
+                    break
+
+    async def _merge_one(self, field_title: str) -> bool:
+        """Find the first duplicate in the field's list and merge it; False when none is left."""
+        from bot import similar
+
+        staff, label = self.staff, self.sim.label
+        await staff.send("/problem")
+        await self.sim.press_label(staff, staff.last, label("de", "problem_list"))
+        seen: list[str] = []
+        merge = label("de", "problem_merge")
+        for page in range(MAX_PAGES):
+            start = len(staff.messages)
+            button = field_title if page == 0 else label("de", "more")
+            await self.sim.press_label(staff, staff.last, button)
+            for card in staff.messages[start:]:
+                title = _first_line(card)
+                if merge not in card.button_labels:
+                    continue
+                if any(similar.alike(earlier, title) for earlier in seen):
+                    await self.sim.press_label(staff, card, merge)
+                    # The pick list shows alike titles first: the more shared one seen above.
+                    await self.sim.press(staff, staff.last, _starts("→"), "→")
+                    await self.sim.press_label(staff, staff.last, label("de", "problem_merge_ok"))
+                    self.tally.merged += 1
+                    return True
+                seen.append(title)
+            if label("de", "more") not in staff.last.button_labels:
+                return False
+        return False
 
     # ------------------------------------------------------------------ workshops
     def _workshop_of(self, field_id: str) -> str | None:

@@ -113,7 +113,8 @@ async def report(
 
     print(
         f"Gemeldet: {tally.reports} · statt einer Doppelung „betrifft uns auch“ gesagt: "
-        f"{tally.joined} (der Bot bot eine ähnliche Meldung an)"
+        f"{tally.joined} (der Bot bot eine ähnliche Meldung an) · von der Stadt "
+        f"zusammengeführt: {phases.tally.merged}"
     )
     await report_phases(phases)
 

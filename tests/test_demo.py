@@ -20,7 +20,7 @@ from storage import problems as problem_store
 from storage import workshops as registrations
 from storage.db import Database
 from storage.integrity import is_demo_database
-from tests.conftest import STAFF_ID, START, Harness
+from tests.conftest import STAFF_ID, START, Harness, onboard
 from tests.fakes import FakeUser
 from tests.test_exports import BERLIN
 
@@ -182,4 +182,32 @@ async def test_a_full_workshop_gets_a_waiting_list_and_freed_seats_go_to_it(
     statuses = [r.status for r in found]
     assert (statuses.count("registered"), statuses.count("waiting")) == (15, 2)
     assert (phases.tally.cancelled, phases.tally.moved_up) == (3, 3)
+    assert not sim.tally.issues
+
+
+async def test_staff_in_the_demo_merge_the_duplicates_with_the_buttons(bot: Harness) -> None:
+    sim = Simulation(bot.api, bot.app, FakeUser, random.Random(1))
+    titles = [
+        "Langsames Internet im Gewerbegebiet", "Azubis finden uns nicht",
+        "langsames Internet im Gewerbegebiet", "Internet im Gewerbegebiet zu langsam",
+        "Azubis finden uns nicht!", "E-Rechnung: keiner weiß Bescheid",
+        "Langsames Internet im Gewerbegebiet", "Azubis finden uns nicht",
+    ]  # fmt: skip
+    for n, title in enumerate(titles):
+        person = await people.record_consent(bot.db, 7000 + n, "de", "v1", now=bot.clock())
+        draft = await problem_store.start_draft(bot.db, person.id, "handel", now=bot.clock())
+        await problem_store.update_draft(bot.db, draft.id, title=title, description="…")
+        await problem_store.submit(bot.db, draft.id, now=bot.clock())
+    staff = bot.user(STAFF_ID, "Sabine")
+    await onboard(staff, group="Verwaltung", organisation="Stadt Hagenow")
+    phases = demo_phases.Phases(sim, bot.clock, staff)  # type: ignore[arg-type]
+    await phases.tidy_duplicates()
+    visible = await problem_store.visible_in_field(bot.db, "handel")
+    assert sorted(p.title or "" for p in visible) == [
+        "Azubis finden uns nicht", "E-Rechnung: keiner weiß Bescheid",
+        "Langsames Internet im Gewerbegebiet",
+    ]  # fmt: skip
+    assert phases.tally.merged == 5
+    # Each merged report's reporter now counts on the kept one.
+    assert sorted(p.votes for p in visible) == [0, 2, 3]
     assert not sim.tally.issues
