@@ -11,10 +11,9 @@ from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import backups, digests, outbox_dispatch, progress_notices, training_notices
+from bot import backups, digests, outbox_dispatch, outbox_kinds, training_notices
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
-from bot.broadcasts import KIND as BROADCAST
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.health import HealthState, TrackingApplication, start_health, stop_health
@@ -118,16 +117,10 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         db = await Database.open(settings.db_path)
         app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
         await register_commands(app)
-        # Reconcile interrupted sends, plan each workshop's digest, wake the dispatcher.
-        await digests.start_digests(app)
-        # Reminders, broadcasts, training notices: reconcile interrupted sends per kind, wake
-        # the dispatcher; then plan reminders and the monthly training summaries.
-        kinds = {reminder_plan.KIND: reminders.policy(), BROADCAST: broadcast.policy()}
-        kinds |= training_notices.policies()
-        kinds |= workshops.policies()  # seat offers and workshop reminders
-        kinds |= draft.policies()  # the notice of a new draft version
-        kinds |= progress_notices.policies()  # a followed measure moved
-        await outbox_dispatch.start_dispatcher(app, kinds)
+        # One dispatcher for every kind (bot/outbox_kinds.py): reconcile interrupted sends
+        # per kind, schedule the wake-ups; then plan digests, reminders, training summaries.
+        await outbox_dispatch.start_dispatcher(app, outbox_kinds.policies())
+        await digests.start_digests(app)  # each workshop's digest
         await reminder_plan.start_reminders(app)
         await training_notices.start_summaries(app)
         await workshop_plan.start_workshops(app)  # lapsed seat offers, workshop reminders

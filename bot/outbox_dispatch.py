@@ -1,4 +1,4 @@
-"""The outbox dispatcher: sends due rows of every kind but the digest, within Telegram's limits.
+"""The outbox dispatcher: sends the due rows of every kind, within Telegram's limits.
 
 Telegram allows about 30 messages a second overall, one a second per private chat and 20 a
 minute per group. PTB's AIORateLimiter lacks the per-chat limit, so the dispatcher schedules
@@ -9,7 +9,9 @@ Per row: checks (blocked? still wanted?) and the message come from the kind's ``
 the row is marked 'sending' right before the Telegram call and 'sent' right after. A 429
 pauses every send for the time Telegram names and the row is tried again; a network error or
 timeout retries with backoff (a few times); a 403 marks the person inactive, and nothing goes
-to them until they write to the bot again.
+to them until they write to the bot again. A row may stand for several documents (a digest's
+PDF and HTML): the parts that went out are recorded in its payload, so a retry sends the rest.
+The kinds and their policies are registered in one place, ``bot/outbox_kinds.py``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ NOTE_BLOCKED = NOTE_BLOCKED_PREFIX + " the person blocked the bot"
 NOTE_INACTIVE = NOTE_BLOCKED_PREFIX + " not sent, the person had blocked the bot"
 NOTE_NO_PERSON = "no such person any more"
 NOTE_RETRY_AFTER = "429: Telegram asked to wait"
+SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out already
 
 App = Application[Any, Any, Any, Any, BotData, Any]
 Monotonic = Callable[[], float]
@@ -126,6 +129,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One document of a row that sends several, each with its caption; `name` is recorded in
+    the row's payload (``sent_parts``) once it went out."""
+
+    name: str
+    document: Attachment
+    caption: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """The message a row stands for, and what to record once it went out."""
 
@@ -133,6 +146,7 @@ class Outgoing:
     reply_markup: InlineKeyboardMarkup | None = None
     after_sent: Callable[[Message], Awaitable[None]] | None = None
     document: Attachment | None = None  # then one sendDocument with the text as caption
+    parts: tuple[Part, ...] = ()  # then one sendDocument per part not sent yet (text unused)
 
 
 @dataclass(frozen=True)
@@ -309,7 +323,19 @@ class Dispatcher:
             await outbox.mark_dropped(db, row.id, NOTE_INACTIVE)
             report.blocked += 1
             return None
-        decision = await self.kinds[row.kind].build(context, row, person)
+        try:
+            decision = await self.kinds[row.kind].build(context, row, person)
+        except Exception as error:
+            # Not Telegram: the message could not be made (a pack not rendered in time, a
+            # bug). Tried again later, a few times, instead of ending the run for everyone.
+            log.warning("outbox row %s not built: %s", row.id, error)
+            status = await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                retry_at=self.services.clock() + _backoff(row),
+            )  # fmt: skip
+            report.retried += status == "pending"
+            report.failed += status == "failed"
+            return None
         if isinstance(decision, Dropped):
             await outbox.mark_dropped(db, row.id, decision.note)
             report.dropped += 1
@@ -327,43 +353,43 @@ class Dispatcher:
         report: RunReport,
         slots: asyncio.Semaphore,
     ) -> None:
+        """The send step: the Telegram call(s) of one claimed row, and what their outcome
+        means for the row (sent, again later, failed)."""
         db = self.services.db
+        done: list[str] = [str(part) for part in row.payload.get(SENT_PARTS, [])]
         try:
-            if outgoing.document is not None:
-                message = await self.app.bot.send_document(
-                    row.recipient, outgoing.document.data,
-                    filename=outgoing.document.filename, caption=outgoing.text,
-                    reply_markup=outgoing.reply_markup,
-                )  # fmt: skip
-            else:
-                message = await self.app.bot.send_message(
-                    row.recipient, outgoing.text, reply_markup=outgoing.reply_markup
-                )
+            message = await self._call(row, outgoing, done)
         except RetryAfter as error:
             seconds = error.retry_after
             pause = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
             self.limiter.pause(pause)
             report.paused += pause
             report.retried += 1
-            await outbox.release(db, row.id, f"{NOTE_RETRY_AFTER} {pause:g} s")
+            await outbox.release(
+                db, row.id, f"{NOTE_RETRY_AFTER} {pause:g} s", payload=_progress(row, done)
+            )
             return
         except Forbidden as error:
             if row.recipient > 0:
                 await recipients.mark_inactive(db, row.recipient, self.services.clock())
-            await outbox.mark_failed(db, row.id, f"{NOTE_BLOCKED} ({error})", retry=False)
+            await outbox.mark_failed(
+                db, row.id, f"{NOTE_BLOCKED} ({error})", retry=False, payload=_progress(row, done)
+            )
             report.blocked += 1
             return
         except (BadRequest, ChatMigrated) as error:
             # Chat unknown, bad markup, a group that moved: trying again will not help.
-            await outbox.mark_failed(db, row.id, f"{type(error).__name__}: {error}", retry=False)
+            await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=False,
+                payload=_progress(row, done),
+            )  # fmt: skip
             report.failed += 1
             return
         except NetworkError as error:
-            # Timeouts and connection errors: again later, waiting longer each time.
-            delay = min(BACKOFF_BASE * 2**row.attempts, BACKOFF_MAX)
+            # Timeouts, connection errors, Telegram's 5xx: again later, waiting longer each time.
             status = await outbox.mark_failed(
                 db, row.id, f"{type(error).__name__}: {error}", retry=True,
-                retry_at=self.services.clock() + delay,
+                payload=_progress(row, done), retry_at=self.services.clock() + _backoff(row),
             )  # fmt: skip
             report.retried += status == "pending"
             report.failed += status == "failed"
@@ -371,7 +397,10 @@ class Dispatcher:
         except Exception as error:
             # A bug, not Telegram: never leave the row in 'sending' (it would count as sent).
             log.exception("outbox row %s", row.id)
-            await outbox.mark_failed(db, row.id, f"{type(error).__name__}: {error}", retry=True)
+            await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                payload=_progress(row, done),
+            )  # fmt: skip
             report.failed += 1
             return
         finally:
@@ -383,6 +412,41 @@ class Dispatcher:
                 await outgoing.after_sent(message)
             except Exception:
                 log.exception("after sending outbox row %s", row.id)
+
+    async def _call(self, row: outbox.OutboxRow, outgoing: Outgoing, done: list[str]) -> Message:
+        """The Telegram call(s) for one row; parts that went out are added to `done`."""
+        bot = self.app.bot
+        if outgoing.parts:
+            message: Message | None = None
+            for part in outgoing.parts:
+                if part.name in done:
+                    continue  # went out in an earlier, interrupted attempt
+                message = await bot.send_document(
+                    row.recipient, part.document.data, filename=part.document.filename,
+                    caption=part.caption, reply_markup=outgoing.reply_markup,
+                )  # fmt: skip
+                done.append(part.name)
+            assert message is not None, "a row with parts has a part not sent yet"
+            return message
+        if outgoing.document is not None:
+            return await bot.send_document(
+                row.recipient, outgoing.document.data,
+                filename=outgoing.document.filename, caption=outgoing.text,
+                reply_markup=outgoing.reply_markup,
+            )  # fmt: skip
+        return await bot.send_message(
+            row.recipient, outgoing.text, reply_markup=outgoing.reply_markup
+        )
+
+
+def _backoff(row: outbox.OutboxRow) -> timedelta:
+    """Attempt n waits 30 s * 2**(n-1), at most an hour."""
+    return min(BACKOFF_BASE * 2**row.attempts, BACKOFF_MAX)
+
+
+def _progress(row: outbox.OutboxRow, done: list[str]) -> Mapping[str, Any] | None:
+    """The payload recording the parts sent so far (None: nothing to record)."""
+    return {**row.payload, SENT_PARTS: done} if done else None
 
 
 async def _dispatch_job(context: AgendaContext) -> None:

@@ -9,6 +9,7 @@ from bot import broadcasts
 from bot.callbacks import encode
 from bot.context import AgendaContext
 from bot.outbox_dispatch import NOTE_BLOCKED_PREFIX
+from bot.outbox_kinds import KINDS
 from handlers.common import Button, current_person, label, language_of, send
 from handlers.staff import staff_only
 from storage import broadcasts as broadcast_store
@@ -36,6 +37,12 @@ async def outbox_command(update: Update, context: AgendaContext) -> None:
     ]  # fmt: skip
     await send(
         update, context, lang, "outbox_report", buttons,
-        kinds=await outbox.counts(db), failures=await outbox.latest_failures(db),
+        kinds=sorted(await outbox.counts(db), key=lambda k: _registered_order(k.kind)),
+        failures=await outbox.latest_failures(db),
         broadcasts=reports,
     )  # fmt: skip
+
+
+def _registered_order(kind: str) -> int:
+    """Kinds as bot/outbox_kinds.py lists them; a kind no longer registered last."""
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)

@@ -287,14 +287,18 @@ async def due_except(db: Database, now: datetime, skip_kinds: Collection[str]) -
     return [_row(row) for row in found]
 
 
-async def release(db: Database, row_id: int, note: str) -> None:
-    """A claimed row goes back to 'pending' without counting an attempt (Telegram said wait)."""
+async def release(
+    db: Database, row_id: int, note: str, payload: Mapping[str, Any] | None = None
+) -> None:
+    """A claimed row goes back to 'pending' without counting an attempt (Telegram said wait);
+    `payload` replaces the stored one (e.g. the parts that went out already)."""
     async with db.write() as conn:
         await conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = ?"
-            " WHERE id = ? AND status = 'sending'",
-            (note, row_id),
-        )
+            "UPDATE outbox SET status = 'pending', last_error = ?,"
+            " payload = coalesce(?, payload) WHERE id = ? AND status = 'sending'",
+            (note, json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
+             row_id),
+        )  # fmt: skip
 
 
 async def postpone(db: Database, row_id: int, due_at: datetime, note: str) -> None:

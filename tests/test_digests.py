@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot import digests
+from bot import digests, outbox_dispatch, outbox_kinds
 from bot.app import build_application
 from bot.consultation import Consultation
-from bot.digests import dispatch_due, plan_digests
+from bot.context import AgendaApp
+from bot.digests import plan_digests
+from bot.outbox_dispatch import Dispatcher
 from bot.pack_render import RenderedPack
 from bot.packs import PackContext
 from bot.render_worker import RenderTimeout
@@ -19,6 +22,7 @@ from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, stop_harness
 from tests.fakes import ChatMessage, FakeBotApi, FakeRequest
+from tests.outbox_support import VirtualTime
 
 GROUP = -1001234567890  # the staff group (AGENDA_STAFF_CHAT)
 # ws-handel: 2027-03-17 18:30-21:30 Europe/Berlin (CET) = 17:30-20:30 UTC.
@@ -72,6 +76,25 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(digests, "render_in_worker", fake_render)
     return rendered
+
+
+@dataclass
+class DigestRun:
+    """What one run of the dispatcher did with the digest rows."""
+
+    sent: int
+    failed: int  # blocked chats included
+    retry: int
+    dropped: int
+
+
+async def dispatch_due(app: AgendaApp) -> DigestRun:
+    """One run of the outbox dispatcher over the digest rows, on virtual time (a 429's pause
+    costs nothing), with the digest's policy from the registry."""
+    vt = VirtualTime()
+    kinds = {digests.KIND: outbox_kinds.policies()[digests.KIND]}
+    report = await Dispatcher(app, kinds, monotonic=vt.monotonic, sleep=vt.sleep).run()
+    return DigestRun(report.sent, report.failed + report.blocked, report.retried, report.dropped)
 
 
 def documents(bot: Harness, chat: int) -> list[ChatMessage]:
@@ -244,22 +267,23 @@ async def test_forbidden_for_one_recipient_fails_that_row_and_the_other_still_ge
     assert documents(bot, GROUP) == []
 
 
-async def test_retry_after_pauses_the_run_and_the_next_run_delivers_each_once(
+async def test_retry_after_pauses_every_send_and_then_delivers_each_once(
     staff_bot: Harness, renders: list[str]
 ) -> None:
+    """The one dispatcher's limiter: a 429 pauses all sends for the time Telegram names, then
+    the row goes out in the same run (before, the digest loop gave up until its next run)."""
     bot = staff_bot
     bot.api.fail_next("sendDocument", 429, chat_id=STAFF_ID)
     bot.clock.now = HANDEL_DUE
     report = await dispatch_due(bot.app)
-    assert (report.sent, report.retry) == (0, 1)
-    assert (await statuses(bot))[f"digest:ws-handel:{STAFF_ID}"] == "pending"
-    bot.clock.advance(minutes=5)
-    report = await dispatch_due(bot.app)
-    assert report.sent == 2
+    assert (report.sent, report.retry) == (2, 1)
     for chat in (STAFF_ID, GROUP):
         assert names(documents(bot, chat)) == ["ws-handel.pdf", "ws-handel.html"]
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{STAFF_ID}")
-    assert row is not None and (row.status, row.attempts) == ("sent", 1)
+    assert row is not None and (row.status, row.attempts) == ("sent", 0)
+    assert renders == ["ws-handel"]  # rendered once for both chats, the retry included
+    bot.clock.advance(minutes=5)
+    assert (await dispatch_due(bot.app)).sent == 0
 
 
 async def test_a_network_error_after_the_pdf_resends_only_the_html(
@@ -341,17 +365,20 @@ async def test_a_changed_plan_moves_pending_rows_and_drops_removed_recipients(
         await stop_harness(bot)
 
 
-async def test_the_dispatcher_job_is_scheduled_once_when_the_bot_runs(
+async def test_digests_go_through_the_one_dispatcher_whose_job_is_scheduled_once(
     staff_bot: Harness,
 ) -> None:
     app = staff_bot.app
     await app.start()
     try:
         assert app.job_queue is not None
-        await digests.start_digests(app)  # a second start does not add a second job
-        [job] = app.job_queue.get_jobs_by_name(digests.JOB_NAME)
-        assert job.job.trigger.interval == timedelta(seconds=digests.DISPATCH_INTERVAL)
+        await digests.start_digests(app)  # a second start adds no job of its own
+        assert not [j for j in app.job_queue.jobs() if "digest" in (j.name or "")]
+        [job] = app.job_queue.get_jobs_by_name(outbox_dispatch.JOB_NAME)
+        assert job.job.trigger.interval == timedelta(seconds=outbox_dispatch.DISPATCH_INTERVAL)
         assert job.next_t is not None
+        dispatcher = app.bot_data.dispatcher
+        assert dispatcher is not None and digests.KIND in dispatcher.kinds
     finally:
         await app.stop()
 
