@@ -356,7 +356,8 @@ async def build_pack(
 async def _problem_lines(db: Database, field_id: str, labels: _Labels) -> list[ProblemLine]:
     """The field's reports, alike titles grouped (bot.similar) into one line whose votes are the
     people who said "affects us too" on any of them: each person once, reporters not at all.
-    Lines are ranked by those votes, then by how many reports they group."""
+    Lines are ranked by those votes, then by how many reports they group (reports staff merged
+    into one of them included)."""
     entries = await store.problems_ranked(db, field_id)
     voters: dict[int, set[int]] = {}
     reporters: dict[int, set[int]] = {}
@@ -367,14 +368,16 @@ async def _problem_lines(db: Database, field_id: str, labels: _Labels) -> list[P
         ids = [entry.id for entry in alike]
         voted = set().union(*(voters.get(i, set()) for i in ids))
         reported = set().union(*(reporters.get(i, set()) for i in ids))
-        grouped.append((len(voted - reported), alike))
-    grouped.sort(key=lambda line: (-line[0], -len(line[1])))  # stable: earlier first on a tie
+        # Reports staff merged into one of them count as reports of the line too.
+        reports = sum(1 + entry.merged for entry in alike)
+        grouped.append((len(voted - reported), reports, alike))
+    grouped.sort(key=lambda line: (-line[0], -line[1]))  # stable: earlier first on a tie
     return [
         ProblemLine(
             rank, alike[0].title, alike[0].description, votes,
-            labels.source(alike[0].group_id, alike[0].organisation), len(alike),
+            labels.source(alike[0].group_id, alike[0].organisation), reports,
         )
-        for rank, (votes, alike) in enumerate(grouped, start=1)
+        for rank, (votes, reports, alike) in enumerate(grouped, start=1)
     ]  # fmt: skip
 
 

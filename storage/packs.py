@@ -73,6 +73,7 @@ class ProblemEntry:
     votes: int
     group_id: str
     organisation: str | None
+    merged: int = 0  # reports staff merged into this one (their people count in votes)
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -200,7 +201,8 @@ async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]
         """SELECT pr.id, pr.title, pr.description,
                   (SELECT count(*) FROM problem_votes v WHERE v.problem_id = pr.id) AS votes,
                   COALESCE(p.group_id, '') AS group_id,
-                  CASE WHEN o.may_be_named = 1 THEN o.name END AS organisation
+                  CASE WHEN o.may_be_named = 1 THEN o.name END AS organisation,
+                  (SELECT count(*) FROM problems m WHERE m.merged_into = pr.id) AS merged
            FROM problems pr
            LEFT JOIN people p ON p.id = pr.person_id
            LEFT JOIN organisations o ON o.id = p.organisation_id
@@ -211,7 +213,7 @@ async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]
     return [
         ProblemEntry(
             row["id"], row["title"] or "", row["description"] or "", row["votes"], row["group_id"],
-            row["organisation"],
+            row["organisation"], row["merged"],
         )
         for row in rows
     ]

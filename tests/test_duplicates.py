@@ -162,6 +162,9 @@ async def test_merging_moves_votes_and_the_reporter_and_counts_nobody_twice(
         assert await problem_store.voted(bot.db, keep, person)
     assert not await problem_store.voted(bot.db, keep, a)
     assert [p.id for p in await problem_store.visible_in_field(bot.db, "handel")] == [keep]
+    # The pack counts the merged report as a report of the kept one's line.
+    [line] = (await build_pack(bot.db, bot.consultation, "ws-handel", START.date())).problems
+    assert (line.reports, line.votes) == (2, 3)
     assert (await problem_store.get(bot.db, gone)).merged_into == keep  # type: ignore[union-attr]
     # Refused: the same report, an already merged one, a report of another field.
     other_field = await _report(bot.db, c, INTERNET, field="verwaltung")
