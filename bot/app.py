@@ -133,6 +133,8 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
 async def _close(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = app.bot_data.services
     await stop_health(app)
+    if app.bot_data.inbox is not None:  # handlers in progress finish; the rest stays stored
+        await app.bot_data.inbox.stop()
     if app.bot_data.dispatcher is not None:
         await app.bot_data.dispatcher.stop()
     if services is not None:

@@ -17,6 +17,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.health import HealthServer, HealthState
+    from bot.inbox import Inbox
     from bot.outbox_dispatch import Dispatcher
 
 Clock = Callable[[], datetime]
@@ -54,6 +55,7 @@ class BotData:
     dispatcher: Dispatcher | None = None  # the outbox dispatcher, set in post_init
     health: HealthState  # set per application by build_application (GET /healthz)
     health_server: HealthServer | None = None
+    inbox: Inbox | None = None  # the durable inbox (bot/inbox.py), made on first use
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -20,6 +20,7 @@ DEFAULT_DIGEST_LEAD = timedelta(hours=48)
 DEFAULT_QUIET_HOURS = (20, 8)
 DEFAULT_SEAT_OFFER = timedelta(hours=24)
 MAX_SEAT_OFFER_HOURS = 24 * 14
+DEFAULT_UPDATE_MAX_AGE = timedelta(hours=24)  # Telegram keeps an unfetched update this long
 _DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
 _DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -52,6 +53,8 @@ class Settings:
     seat_offer: timedelta = DEFAULT_SEAT_OFFER  # how long a freed workshop seat is held
     # Data directory, webhook, health endpoint, logging, backups (bot/ops_settings.py).
     ops: Operations = field(default_factory=Operations)
+    # An update older than this is answered with an apology instead of being acted on.
+    update_max_age: timedelta = DEFAULT_UPDATE_MAX_AGE
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -105,6 +108,7 @@ class Settings:
             quiet_sunday=quiet[2],
             seat_offer=_seat_offer(env.get("AGENDA_SEAT_OFFER_HOURS", "")),
             ops=ops,
+            update_max_age=_update_max_age(env),
         )
 
 
@@ -165,6 +169,14 @@ def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelt
     for number, unit in parts:
         total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
     return total
+
+
+def _update_max_age(env: Mapping[str, str]) -> timedelta:
+    """AGENDA_UPDATE_MAX_AGE: a duration of at least a minute, e.g. 24h."""
+    age = _duration(env, "AGENDA_UPDATE_MAX_AGE", DEFAULT_UPDATE_MAX_AGE)
+    if age < timedelta(minutes=1):
+        raise SettingsError("AGENDA_UPDATE_MAX_AGE", "must be at least 1m - write e.g. 24h")
+    return age
 
 
 def _seat_offer(raw: str) -> timedelta:

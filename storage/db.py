@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import aiosqlite
 
@@ -99,6 +100,19 @@ class _Open:
 
 
 _OPEN: ContextVar[_Open | None] = ContextVar("agenda_open_transaction", default=None)
+
+
+class CommitHook(Protocol):
+    """Work that commits with the current task's next outermost transaction (set in
+    ``commit_hook``): the inbox marks its update handled in the transaction of the change the
+    update caused (bot/inbox.py), so the change and "handled" are stored together or not at all."""
+
+    async def before_commit(self, conn: aiosqlite.Connection) -> None: ...
+
+    def after_commit(self) -> None: ...
+
+
+commit_hook: ContextVar[CommitHook | None] = ContextVar("commit_hook", default=None)
 
 
 @dataclass(frozen=True)
@@ -195,9 +209,14 @@ class Database:
             token = _OPEN.set(_Open(self, asyncio.current_task(), 0))
             try:
                 yield self.conn
+                hook = commit_hook.get()
+                if hook is not None:
+                    await hook.before_commit(self.conn)
                 # Inside the try: a COMMIT that fails (a deferred constraint, a full disk)
                 # must not leave the transaction open for the next writer.
                 await self.conn.execute("COMMIT")
+                if hook is not None:
+                    hook.after_commit()
             except BaseException:
                 # SQLite may have rolled back by itself; a second ROLLBACK would raise and
                 # hide the original error.

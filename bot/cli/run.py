@@ -71,6 +71,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
 
     from bot import render_worker
     from bot.app import build_application
+    from bot.polling import run_polling
     from bot.startup import wait_for_telegram
 
     log = logging.getLogger("bot.run")
@@ -87,7 +88,9 @@ def run(args: argparse.Namespace, env: Env) -> int:
         if args.webhook:
             _run_webhook(app, settings)
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+            # Not app.run_polling: every update is stored before Telegram is told
+            # (bot/polling.py, bot/inbox.py).
+            run_polling(app, allowed_updates=ALLOWED_UPDATES)
     except (InvalidToken, NetworkError) as error:
         if isinstance(error, BadRequest):
             raise
