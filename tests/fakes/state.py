@@ -279,6 +279,7 @@ class ApiState:
                 offset = int(str(params.get("offset") or 0))
             except ValueError:
                 timeout, offset = 0, 0
+            self._confirm(offset)  # on arrival of the request, as Telegram does
             deadline = time.monotonic() + timeout
             # polling: updates may be pushed from another thread (the HTTP test, a fixture)
             while time.monotonic() < deadline and not self._has_updates(offset):  # noqa: ASYNC110
@@ -291,6 +292,15 @@ class ApiState:
 
     def _now(self) -> int:
         return int(self.clock())
+
+    def _confirm(self, offset: object) -> None:
+        """Telegram's rule: an offset confirms (forgets) every update below it; until then an
+        update is delivered again by every getUpdates."""
+        with self._lock:
+            if isinstance(offset, int) and offset < 0:
+                del self._updates[: max(len(self._updates) + offset, 0)]
+            elif isinstance(offset, int) and offset > 0:
+                self._updates[:] = [u for u in self._updates if u["update_id"] >= offset]
 
     def _has_updates(self, offset: int) -> bool:
         with self._lock:

@@ -67,12 +67,6 @@ class FakeBotApi(ApiState):
             self._confirm(offset)
         return self._updates[:limit]
 
-    def _confirm(self, offset: object) -> None:
-        if isinstance(offset, int) and offset < 0:
-            del self._updates[: max(len(self._updates) + offset, 0)]
-        elif isinstance(offset, int) and offset > 0:
-            self._updates[:] = [u for u in self._updates if u["update_id"] >= offset]
-
     # ------------------------------------------------------------------ commands
     def _m_setMyCommands(self, p: P, files: P, wait: bool) -> object:
         commands = checks.check_commands(p.get("commands"))
