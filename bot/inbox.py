@@ -112,17 +112,14 @@ class Inbox:
             raise RuntimeError("the inbox needs the open services (post_init has not run)")
         return services
 
-    def _stamp(self) -> str:
-        return self.services.clock().isoformat(timespec="seconds")
-
     async def start(self) -> None:
         """Once: forget long-handled updates, then queue every stored unhandled one."""
         async with self._start_lock:
             if self._started:
                 return
             db, now = self.services.db, self.services.clock()
-            await store.purge(db, (now - KEEP_HANDLED).isoformat(timespec="seconds"))
-            pending = await store.reopen(db, MAX_ATTEMPTS, now.isoformat(timespec="seconds"))
+            await store.purge(db, now - KEEP_HANDLED)
+            pending = await store.reopen(db, MAX_ATTEMPTS, now)
             if pending:
                 log.info("handling %d stored updates from before the start", len(pending))
             for row in pending:
@@ -136,7 +133,8 @@ class Inbox:
             raise RuntimeError("the inbox is stopped")
         await self.start()
         parsed = [self._incoming(update) for update in updates]
-        fresh = await store.store(self.services.db, [item for item, _ in parsed], self._stamp())
+        services = self.services
+        fresh = await store.store(services.db, [item for item, _ in parsed], services.clock())
         by_id = {item.update_id: update for item, update in parsed}
         for row in fresh:
             self._enqueue(row, by_id.get(row.update_id))
@@ -196,17 +194,16 @@ class Inbox:
     async def _handle(self, row: store.InboxRow, update: Update | None) -> None:
         services = self.services
         now = services.clock()
-        stamp = now.isoformat(timespec="seconds")
         if update is None:
             update = self._parse(json.loads(row.payload))
         if update is None:
             log.warning("update %d is not readable: skipped", row.update_id)
-            await store.finish(services.db, row.update_id, store.FAILED, stamp)
+            await store.finish(services.db, row.update_id, store.FAILED, now)
             return
         if self._too_old(update, row, now):
             log.info("update %d is too old: apologised instead of acting", row.update_id)
             await self._tell(update, "stale_update")
-            await store.finish(services.db, row.update_id, store.STALE, stamp)
+            await store.finish(services.db, row.update_id, store.STALE, now)
             return
         user = update.effective_user
         wait = self.flood.reserve(user.id) if user is not None else 0.0
@@ -216,7 +213,7 @@ class Inbox:
                 await self._tell(update, "flood_note")
             await asyncio.sleep(wait)
         async with self._slots:
-            hook = store.MarkHandled(row.update_id, stamp)
+            hook = store.MarkHandled(row.update_id, now)
             token = commit_hook.set(hook)
             state = store.DONE
             try:
@@ -227,10 +224,10 @@ class Inbox:
             finally:
                 commit_hook.reset(token)
             if not hook.done:
-                await store.finish(services.db, row.update_id, state, stamp)
+                await store.finish(services.db, row.update_id, state, now)
 
     def _too_old(self, update: Update, row: store.InboxRow, now: datetime) -> bool:
-        moment = datetime.fromisoformat(row.received_at)
+        moment = row.received_at
         message = update.message or update.edited_message
         if message is not None:
             sent = message.edit_date or message.date

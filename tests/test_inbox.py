@@ -260,9 +260,9 @@ async def test_an_update_that_broke_every_start_is_given_up(running: Bot, api: F
     services = running.app.bot_data.services
     assert services is not None
     item = store.Incoming(77, "chat:1", '{"update_id": 77}')
-    await store.store(services.db, [item], "2026-12-01T09:00:00+00:00")
+    await store.store(services.db, [item], services.clock())
     for _ in range(6):  # six starts, each killed while handling it
-        reopened = await store.reopen(services.db, 5, "2026-12-01T09:00:00+00:00")
+        reopened = await store.reopen(services.db, 5, services.clock())
     assert reopened == []
     assert await store.state_of(services.db, 77) == "failed"
 
