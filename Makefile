@@ -41,3 +41,12 @@ check: install
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+
+# The durable inbox under fire (tests/crash_harness.py; `make test` runs a short version).
+.PHONY: crashtest fuzz
+crashtest: $(STAMP)
+	$(BIN)/python -m tests.crash_harness --kills 50
+
+# 10,000 generated updates through the real bot (`make test` runs 200 of them).
+fuzz: $(STAMP)
+	AGENDA_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q -n 0 tests/test_fuzz.py

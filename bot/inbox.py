@@ -154,9 +154,10 @@ class Inbox:
 
     def _parse(self, payload: dict[str, object]) -> Update | None:
         try:
-            return Update.de_json(payload, self._app.bot)
+            update = Update.de_json(payload, self._app.bot)
         except Exception:  # any malformed field: the update cannot be acted on
             return None
+        return update if _sound(update) else None
 
     def _enqueue(self, row: store.InboxRow, update: Update | None) -> None:
         if row.update_id in self._queued or self._closed:
@@ -268,6 +269,16 @@ class Inbox:
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
+
+
+def _sound(update: Update) -> bool:
+    """Whether fields Telegram always sends are there (PTB leaves a missing one None, and
+    handlers and filters rely on them): a message's chat and date, a button tap's sender."""
+    message = update.effective_message
+    if message is not None and (message.chat is None or message.date is None):
+        return False
+    query = update.callback_query
+    return query is None or query.from_user is not None
 
 
 def inbox_of(app: AgendaApp) -> Inbox:

@@ -119,11 +119,11 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
     if payload is None or choice not in ("y", "n") or lang not in ("de", "en"):
         await answer_callback(update, context, "de", "stale_button")
         return
-    await answer_callback(update, context, lang)
-    await drop_buttons(update)
     user = update.effective_user
     assert user is not None
     if choice == "n":
+        await answer_callback(update, context, lang)
+        await drop_buttons(update)
         existing = await people.by_telegram_id(services.db, user.id)
         if existing is None:
             await send(update, context, lang, "consent_refused")
@@ -133,15 +133,19 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
                        consented_at=existing.consented_at[:10],
                        contact=services.consultation.contact)
         return
-    person = await people.record_consent(
-        services.db, user.id, lang, services.consultation.consent_version
-    , now=services.clock())
-    token = payload.arg(2)
-    invited = await organisations.by_token(services.db, token) if token else None
-    if invited is not None:
-        await organisations.bind_person(
-            services.db, person.id, invited.id, invited.group_id, now=services.clock()
+    token, now = payload.arg(2), services.clock()
+    async with services.db.transaction():  # consent and invitation together, then the reply
+        person = await people.record_consent(
+            services.db, user.id, lang, services.consultation.consent_version, now=now
         )
+        invited = await organisations.by_token(services.db, token) if token else None
+        if invited is not None:
+            await organisations.bind_person(
+                services.db, person.id, invited.id, invited.group_id, now=now
+            )
+    await answer_callback(update, context, lang)
+    await drop_buttons(update)
+    if invited is not None:
         await send(update, context, lang, "invite_bound", organisation=invited.name)
     else:
         await send(update, context, lang, "consent_thanks")
@@ -182,10 +186,11 @@ async def on_group(update: Update, context: AgendaContext) -> None:
     if person is None or group_id is None or services.consultation.group(group_id) is None:
         await answer_callback(update, context, lang, "stale_button")
         return
+    async with services.db.transaction():  # stored before the person is told "saved"
+        await people.set_group(services.db, person.id, group_id, now=services.clock())
+        await organisations.sync_group(services.db, person.id)
     await answer_callback(update, context, lang, "saved")
     await drop_buttons(update)
-    await people.set_group(services.db, person.id, group_id, now=services.clock())
-    await organisations.sync_group(services.db, person.id)
     await _after_change(update, context, person.telegram_id)
 
 
@@ -213,10 +218,11 @@ async def on_org_name(update: Update, context: AgendaContext, person: Person, ty
             limit=ORG_NAME_LIMIT,
         )
         return
-    await organisations.set_own_name(
-        context.services.db, person.id, name, now=context.services.clock()
-    )
-    await people.set_awaiting(context.services.db, person.id, None, now=context.services.clock())
+    db = context.services.db
+    async with db.transaction():  # the name and "no longer waiting for it" together
+        now = context.services.clock()
+        await organisations.set_own_name(db, person.id, name, now=now)
+        await people.set_awaiting(db, person.id, None, now=now)
     await send(update, context, person.language, "org_name_saved", organisation=name)
     await _after_change(update, context, person.telegram_id)
 
@@ -301,9 +307,9 @@ async def on_naming(update: Update, context: AgendaContext) -> None:
     if person is None or person.organisation_id is None or choice not in ("y", "n"):
         await answer_callback(update, context, lang, "stale_button")
         return
+    await organisations.set_may_be_named(services.db, person.organisation_id, choice == "y")
     await answer_callback(update, context, lang, "saved")
     await drop_buttons(update)
-    await organisations.set_may_be_named(services.db, person.organisation_id, choice == "y")
     if person.onboarded:
         await _after_change(update, context, person.telegram_id)
     else:
