@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot import backups, digests, outbox_dispatch, outbox_kinds, training_notices
+from bot import privacy as retention
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
 from bot.consultation import Consultation
@@ -29,6 +30,7 @@ from handlers import (
     onboarding,
     outbox_report,
     plan,
+    privacy,
     problems,
     progress,
     questionnaire,
@@ -45,11 +47,11 @@ log = logging.getLogger(__name__)
 PUBLIC_COMMANDS = {
     "de": [
         "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
-        "erinnerungen", "hilfe", "abbrechen",
+        "erinnerungen", "hilfe", "abbrechen", "meinedaten", "widerruf", "loeschen",
     ],
     "en": [
         "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
-        "reminders", "help", "cancel",
+        "reminders", "help", "cancel", "mydata", "withdraw", "delete",
     ],
 }  # fmt: skip
 STAFF_COMMANDS = [
@@ -97,7 +99,7 @@ def build_application(
 
     # The table of contents: earlier handlers win.
     for module in (
-        onboarding, questionnaire, problems, staff, exports, training,
+        onboarding, privacy, questionnaire, problems, staff, exports, training,
         reminders, broadcast, outbox_report, workshops, draft, plan, progress, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
@@ -124,6 +126,7 @@ def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any
         await reminder_plan.start_reminders(app)
         await training_notices.start_summaries(app)
         await workshop_plan.start_workshops(app)  # lapsed seat offers, workshop reminders
+        retention.start_retention(app)  # personal data purged after purge_after
         await start_health(app)  # GET /healthz, if AGENDA_HEALTH_LISTEN is set
         backups.schedule(app)  # the nightly backup, if AGENDA_BACKUP_DIR is set
 

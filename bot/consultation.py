@@ -232,6 +232,13 @@ class Reminders(_Model):
         return self
 
 
+class Retention(_Model):
+    """What happens to a person's data when it is erased (on request or after purge_after)."""
+
+    # Keep their answers for the figures, without person, organisation or group, day only.
+    keep_anonymised: bool = False
+
+
 class Questionnaire(_Model):
     id: Annotated[str, Field(pattern=QUESTIONNAIRE_ID)]
     kind: QuestionnaireKind
@@ -306,6 +313,7 @@ class Consultation(_Model):
     controller: Text
     contact: Text
     purge_after: YamlDate
+    retention: Retention = Retention()
     phases: list[Phase]
     action_fields: list[ActionField]
     groups: list[StakeholderGroup]

@@ -45,6 +45,7 @@ MAX_PASSES = 10_000  # a run ends at the latest after this many looks at the due
 NOTE_BLOCKED_PREFIX = "blocked:"  # reports count the rows whose note starts so as blocked
 NOTE_BLOCKED = NOTE_BLOCKED_PREFIX + " the person blocked the bot"
 NOTE_INACTIVE = NOTE_BLOCKED_PREFIX + " not sent, the person had blocked the bot"
+NOTE_WITHDRAWN = "consent withdrawn"  # bot/privacy.py
 NOTE_NO_PERSON = "no such person any more"
 NOTE_RETRY_AFTER = "429: Telegram asked to wait"
 SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out already
@@ -322,6 +323,10 @@ class Dispatcher:
         if person is not None and person.inactive:
             await outbox.mark_dropped(db, row.id, NOTE_INACTIVE)
             report.blocked += 1
+            return None
+        if person is not None and person.withdrawn:  # planned before the withdrawal
+            await outbox.mark_dropped(db, row.id, NOTE_WITHDRAWN)
+            report.dropped += 1
             return None
         try:
             decision = await self.kinds[row.kind].build(context, row, person)

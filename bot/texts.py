@@ -11,10 +11,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.runtime import Macro
 
-from bot.resources import TEMPLATES_DIR
+from bot.settings import PROJECT_ROOT
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
 

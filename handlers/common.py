@@ -36,11 +36,18 @@ def chunks(buttons: Sequence[Button], width: int) -> list[list[Button]]:
 
 
 async def current_person(update: Update, context: AgendaContext) -> Person | None:
-    """The person behind this update, or None before consent."""
+    """The person behind this update, or None before consent - and after a withdrawal, or
+    when the privacy notice changed since they agreed (they are asked again; handlers/privacy.py
+    reaches the stored data of such a person for access and erasure)."""
     user = update.effective_user
     if user is None:
         return None
-    return await people.by_telegram_id(context.services.db, user.id)
+    person = await people.by_telegram_id(context.services.db, user.id)
+    if person is None or person.withdrawn:
+        return None
+    if person.consent_version != context.services.consultation.consent_version:
+        return None
+    return person
 
 
 def language_of(update: Update, person: Person | None) -> str:

@@ -13,7 +13,7 @@ from telegram.ext import (
 
 from bot.callbacks import decode
 from bot.context import AgendaContext
-from handlers import onboarding, problems, questionnaire, training
+from handlers import onboarding, privacy, problems, questionnaire, training
 from handlers.common import (
     answer_callback,
     current_person,
@@ -71,7 +71,7 @@ async def help_command(update: Update, context: AgendaContext) -> None:
         context,
         lang,
         "help",
-        menu_buttons(context, lang, person) if person else [],
+        menu_buttons(context, lang, person) + privacy.buttons(context, lang) if person else [],
         registered=person is not None,
         staff=staff,
         training=person is not None and takes_part_in_training(context, person),

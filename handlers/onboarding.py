@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
 from bot.texts import LANGUAGES
+from handlers import privacy
 from handlers.common import (
     Button,
     answer_callback,
@@ -59,6 +60,10 @@ async def start(update: Update, context: AgendaContext) -> None:
         if invited is None:
             await send(update, context, language_of(update, person), "invite_unknown")
     if person is None:
+        user = update.effective_user
+        stored = await people.by_telegram_id(services.db, user.id) if user else None
+        if stored is not None and not stored.withdrawn:  # the privacy notice changed
+            await send(update, context, stored.language, "consent_again")
         await ask_language(update, context, invited.invite_token if invited else None)
         return
     if invited is not None:
@@ -127,11 +132,8 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
         existing = await people.by_telegram_id(services.db, user.id)
         if existing is None:
             await send(update, context, lang, "consent_refused")
-        else:
-            # An old consent message: what is stored stays until withdrawn through the contact.
-            await send(update, context, existing.language, "consent_still_given",
-                       consented_at=existing.consented_at[:10],
-                       contact=services.consultation.contact)
+        else:  # declining after consenting withdraws the consent
+            await privacy.withdraw(update, context)
         return
     token, now = payload.arg(2), services.clock()
     async with services.db.transaction():  # consent and invitation together, then the reply
@@ -371,6 +373,7 @@ async def show_profile(
     if person.organisation_id is not None:
         rows.append([(label(context, lang, "change_naming"), encode("PR", "naming"))])
     rows.append([(label(context, lang, "change_language"), encode("PR", "lang"))])
+    rows += privacy.buttons(context, lang)
     rows.append([(label(context, lang, "menu"), encode("M", "menu"))])
     await send(
         update,

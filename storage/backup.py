@@ -83,10 +83,17 @@ def backup_name(now: datetime) -> str:
     return f"agenda-{now:%Y-%m-%d-%H%M}.sqlite3"
 
 
+def backup_files(directory: Path) -> list[Path]:
+    """The nightly backups in directory, oldest first (none if it does not exist)."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if _BACKUP_NAME.match(p.name))
+
+
 def prune(directory: Path, keep: int) -> list[Path]:
     """Delete all but the newest keep nightly backups in directory; return those deleted. Only
     files named as nightly backups are touched."""
-    ours = sorted(p for p in directory.iterdir() if _BACKUP_NAME.match(p.name))
+    ours = backup_files(directory)
     doomed = ours[:-keep] if keep > 0 else ours
     for path in doomed:
         path.unlink()

@@ -263,6 +263,12 @@ class Database:
                 await self._sleep(wait)
                 wait = min(wait * self.lock_wait.factor, self.lock_wait.most)
 
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (after an erasure: the old pages
+        leave the WAL too). Waits for the task's turn like a write."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def _reading(self) -> aiosqlite.Connection:
         return self.conn if self._open_here() is not None else self.reader
 
@@ -322,6 +328,8 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not left in free pages (erasure, storage/erasure.py).
+        await conn.execute("PRAGMA secure_delete=ON")
         # With WAL, NORMAL keeps every committed answer across crashes of the bot (SQLite docs).
         await conn.execute("PRAGMA synchronous=NORMAL")
     except BaseException:

@@ -136,3 +136,11 @@ async def sync_group(db: Database, person_id: int) -> None:
             "AND (SELECT group_id FROM people WHERE id = ?) IS NOT NULL",
             (person_id, person_id, person_id),
         )
+
+
+async def member_count(db: Database, organisation_id: int) -> int:
+    """How many people belong to the organisation."""
+    row = await db.fetchone(
+        "SELECT count(*) AS n FROM people WHERE organisation_id = ?", (organisation_id,)
+    )
+    return int(row["n"]) if row else 0

@@ -344,6 +344,17 @@ async def drop_pending_for(db: Database, recipient: int, kind: str, note: str) -
         return cursor.rowcount
 
 
+async def drop_pending_to(db: Database, recipient: int, note: str) -> int:
+    """Drop every pending row for one chat, of any kind (consent withdrawn); how many."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ?"
+            " WHERE recipient = ? AND status = 'pending'",
+            (note, recipient),
+        )
+        return cursor.rowcount
+
+
 @dataclass(frozen=True)
 class KindCounts:
     """How many rows of one kind are in each status."""

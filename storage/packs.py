@@ -110,8 +110,8 @@ async def respondents_by_group(
 async def answered_per_question(db: Database, questionnaire_id: str) -> list[QuestionCount]:
     """Per question: how many given (not skipped) answers."""
     rows = await db.fetchall(
-        "SELECT question_id, count(*) AS n FROM answers "
-        "WHERE questionnaire_id = ? AND value IS NOT NULL GROUP BY question_id",
+        "SELECT question_id, count(*) AS n FROM answers_counted "
+        "WHERE questionnaire_id = ? GROUP BY question_id",
         (questionnaire_id,),
     )
     return [QuestionCount(row["question_id"], row["n"]) for row in rows]
@@ -126,8 +126,8 @@ async def option_counts(
                    CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
                         ELSE CAST(j.value AS TEXT) END AS option,
                    count(*) AS n
-            FROM answers a, json_each(a.value) j
-            WHERE a.questionnaire_id = ? AND a.value IS NOT NULL
+            FROM answers_counted a, json_each(a.value) j
+            WHERE a.questionnaire_id = ?
               AND a.question_id IN ({_marks(question_ids)})
             GROUP BY a.question_id, option""",  # noqa: S608
         (questionnaire_id, *question_ids),
@@ -145,8 +145,8 @@ async def number_summaries(
                        row_number() OVER (PARTITION BY question_id
                                           ORDER BY CAST(json_extract(value, '$') AS REAL)) AS rn,
                        count(*) OVER (PARTITION BY question_id) AS n
-                FROM answers
-                WHERE questionnaire_id = ? AND value IS NOT NULL
+                FROM answers_counted
+                WHERE questionnaire_id = ?
                   AND question_id IN ({_marks(question_ids)})
             ),
             m AS (SELECT question_id, avg(x) AS median FROM v
@@ -186,13 +186,27 @@ async def text_answers(
             ORDER BY p.group_id, respondent, a.question_id""",  # noqa: S608
         (questionnaire_id, *question_ids),
     )
-    return [
+    found = [
         TextAnswer(
             row["question_id"], row["respondent"], row["group_id"], row["organisation"],
             row["text"],
         )
         for row in rows
     ]
+    # Answers kept anonymised after an erasure (storage/erasure.py): no group, one each.
+    kept = await db.fetchall(
+        f"""SELECT question_id, json_extract(value, '$') AS text FROM kept_answers
+            WHERE questionnaire_id = ? AND json_type(value) = 'text'
+              AND question_id IN ({_marks(question_ids)})
+            ORDER BY id""",  # noqa: S608
+        (questionnaire_id, *question_ids),
+    )
+    last = max((t.respondent for t in found), default=0)
+    found += [
+        TextAnswer(row["question_id"], last + n, "", None, row["text"])
+        for n, row in enumerate(kept, start=1)
+    ]
+    return found
 
 
 async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]:

@@ -27,6 +27,7 @@ class Person:
     onboarded: bool
     awaiting: str | None
     fields: tuple[str, ...]
+    withdrawn: bool = False  # consent withdrawn: nothing is done with the data until renewed
 
 
 _SELECT = """
@@ -54,6 +55,7 @@ def _person(row: aiosqlite.Row) -> Person:
         onboarded=row["onboarded_at"] is not None,
         awaiting=row["awaiting"],
         fields=tuple(row["fields"].split(",")) if row["fields"] else (),
+        withdrawn=row["withdrawn_at"] is not None,
     )
 
 
@@ -86,12 +88,30 @@ async def record_consent(
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (telegram_id) DO UPDATE SET
                    language = excluded.language, consent_version = excluded.consent_version,
-                   consented_at = excluded.consented_at, updated_at = excluded.updated_at""",
+                   consented_at = excluded.consented_at, updated_at = excluded.updated_at,
+                   withdrawn_at = NULL""",
             (telegram_id, language, consent_version, stamp, stamp, stamp),
         )
     person = await by_telegram_id(db, telegram_id)
     assert person is not None
     return person
+
+
+async def withdraw(db: Database, telegram_id: int, *, now: datetime) -> bool:
+    """Record the withdrawal of consent (the first moment counts); False if unknown."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE people SET withdrawn_at = coalesce(withdrawn_at, ?), awaiting = NULL,"
+            " updated_at = ? WHERE telegram_id = ?",
+            (iso(now), iso(now), telegram_id),
+        )
+        return cursor.rowcount == 1
+
+
+async def withdrawn_at(db: Database, telegram_id: int) -> str | None:
+    """When the person withdrew consent (stored text), or None."""
+    row = await db.fetchone("SELECT withdrawn_at FROM people WHERE telegram_id = ?", (telegram_id,))
+    return str(row["withdrawn_at"]) if row and row["withdrawn_at"] else None
 
 
 async def set_language(db: Database, person_id: int, language: str, *, now: datetime) -> None:

@@ -22,11 +22,12 @@ class Recipient:
     fields: tuple[str, ...]
     reminders_off: bool
     inactive: bool
+    withdrawn: bool = False  # consent withdrawn: nothing more is sent
 
 
 _SELECT = """
 SELECT p.id, p.telegram_id, p.language, p.group_id, p.reminders_off,
-       p.inactive_since IS NOT NULL AS inactive,
+       p.inactive_since IS NOT NULL AS inactive, p.withdrawn_at IS NOT NULL AS withdrawn,
        (SELECT group_concat(action_field, ',') FROM
            (SELECT action_field FROM person_fields f WHERE f.person_id = p.id
             ORDER BY action_field)) AS fields
@@ -43,13 +44,15 @@ def _recipient(r: aiosqlite.Row) -> Recipient:
         fields=tuple(r["fields"].split(",")) if r["fields"] else (),
         reminders_off=bool(r["reminders_off"]),
         inactive=bool(r["inactive"]),
+        withdrawn=bool(r["withdrawn"]),
     )
 
 
 async def reachable(db: Database) -> list[Recipient]:
-    """Onboarded people who have not blocked the bot, by Telegram id."""
+    """Onboarded people who have not blocked the bot nor withdrawn consent, by Telegram id."""
     rows = await db.fetchall(
         _SELECT + " WHERE p.onboarded_at IS NOT NULL AND p.inactive_since IS NULL"
+        " AND p.withdrawn_at IS NULL"
         " ORDER BY p.telegram_id"
     )
     return [_recipient(row) for row in rows]

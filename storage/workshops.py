@@ -173,7 +173,7 @@ async def cancel(
             " updated_at = ? WHERE event_id = ? AND person_id = ?",
             (iso(now), event_id, person_id),
         )
-        offered = await _fill_seats(conn, event_id, capacity, now, offer_until)
+        offered = await fill_seats(conn, event_id, capacity, now, offer_until)
     return previous, await _load(db, offered)
 
 
@@ -205,11 +205,11 @@ async def expire_offers(
         lapsed = [int(row[0]) for row in await cursor.fetchall()]
         offered: list[int] = []
         for event_id, capacity in capacities.items():
-            offered += await _fill_seats(conn, event_id, capacity, now, offer_until)
+            offered += await fill_seats(conn, event_id, capacity, now, offer_until)
     return await _load(db, lapsed), await _load(db, offered)
 
 
-async def _fill_seats(
+async def fill_seats(
     conn: aiosqlite.Connection, event_id: str, capacity: int, now: datetime, until: datetime
 ) -> list[int]:
     """Offer each free seat to the next on the waiting list; the ids offered."""

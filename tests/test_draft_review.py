@@ -20,7 +20,7 @@ NAMED, SECRET = 7701111, 7702222
 
 
 async def _person(db: Database, telegram_id: int, organisation: str, named: bool) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    person = await people.record_consent(db, telegram_id, "de", "2026-12-02", now=START)
     await people.set_group(db, person.id, "firm", now=START)
     await organisations.set_own_name(db, person.id, organisation, now=START)
     found = await people.by_id(db, person.id)

@@ -68,7 +68,7 @@ class Seeded:
 async def _person(
     db: Database, telegram_id: int, group: str, organisation: str | None, named: bool
 ) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    person = await people.record_consent(db, telegram_id, "de", "2026-12-02", now=START)
     await people.set_group(db, person.id, group, now=START)
     if organisation is not None:
         await organisations.set_own_name(db, person.id, organisation, now=START)
@@ -85,7 +85,7 @@ async def seed(db: Database) -> Seeded:
     blumen = await _person(db, BLUMEN, "retail", "Blumen Müller", named=True)
     geheim = await _person(db, GEHEIM, "firm", "Geheim GmbH", named=False)
     schule = await _person(db, SCHULE, "school", "Regionale Schule", named=True)
-    buerger = (await people.record_consent(db, BUERGER, "en", "2026-11-01", now=START)).id
+    buerger = (await people.record_consent(db, BUERGER, "en", "2026-12-02", now=START)).id
     await answers.save(db, blumen, "sq-handel", "branche", "handel", now=START)
     await answers.save(db, blumen, "sq-handel", "digital", 4, now=START)
     await answers.save(db, blumen, "sq-handel", "kunden", ["social", "website"], now=START)
@@ -340,7 +340,7 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     blumen = participants[who.blumen]
     assert blumen[1:6] == (
         "Einzelhandel", "Blumen Müller", "Einzelhandel / Gewerbe; Verwaltung", "Deutsch",
-        "2026-11-01",
+        "2026-12-02",
     )  # fmt: skip
     assert _recent(blumen[6])
     assert blumen[7:] == ("Ja", 1, 1)  # sq-handel, completed

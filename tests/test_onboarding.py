@@ -137,12 +137,15 @@ async def test_a_too_long_organisation_name_is_asked_again(bot: Harness) -> None
     assert "Welche Themen" in anna.last.text
 
 
-async def test_an_old_refuse_button_does_not_pretend_data_was_deleted(bot: Harness) -> None:
+async def test_refusing_after_consenting_withdraws_and_offers_the_erasure(bot: Harness) -> None:
     anna = bot.user(1001)
     await anna.send("/start")
     await anna.click("Deutsch")
     notice = anna.last
     await anna.click("Einverstanden")
     await anna.click_data("C:n:de", message_id=notice.message_id)
-    assert "bereits am" in anna.last.text
-    assert await people.by_telegram_id(bot.db, 1001) is not None
+    assert "Einwilligung widerrufen" in anna.last.text
+    assert "noch gespeichert" in anna.last.text  # nothing pretends the data is gone
+    assert "🗑 Meine Daten löschen" in anna.buttons()
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and person.withdrawn

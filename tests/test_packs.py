@@ -39,7 +39,7 @@ async def running(bot: Harness) -> AsyncIterator[Harness]:
 async def _person(
     db: Database, telegram_id: int, group: str, organisation: str | None, named: bool
 ) -> int:
-    person = await people.record_consent(db, telegram_id, "de", "2026-11-01", now=START)
+    person = await people.record_consent(db, telegram_id, "de", "2026-12-02", now=START)
     await people.set_group(db, person.id, group, now=START)
     if organisation is not None:
         await organisations.set_own_name(db, person.id, organisation, now=START)

@@ -68,11 +68,11 @@ async def test_commands_are_registered_per_language(bot: Harness) -> None:
     english = [c["command"] for c in bot.api.commands(language_code="en")]
     assert german == [
         "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
-        "erinnerungen", "hilfe", "abbrechen",
+        "erinnerungen", "hilfe", "abbrechen", "meinedaten", "widerruf", "loeschen",
     ]  # fmt: skip
     assert english == [
         "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
-        "reminders", "help", "cancel",
+        "reminders", "help", "cancel", "mydata", "withdraw", "delete",
     ]  # fmt: skip
     # Every listed command has a handler.
     handled = {
