@@ -63,21 +63,60 @@ async def upsert_invited(
                 (name, group_id),
             )
         ).fetchone()
-        if existing:
-            await conn.execute(
-                "UPDATE organisations SET contact = ? WHERE id = ?", (contact, existing["id"])
-            )
-            org_id = existing["id"]
-        else:
-            cursor = await conn.execute(
-                "INSERT INTO organisations (name, group_id, contact, invite_token, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (name, group_id, contact, token, iso(now)),
-            )
-            org_id = cursor.lastrowid
-    org = await by_id(db, int(org_id))
+        if existing is None:
+            return await add_invited(db, name, group_id, contact, token, now=now)
+        await conn.execute(
+            "UPDATE organisations SET contact = ? WHERE id = ?", (contact, existing["id"])
+        )
+    org = await by_id(db, int(existing["id"]))
     assert org is not None
     return org
+
+
+async def invited(db: Database) -> list[Organisation]:
+    """Every organisation staff invited (with a token), oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM organisations WHERE invite_token IS NOT NULL ORDER BY id"
+    )
+    return [_organisation(row) for row in rows]
+
+
+async def add_invited(
+    db: Database, name: str, group_id: str, contact: str | None, token: str, *, now: datetime
+) -> Organisation:
+    """Register a newly invited organisation with its token."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO organisations (name, group_id, contact, invite_token, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (name, group_id, contact, token, iso(now)),
+        )
+        org_id = cursor.lastrowid
+    org = await by_id(db, int(org_id or 0))
+    assert org is not None
+    return org
+
+
+async def update_invited(
+    db: Database, org: Organisation, name: str, group_id: str, contact: str | None, *,
+    now: datetime,
+) -> Organisation:
+    """Correct an invited organisation (its token stays); members who joined under its old
+    group move to the new one."""
+    async with db.write() as conn:
+        await conn.execute(
+            "UPDATE organisations SET name = ?, group_id = ?, contact = ? WHERE id = ?",
+            (name, group_id, contact, org.id),
+        )
+        if group_id != org.group_id:
+            await conn.execute(
+                "UPDATE people SET group_id = ?, updated_at = ? "
+                "WHERE organisation_id = ? AND group_id = ?",
+                (group_id, iso(now), org.id, org.group_id),
+            )
+    found = await by_id(db, org.id)
+    assert found is not None
+    return found
 
 
 async def bind_person(

@@ -236,7 +236,7 @@ def test_invite_import_writes_one_link_per_organisation(
         assert match, link
         tokens.append(match[1])
     assert len(set(tokens)) == len(tokens)
-    assert "4 organisations" in capsys.readouterr().out
+    assert "4 Organisationen (organisations): 4 neu" in capsys.readouterr().out
 
     with sqlite3.connect(workdir / "agenda.sqlite3") as conn:
         stored = dict(conn.execute("SELECT name, invite_token FROM organisations").fetchall())
@@ -276,10 +276,12 @@ def test_invite_import_with_an_unknown_group_imports_nothing(
     )
     assert main(["invite", "import", "orgs.csv", "--bot", "hagenow_agenda_bot"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2
-    assert err[0].startswith("orgs.csv:3: unknown group 'gastro'")
+    assert len(err) == 3
+    assert err[0].startswith("orgs.csv:3: unbekannte Gruppe (unknown group) 'gastro'")
     # Line numbers are the file's: the blank line counts.
-    assert err[1].startswith("orgs.csv:5: unknown group 'firms'") and "'firm'" in err[1]
+    assert err[1].startswith("orgs.csv:5: unbekannte Gruppe (unknown group) 'firms'")
+    assert "'firm'" in err[1]
+    assert "nichts importiert (nothing imported)" in err[2] and "--partial" in err[2]
     assert not (workdir / "orgs-links.csv").exists()
     db = workdir / "agenda.sqlite3"
     if db.exists():
@@ -290,9 +292,9 @@ def test_invite_import_with_an_unknown_group_imports_nothing(
 def test_invite_import_names_a_missing_column(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (workdir / "orgs.csv").write_text("Name;Gruppe\nBlumen Müller;retail\n", encoding="utf-8")
+    (workdir / "orgs.csv").write_text("Name;Typ\nBlumen Müller;retail\n", encoding="utf-8")
     assert main(["invite", "import", "orgs.csv", "--bot", "hagenow_agenda_bot"]) == 1
-    assert "orgs.csv:1: missing column(s) group" in capsys.readouterr().err
+    assert "orgs.csv:1: Spalte fehlt (missing column): group" in capsys.readouterr().err
 
 
 def test_invite_import_without_bot_name_or_token(

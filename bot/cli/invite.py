@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
+from bot.cli.common import Env, Subparsers, fail, load_consultation, telegram_failure
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def register(sub: Subparsers) -> None:
@@ -18,54 +23,95 @@ def register(sub: Subparsers) -> None:
     imp = invite_sub.add_parser(
         "import", help="Organisationen aus CSV anlegen, Links schreiben (import, write links)"
     )
-    imp.add_argument("csv", type=Path, help="CSV with columns name, group, contact")
-    imp.add_argument("--out", type=Path, help="where to write the links (default: <csv>-links.csv)")
-    imp.add_argument("--bot", help="bot username for the links (default: asked from Telegram)")
+    imp.description = (
+        "Spalten name;group;contact (oder Name;Gruppe;Kontakt), Trennzeichen ; oder , – wie Excel"
+        " speichert. Gruppe als Kennung oder Titel aus der Befragungsdatei. Erneuter Import"
+        " derselben Organisation ändert Gruppe und Kontakt, der Link bleibt. (Columns name, group,"
+        " contact; a group as id or title; a re-import updates an organisation, its link stays.)"
+    )
+    imp.add_argument(
+        "csv", type=Path, help="CSV-Datei, z. B. aus Excel (CSV file, e.g. saved by Excel)"
+    )
+    imp.add_argument(
+        "--out", type=Path,
+        help="Links hierhin schreiben (where to write the links; default: <csv>-links.csv)",
+    )  # fmt: skip
+    imp.add_argument(
+        "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
+    )
+    imp.add_argument(
+        "--partial", action="store_true",
+        help="fehlerhafte Zeilen überspringen, die guten importieren (skip bad rows)",
+    )  # fmt: skip
     imp.set_defaults(func=import_command)
 
 
 def import_command(args: argparse.Namespace, env: Env) -> int:
     """Register the organisations of a CSV and write each one's deep link."""
-    return asyncio.run(_invite_import(env, args.csv, args.out, args.bot))
+    return asyncio.run(_invite_import(env, args.csv, args.out, args.bot, args.partial))
 
 
 async def _invite_import(
-    env: Env, csv_path: Path, out: Path | None, bot_username: str | None
+    env: Env, csv_path: Path, out: Path | None, bot_username: str | None, partial: bool
 ) -> int:
-    from telegram import Bot
-    from telegram.error import BadRequest, InvalidToken, NetworkError
-
-    from bot.invites import InviteFileError, import_rows, read_rows, write_links
+    from bot.invite_file import InviteFileError, read_file
+    from bot.invites import import_rows, write_links
     from storage.db import Database
 
     settings = env.settings()
     consultation = load_consultation(settings)
     try:
-        rows = read_rows(csv_path, consultation)
-    except FileNotFoundError:
-        print(f"agenda-bot: no such file: {csv_path}", file=sys.stderr)
-        return 1
+        found = read_file(csv_path, consultation)
+    except OSError as error:
+        return fail(f"{csv_path}: {error.strerror or error} (cannot read)")
     except InviteFileError as error:
         for line in error.errors:
             print(line, file=sys.stderr)
         return 1
+    for problem in found.problems:
+        print(f"{csv_path}:{problem.line}: {problem.text}", file=sys.stderr)
+    for dup in found.duplicates:
+        print(f"{csv_path}:{dup.line}: {dup.name!r} doppelt, wie Zeile {dup.first_line}"
+              f" – zählt einmal (duplicate, counted once)", file=sys.stderr)  # fmt: skip
+    bad = len({p.line for p in found.problems})
+    if bad and not partial:
+        return fail(f"{bad} fehlerhafte Zeile(n), nichts importiert (nothing imported) – Datei"
+                    f" korrigieren oder mit --partial nur die {len(found.rows)} guten importieren"
+                    " (fix the file, or import the good rows with --partial)")  # fmt: skip
+    if not found.rows:
+        return fail(f"{csv_path}: keine Organisationen zu importieren (no organisations)")
     if bot_username is None:
-        token = settings.require_token()
-        try:
-            async with Bot(token, base_url=settings.base_url) as bot:
-                bot_username = bot.username
-        except (InvalidToken, NetworkError) as error:
-            if isinstance(error, BadRequest):
-                raise
-            return telegram_failure(error, settings)
+        bot_username = await _bot_username(settings)
+        if bot_username is None:
+            return 1
     db = await Database.open(env.database(create=True))
     try:
-        invitations = await import_rows(db, rows, bot_username, datetime.now(UTC))
+        invitations = await import_rows(db, found.rows, bot_username, datetime.now(UTC))
     finally:
         await db.close()
     out = out or csv_path.with_name(csv_path.stem + "-links.csv")
     write_links(out, invitations)
     for inv in invitations:
         print(f"{inv.name}\t{inv.link}")
-    print(f"{len(invitations)} organisations; links written to {out}")
+    count = Counter(inv.status for inv in invitations)
+    skipped = f"; {bad} Zeile(n) übersprungen (rows skipped)" if bad else ""
+    print(f"{len(invitations)} Organisationen (organisations): {count['new']} neu (new),"
+          f" {count['updated']} geändert (updated), {count['unchanged']} unverändert"
+          f" (unchanged){skipped}; Links: {out}")  # fmt: skip
     return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's username from Telegram (None: a one-line failure was printed)."""
+    from telegram import Bot
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    token = settings.require_token()
+    try:
+        async with Bot(token, base_url=settings.base_url) as bot:
+            return bot.username
+    except (InvalidToken, NetworkError) as error:
+        if isinstance(error, BadRequest):
+            raise
+        telegram_failure(error, settings)
+        return None
