@@ -177,6 +177,15 @@ async def current(db: Database) -> Version | None:
     return _version(row) if row else None
 
 
+async def current_source(db: Database) -> tuple[int, str] | None:
+    """The version under review and its file as it was published, or None."""
+    row = await db.fetchone(
+        "SELECT id, source FROM draft_versions WHERE published_at IS NOT NULL"
+        " ORDER BY published_at DESC, id DESC LIMIT 1"
+    )
+    return (int(row["id"]), row["source"]) if row else None
+
+
 async def measures(db: Database, version_id: int) -> list[MeasureRow]:
     """A version's measures in file order."""
     rows = await db.fetchall(

@@ -111,3 +111,22 @@ async def problems_by_field(db: Database) -> list[FieldCount]:
            GROUP BY pr.action_field ORDER BY pr.action_field"""
     )
     return [FieldCount(row["action_field"], row["problems"], row["votes"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    """How many answers (skips not counted) one question has."""
+
+    questionnaire_id: str
+    question_id: str
+    answers: int
+
+
+async def answers_per_question(db: Database) -> list[AnswerCount]:
+    """Every question with at least one answer, and how many."""
+    rows = await db.fetchall(
+        "SELECT questionnaire_id, question_id, count(*) AS n FROM answers"
+        " WHERE value IS NOT NULL GROUP BY questionnaire_id, question_id"
+        " ORDER BY questionnaire_id, question_id"
+    )
+    return [AnswerCount(r["questionnaire_id"], r["question_id"], int(r["n"])) for r in rows]

@@ -9,9 +9,8 @@ from storage import organisations
 from tests.conftest import STAFF_ID, Harness, onboard
 
 
-async def test_status_shows_invited_started_completed_and_silent_organisations(
-    bot: Harness,
-) -> None:
+async def answered_by_carl(bot: Harness) -> None:
+    """Two invited organisations; Carl joins with the first link and answers one question."""
     await organisations.upsert_invited(
         bot.db, "Autohaus Schulz", "firm", None, "tok_autohaus0001", now=bot.clock()
     )
@@ -27,6 +26,12 @@ async def test_status_shows_invited_started_completed_and_silent_organisations(
     await carl.send("/umfrage")
     await carl.click("Handel und Gewerbe: Gute Beispiele von anderswo")
     await carl.send("Gemeinsamer Lieferdienst")
+
+
+async def test_status_shows_invited_started_completed_and_silent_organisations(
+    bot: Harness,
+) -> None:
+    await answered_by_carl(bot)
 
     staff = bot.user(STAFF_ID, "Sabine")
     before = len(staff.messages)

@@ -21,13 +21,28 @@ import sys
 from collections.abc import Sequence
 
 from bot import logs
-from bot.cli import backup, check, demo, digest, draft, export, invite, plan, problems, run
+from bot.cli import (
+    backup,
+    check,
+    demo,
+    digest,
+    draft,
+    export,
+    invite,
+    measures,
+    plan,
+    problems,
+    run,
+    status,
+)
 from bot.cli.common import EXIT_CONFIG, Env
 from bot.cli.helptext import decorate
 from bot.settings import SettingsError
 from storage.integrity import DatabaseUnusable
 
-COMMANDS = (run, check, invite, demo, digest, export, draft, plan, problems, backup)
+COMMANDS = (
+    run, check, status, invite, demo, digest, export, draft, plan, measures, problems, backup,
+)  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:

@@ -43,24 +43,30 @@ class Env:
     def database(self, *, create: bool = False) -> Path:
         """The database this command works on, named on stderr and checked first: a missing file
         is refused (unless create), a damaged one too (DatabaseUnusable: one line, exit 2)."""
-        from storage.integrity import DatabaseUnusable, quick_check
+        return checked_database(self.settings().db_path, create=create)
 
-        path = self.settings().db_path
-        new = create and not path.exists()
-        if not new:
-            try:
-                quick_check(path)
-            except DatabaseUnusable as error:
-                if error.problem == "no such file":
-                    raise DatabaseUnusable(
-                        path,
-                        "no such file - set AGENDA_DATA_DIR or AGENDA_DB"
-                        " (agenda-bot run creates it at its first start)",
-                    ) from None
-                raise
-        print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}",
-              file=sys.stderr)  # fmt: skip
-        return path
+
+def checked_database(path: Path, *, create: bool = False, hint: str = "") -> Path:
+    """A database file named on stderr and checked first (see Env.database); `hint` says how to
+    name another file when it is missing."""
+    from storage.integrity import DatabaseUnusable, quick_check
+
+    new = create and not path.exists()
+    if not new:
+        try:
+            quick_check(path)
+        except DatabaseUnusable as error:
+            if error.problem == "no such file":
+                raise DatabaseUnusable(
+                    path,
+                    "no such file - "
+                    + (hint or "set AGENDA_DATA_DIR or AGENDA_DB"
+                       " (agenda-bot run creates it at its first start)"),
+                ) from None
+            raise
+    print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}",
+          file=sys.stderr)  # fmt: skip
+    return path
 
 
 def telegram_failure(error: Exception, settings: Settings) -> int:

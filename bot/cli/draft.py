@@ -28,6 +28,15 @@ def register(sub: Subparsers) -> None:
     draft.set_defaults(func=draft_command)
 
 
+def same_text(stored: str, new: str) -> bool:
+    """Whether two versions of a file are the same text (line ends and trailing spaces aside)."""
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.strip().splitlines()]
+
+    return lines(stored) == lines(new)
+
+
 def draft_command(args: argparse.Namespace, env: Env) -> int:
     """Check or publish a draft file."""
     return asyncio.run(_draft(env, args.draft_command, args.file))
@@ -35,6 +44,7 @@ def draft_command(args: argparse.Namespace, env: Env) -> int:
 
 async def _draft(env: Env, command: str, path: Path) -> int:
     from bot import draft
+    from storage import draft as drafts
     from storage.db import Database
 
     settings = env.settings()
@@ -54,6 +64,12 @@ async def _draft(env: Env, command: str, path: Path) -> int:
         return 0
     db = await Database.open(env.database())
     try:
+        current = await drafts.current_source(db)
+        if current is not None and same_text(current[1], source):
+            print(f"{path}: unverändert – gleich der veröffentlichten Version {current[0]},"
+                  " nichts getan, niemand benachrichtigt (same as the published version;"
+                  " nothing done)")  # fmt: skip
+            return 0
         now = datetime.now(UTC)
         version_id = await draft.store_draft(db, parsed, source, None, now)
         count = await draft.publish(db, version_id, now)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.draft import same_text
 
 
 def register(sub: Subparsers) -> None:
@@ -75,6 +76,11 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
             print(error, file=sys.stderr)
             return 1
         if command == "publish":
+            stored = await plans.latest(db)
+            if stored is not None and same_text(stored.source, source):
+                print(f"{name}: unverändert – gleich dem veröffentlichten Plan, nichts getan"
+                      " (same as the published plan; nothing done)")  # fmt: skip
+                return 0
             await plans.publish(db, source, name, ctx.draft_version, datetime.now(UTC))
         report = await build_progress(db, ctx, settings.timezone) if command == "progress" else None
     finally:
