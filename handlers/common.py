@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.callbacks import encode
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.pack_render import RenderedPack
 from bot.render_worker import RenderFailed
@@ -19,6 +20,13 @@ from storage import people
 from storage.people import Person
 
 Button = tuple[str, str]  # (label, callback payload)
+
+
+@dataclass(frozen=True)
+class Menu(CallbackData, prefix="M"):
+    """A button of the main menu (handlers/menu.py), shown by many flows."""
+
+    choice: Literal["survey", "resume", "problem", "profile", "training", "help", "menu"]
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -151,15 +159,15 @@ def menu_buttons(
     """The main menu: everything a participant can do, as buttons (schools and firms also
     get the training-places exchange, when the person is known)."""
     rows = [
-        [(label(context, lang, "surveys"), encode("M", "survey"))],
-        [(label(context, lang, "resume"), encode("M", "resume"))],
-        [(label(context, lang, "problem"), encode("M", "problem"))],
+        [(label(context, lang, "surveys"), Menu("survey").pack())],
+        [(label(context, lang, "resume"), Menu("resume").pack())],
+        [(label(context, lang, "problem"), Menu("problem").pack())],
     ]
     if person is not None and takes_part_in_training(context, person):
-        rows.append([(label(context, lang, "training"), encode("M", "training"))])
+        rows.append([(label(context, lang, "training"), Menu("training").pack())])
     rows.append([
-        (label(context, lang, "profile"), encode("M", "profile")),
-        (label(context, lang, "help"), encode("M", "help")),
+        (label(context, lang, "profile"), Menu("profile").pack()),
+        (label(context, lang, "help"), Menu("help").pack()),
     ])  # fmt: skip
     return rows
 

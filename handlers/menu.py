@@ -11,18 +11,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import decode
+from bot.callbacks import is_forged
 from bot.context import AgendaContext
 from handlers import onboarding, privacy, problems, questionnaire, training
 from handlers.common import (
+    Menu,
     answer_callback,
     current_person,
-    drop_buttons,
     language_of,
     menu_buttons,
     send,
     takes_part_in_training,
 )
+from handlers.routes import Call, visitor_button
 from storage import people
 from storage import problems as problem_store
 
@@ -33,7 +34,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     return [
         CommandHandler(["hilfe", "help"], help_command, filters=private),
         CommandHandler(["abbrechen", "cancel"], cancel_command, filters=private),
-        CallbackQueryHandler(on_menu, pattern=r"^M:"),
+        visitor_button(Menu, on_menu),
     ]
 
 
@@ -43,9 +44,9 @@ def fallback_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
 
 
 def guard_handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
-    """Before every flow: a payload `decode` refuses (forged, a number out of range) stops here,
-    so no flow handler ever sees one."""
-    return [CallbackQueryHandler(on_forged_button, pattern=lambda data: decode(data) is None)]
+    """Before every flow: a payload no class of ours could have built (forged, a number out of
+    range) stops here, so no flow handler ever sees one."""
+    return [CallbackQueryHandler(on_forged_button, pattern=is_forged)]
 
 
 async def on_forged_button(update: Update, context: AgendaContext) -> None:
@@ -98,10 +99,9 @@ async def show_menu(
     await send(update, context, lang, "menu", menu_buttons(context, lang, person))
 
 
-async def on_menu(update: Update, context: AgendaContext) -> None:
-    """A menu button."""
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    choice = payload.arg(0) if payload else None
+async def on_menu(call: Call[Menu]) -> None:
+    """A menu button (help for anyone, the rest once the profile is complete)."""
+    update, context, choice = call.update, call.context, call.payload.choice
     if choice == "help":
         await answer_callback(update, context, language_of(update, None))
         await help_command(update, context)
@@ -110,11 +110,8 @@ async def on_menu(update: Update, context: AgendaContext) -> None:
     if person is None:
         return
     lang = person.language
-    if choice not in ("survey", "resume", "problem", "profile", "training", "menu"):
-        await answer_callback(update, context, lang, "stale_button")
-        return
     await answer_callback(update, context, lang)
-    await drop_buttons(update)
+    await call.drop_buttons()
     if choice == "survey":
         await questionnaire.show_list(update, context, person)
     elif choice == "resume":

@@ -3,33 +3,105 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.callbacks import decode, encode
+from bot.awaiting import OrgName, expect
+from bot.callbacks import CallbackData, Chars
+from bot.consultation import ACTION_FIELD_ID, GROUP_ID
 from bot.context import AgendaContext
 from bot.texts import LANGUAGES
 from handlers import privacy
 from handlers.common import (
     Button,
+    Menu,
     answer_callback,
     chunks,
     current_person,
-    drop_buttons,
     keyboard,
     label,
     language_of,
     menu_buttons,
     send,
 )
+from handlers.routes import (
+    Call,
+    Expected,
+    PersonCall,
+    expects,
+    profile_button,
+    visitor_button,
+)
 from storage import organisations, people
 from storage.people import Person
 
-AWAITING_ORG_NAME = "org_name"
 ORG_NAME_LIMIT = 120
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+INVITE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+_TOKEN = re.compile(INVITE_PATTERN)
 NO_ORGANISATION_GROUPS = frozenset({"citizen"})
+
+LanguageCode = Annotated[str, Chars(8)]  # one of bot.texts.LANGUAGES, checked by the handler
+InviteToken = Annotated[str, Chars.of(INVITE_PATTERN)]
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(CallbackData, prefix="L"):
+    """The first question's answer, with the invitation of /start <token> carried along."""
+
+    lang: LanguageCode
+    token: InviteToken | None = None
+
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="C"):
+    """Consent given (y) or refused (n) to the privacy notice in that language."""
+
+    choice: Literal["y", "n"]
+    lang: LanguageCode
+    token: InviteToken | None = None
+
+
+@dataclass(frozen=True)
+class ChooseGroup(CallbackData, prefix="G"):
+    """The stakeholder group the person speaks for."""
+
+    group: Annotated[str, Chars.of(GROUP_ID)]
+
+
+@dataclass(frozen=True)
+class ToggleField(CallbackData, prefix="F"):
+    """One action field switched on or off."""
+
+    field: Annotated[str, Chars.of(ACTION_FIELD_ID)]
+
+
+@dataclass(frozen=True)
+class FieldsDone(CallbackData, prefix="FD"):
+    """The action fields confirmed."""
+
+
+@dataclass(frozen=True)
+class Naming(CallbackData, prefix="N"):
+    """Whether workshop documents may name the organisation (y/n)."""
+
+    choice: Literal["y", "n"]
+
+
+@dataclass(frozen=True)
+class ChangeProfile(CallbackData, prefix="PR"):
+    """One part of the profile to change."""
+
+    part: Literal["group", "org", "fields", "naming", "lang"]
+
+
+@dataclass(frozen=True)
+class ChangeLanguage(CallbackData, prefix="LANG"):
+    """The language chosen from the profile."""
+
+    lang: LanguageCode
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
@@ -38,15 +110,20 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     return [
         CommandHandler("start", start, filters=private),
         CommandHandler(["profil", "profile"], profile_command, filters=private),
-        CallbackQueryHandler(on_language, pattern=r"^L:"),
-        CallbackQueryHandler(on_consent, pattern=r"^C:"),
-        CallbackQueryHandler(on_group, pattern=r"^G:"),
-        CallbackQueryHandler(on_field, pattern=r"^F:"),
-        CallbackQueryHandler(on_fields_done, pattern=r"^FD$"),
-        CallbackQueryHandler(on_naming, pattern=r"^N:"),
-        CallbackQueryHandler(on_profile_button, pattern=r"^PR:"),
-        CallbackQueryHandler(on_language_change, pattern=r"^LANG:"),
+        visitor_button(ChooseLanguage, on_language),
+        visitor_button(Consent, on_consent),
+        profile_button(ChooseGroup, on_group),
+        profile_button(ToggleField, on_field),
+        profile_button(FieldsDone, on_fields_done),
+        profile_button(Naming, on_naming),
+        profile_button(ChangeProfile, on_profile_button),
+        profile_button(ChangeLanguage, on_language_change),
     ]
+
+
+def typed_steps() -> list[Expected]:
+    """The organisation's name."""
+    return [expects(OrgName, on_org_name_typed)]
 
 
 async def start(update: Update, context: AgendaContext) -> None:
@@ -81,26 +158,25 @@ async def start(update: Update, context: AgendaContext) -> None:
 
 async def ask_language(update: Update, context: AgendaContext, token: str | None) -> None:
     """The first question: which language (before anything is stored)."""
-    extra = (token,) if token else ()
     await send(
         update,
         context,
         "de",
         "choose_language",
-        [[(label(context, code, "language"), encode("L", code, *extra)) for code in LANGUAGES]],
-    )
+        [[(label(context, code, "language"), ChooseLanguage(code, token).pack())
+          for code in LANGUAGES]],
+    )  # fmt: skip
 
 
-async def on_language(update: Update, context: AgendaContext) -> None:
+async def on_language(call: Call[ChooseLanguage]) -> None:
     """Language chosen: show the privacy notice and ask for consent."""
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    lang = payload.arg(0) if payload else None
-    if payload is None or lang not in ("de", "en"):
+    update, context = call.update, call.context
+    lang, token = call.payload.lang, call.payload.token
+    if lang not in LANGUAGES:
         await answer_callback(update, context, "de", "stale_button")
         return
     await answer_callback(update, context, lang)
-    await drop_buttons(update)
-    extra = payload.args[1:2]
+    await call.drop_buttons()
     consultation = context.services.consultation
     await send(
         update,
@@ -108,34 +184,33 @@ async def on_language(update: Update, context: AgendaContext) -> None:
         lang,
         "privacy_notice",
         [
-            [(label(context, lang, "consent_yes"), encode("C", "y", lang, *extra))],
-            [(label(context, lang, "consent_no"), encode("C", "n", lang))],
+            [(label(context, lang, "consent_yes"), Consent("y", lang, token).pack())],
+            [(label(context, lang, "consent_no"), Consent("n", lang).pack())],
         ],
         consultation=consultation,
         title=consultation.title.get(lang),
     )
 
 
-async def on_consent(update: Update, context: AgendaContext) -> None:
+async def on_consent(call: Call[Consent]) -> None:
     """Consent given (store the person now) or refused (store nothing)."""
-    services = context.services
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    choice, lang = (payload.arg(0), payload.arg(1)) if payload else (None, None)
-    if payload is None or choice not in ("y", "n") or lang not in ("de", "en"):
+    update, context, services = call.update, call.context, call.services
+    choice, lang = call.payload.choice, call.payload.lang
+    if lang not in LANGUAGES:
         await answer_callback(update, context, "de", "stale_button")
         return
     user = update.effective_user
     assert user is not None
     if choice == "n":
         await answer_callback(update, context, lang)
-        await drop_buttons(update)
+        await call.drop_buttons()
         existing = await people.by_telegram_id(services.db, user.id)
         if existing is None:
             await send(update, context, lang, "consent_refused")
         else:  # declining after consenting withdraws the consent
             await privacy.withdraw(update, context)
         return
-    token, now = payload.arg(2), services.clock()
+    token, now = call.payload.token, services.clock()
     async with services.db.transaction():  # consent and invitation together, then the reply
         person = await people.record_consent(
             services.db, user.id, lang, services.consultation.consent_version, now=now
@@ -146,7 +221,7 @@ async def on_consent(update: Update, context: AgendaContext) -> None:
                 services.db, person.id, invited.id, invited.group_id, now=now
             )
     await answer_callback(update, context, lang)
-    await drop_buttons(update)
+    await call.drop_buttons()
     if invited is not None:
         await send(update, context, lang, "invite_bound", organisation=invited.name)
     else:
@@ -174,34 +249,36 @@ async def ask_group(update: Update, context: AgendaContext, person: Person) -> N
     """Which kind of organisation the person speaks for."""
     lang = person.language
     groups = context.services.consultation.groups
-    buttons: list[Button] = [(g.title.get(lang), encode("G", g.id)) for g in groups]
+    buttons: list[Button] = [(g.title.get(lang), ChooseGroup(g.id).pack()) for g in groups]
     await send(update, context, lang, "ask_group", chunks(buttons, 2))
 
 
-async def on_group(update: Update, context: AgendaContext) -> None:
+async def on_group(call: PersonCall[ChooseGroup]) -> None:
     """Group chosen."""
-    services = context.services
-    person = await current_person(update, context)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    group_id = payload.arg(0) if payload else None
-    lang = language_of(update, person)
-    if person is None or group_id is None or services.consultation.group(group_id) is None:
-        await answer_callback(update, context, lang, "stale_button")
+    services, person, group_id = call.services, call.person, call.payload.group
+    if services.consultation.group(group_id) is None:
+        await call.stale()
         return
     async with services.db.transaction():  # stored before the person is told "saved"
         await people.set_group(services.db, person.id, group_id, now=services.clock())
         await organisations.sync_group(services.db, person.id)
-    await answer_callback(update, context, lang, "saved")
-    await drop_buttons(update)
-    await _after_change(update, context, person.telegram_id)
+    await call.answer("saved")
+    await call.drop_buttons()
+    await _after_change(call.update, call.context, person.telegram_id)
 
 
 async def ask_org_name(update: Update, context: AgendaContext, person: Person) -> None:
     """The organisation's name, typed."""
-    await people.set_awaiting(
-        context.services.db, person.id, AWAITING_ORG_NAME, now=context.services.clock()
-    )
+    await expect(context.services.db, person.id, OrgName(), now=context.services.clock())
     await send(update, context, person.language, "ask_org_name", limit=ORG_NAME_LIMIT)
+
+
+async def on_org_name_typed(call: PersonCall[OrgName]) -> None:
+    """Typed while the organisation's name is awaited."""
+    if call.typed is None:
+        await call.send("org_name_not_text")
+    else:
+        await on_org_name(call.update, call.context, call.person, call.typed)
 
 
 async def on_org_name(update: Update, context: AgendaContext, person: Person, typed: str) -> None:
@@ -224,7 +301,7 @@ async def on_org_name(update: Update, context: AgendaContext, person: Person, ty
     async with db.transaction():  # the name and "no longer waiting for it" together
         now = context.services.clock()
         await organisations.set_own_name(db, person.id, name, now=now)
-        await people.set_awaiting(db, person.id, None, now=now)
+        await expect(db, person.id, None, now=now)
     await send(update, context, person.language, "org_name_saved", organisation=name)
     await _after_change(update, context, person.telegram_id)
 
@@ -235,12 +312,12 @@ def _field_buttons(context: AgendaContext, person: Person) -> list[list[Button]]
         [
             (
                 label(context, lang, "toggle", title=f.title.get(lang), on=f.id in person.fields),
-                encode("F", f.id),
+                ToggleField(f.id).pack(),
             )
         ]
         for f in context.services.consultation.action_fields
     ]
-    rows.append([(label(context, lang, "done"), "FD")])
+    rows.append([(label(context, lang, "done"), FieldsDone().pack())])
     return rows
 
 
@@ -249,38 +326,31 @@ async def ask_fields(update: Update, context: AgendaContext, person: Person) -> 
     await send(update, context, person.language, "ask_fields", _field_buttons(context, person))
 
 
-async def on_field(update: Update, context: AgendaContext) -> None:
+async def on_field(call: PersonCall[ToggleField]) -> None:
     """Switch one action field on or off; saved at once."""
-    services = context.services
-    person = await current_person(update, context)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    field_id = payload.arg(0) if payload else None
-    lang = language_of(update, person)
-    if person is None or field_id is None or services.consultation.action_field(field_id) is None:
-        await answer_callback(update, context, lang, "stale_button")
+    services, field_id = call.services, call.payload.field
+    if services.consultation.action_field(field_id) is None:
+        await call.stale()
         return
-    await people.toggle_field(services.db, person.id, field_id)
-    person = await people.by_id(services.db, person.id)
+    await people.toggle_field(services.db, call.person.id, field_id)
+    person = await people.by_id(services.db, call.person.id)
     assert person is not None
-    await answer_callback(update, context, lang)
-    query = update.callback_query
+    await call.answer()
+    query = call.update.callback_query
     assert query is not None
-    await query.edit_message_reply_markup(reply_markup=keyboard(_field_buttons(context, person)))
+    await query.edit_message_reply_markup(
+        reply_markup=keyboard(_field_buttons(call.context, person))
+    )
 
 
-async def on_fields_done(update: Update, context: AgendaContext) -> None:
+async def on_fields_done(call: PersonCall[FieldsDone]) -> None:
     """Action fields confirmed."""
-    person = await current_person(update, context)
-    lang = language_of(update, person)
-    if person is None:
-        await answer_callback(update, context, lang, "stale_button")
+    if not call.person.fields:
+        await call.answer("pick_one_field")
         return
-    if not person.fields:
-        await answer_callback(update, context, lang, "pick_one_field")
-        return
-    await answer_callback(update, context, lang, "saved")
-    await drop_buttons(update)
-    await _after_change(update, context, person.telegram_id)
+    await call.answer("saved")
+    await call.drop_buttons()
+    await _after_change(call.update, call.context, call.person.telegram_id)
 
 
 async def ask_naming(update: Update, context: AgendaContext, person: Person) -> None:
@@ -292,30 +362,28 @@ async def ask_naming(update: Update, context: AgendaContext, person: Person) -> 
         lang,
         "ask_naming",
         [
-            [(label(context, lang, "naming_yes"), encode("N", "y"))],
-            [(label(context, lang, "naming_no"), encode("N", "n"))],
+            [(label(context, lang, "naming_yes"), Naming("y").pack())],
+            [(label(context, lang, "naming_no"), Naming("n").pack())],
         ],
         organisation=person.organisation_name or "",
     )
 
 
-async def on_naming(update: Update, context: AgendaContext) -> None:
+async def on_naming(call: PersonCall[Naming]) -> None:
     """Naming decided."""
-    services = context.services
-    person = await current_person(update, context)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    choice = payload.arg(0) if payload else None
-    lang = language_of(update, person)
-    if person is None or person.organisation_id is None or choice not in ("y", "n"):
-        await answer_callback(update, context, lang, "stale_button")
+    person = call.person
+    if person.organisation_id is None:
+        await call.stale()
         return
-    await organisations.set_may_be_named(services.db, person.organisation_id, choice == "y")
-    await answer_callback(update, context, lang, "saved")
-    await drop_buttons(update)
+    await organisations.set_may_be_named(
+        call.services.db, person.organisation_id, call.payload.choice == "y"
+    )
+    await call.answer("saved")
+    await call.drop_buttons()
     if person.onboarded:
-        await _after_change(update, context, person.telegram_id)
+        await _after_change(call.update, call.context, person.telegram_id)
     else:
-        await finish(update, context, person)
+        await finish(call.update, call.context, person)
 
 
 async def finish(update: Update, context: AgendaContext, person: Person) -> None:
@@ -365,16 +433,16 @@ async def show_profile(
     group = consultation.group(person.group_id) if person.group_id else None
     fields = [f.title.get(lang) for f in consultation.action_fields if f.id in person.fields]
     rows: list[list[Button]] = [
-        [(label(context, lang, "change_group"), encode("PR", "group"))],
+        [(label(context, lang, "change_group"), ChangeProfile("group").pack())],
     ]
     if person.group_id not in NO_ORGANISATION_GROUPS and not person.organisation_invited:
-        rows.append([(label(context, lang, "change_org"), encode("PR", "org"))])
-    rows.append([(label(context, lang, "change_fields"), encode("PR", "fields"))])
+        rows.append([(label(context, lang, "change_org"), ChangeProfile("org").pack())])
+    rows.append([(label(context, lang, "change_fields"), ChangeProfile("fields").pack())])
     if person.organisation_id is not None:
-        rows.append([(label(context, lang, "change_naming"), encode("PR", "naming"))])
-    rows.append([(label(context, lang, "change_language"), encode("PR", "lang"))])
+        rows.append([(label(context, lang, "change_naming"), ChangeProfile("naming").pack())])
+    rows.append([(label(context, lang, "change_language"), ChangeProfile("lang").pack())])
     rows += privacy.buttons(context, lang)
-    rows.append([(label(context, lang, "menu"), encode("M", "menu"))])
+    rows.append([(label(context, lang, "menu"), Menu("menu").pack())])
     await send(
         update,
         context,
@@ -390,17 +458,12 @@ async def show_profile(
     )
 
 
-async def on_profile_button(update: Update, context: AgendaContext) -> None:
+async def on_profile_button(call: PersonCall[ChangeProfile]) -> None:
     """One part of the profile is to change."""
-    person = await current_person(update, context)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    what = payload.arg(0) if payload else None
-    lang = language_of(update, person)
-    if person is None or what not in ("group", "org", "fields", "naming", "lang"):
-        await answer_callback(update, context, lang, "stale_button")
-        return
-    await answer_callback(update, context, lang)
-    await drop_buttons(update)
+    update, context, person, lang = call.update, call.context, call.person, call.lang
+    what = call.payload.part
+    await call.answer()
+    await call.drop_buttons()
     if what == "group":
         await ask_group(update, context, person)
     elif what == "org":
@@ -415,22 +478,21 @@ async def on_profile_button(update: Update, context: AgendaContext) -> None:
             context,
             lang,
             "choose_language_again",
-            [[(label(context, code, "language"), encode("LANG", code)) for code in LANGUAGES]],
+            [[(label(context, code, "language"), ChangeLanguage(code).pack())
+              for code in LANGUAGES]],
         )
 
 
-async def on_language_change(update: Update, context: AgendaContext) -> None:
+async def on_language_change(call: PersonCall[ChangeLanguage]) -> None:
     """Language changed from the profile."""
-    person = await current_person(update, context)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    lang = payload.arg(0) if payload else None
-    if person is None or lang not in ("de", "en"):
-        await answer_callback(update, context, language_of(update, person), "stale_button")
+    lang, services = call.payload.lang, call.services
+    if lang not in LANGUAGES:
+        await call.stale()
         return
-    await people.set_language(context.services.db, person.id, lang, now=context.services.clock())
-    await answer_callback(update, context, lang, "saved")
-    await drop_buttons(update)
-    await _after_change(update, context, person.telegram_id)
+    await people.set_language(services.db, call.person.id, lang, now=services.clock())
+    await answer_callback(call.update, call.context, lang, "saved")
+    await call.drop_buttons()
+    await _after_change(call.update, call.context, call.person.telegram_id)
 
 
 async def ensure_onboarded(update: Update, context: AgendaContext) -> Person | None:

@@ -7,32 +7,59 @@ nobody twice); PM:no cancels. Staff only, private chats only (``handlers.staff.s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import similar
-from bot.callbacks import Payload, decode, encode
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from handlers.common import (
-    Button,
-    answer_callback,
-    current_person,
-    drop_buttons,
-    label,
-    language_of,
-    send,
-)
-from handlers.staff import staff_only
+from handlers.common import Button, label
+from handlers.routes import Call, staff_button
 from storage import problems as problem_store
 from storage.problems import MergeRefused, Problem
 
 CANDIDATES = 6  # reports offered to merge into: the likest titles first
 
 
+@dataclass(frozen=True)
+class PickTarget(CallbackData, prefix="PM:pick"):
+    """Merge this report: list the reports it could go into."""
+
+    gone: int
+
+
+@dataclass(frozen=True)
+class MergeInto(CallbackData, prefix="PM:into"):
+    """Merge `gone` into `keep`: ask to confirm."""
+
+    gone: int
+    keep: int
+
+
+@dataclass(frozen=True)
+class MergeConfirmed(CallbackData, prefix="PM:ok"):
+    """Merge `gone` into `keep` now."""
+
+    gone: int
+    keep: int
+
+
+@dataclass(frozen=True)
+class MergeCancelled(CallbackData, prefix="PM:no"):
+    """No merge."""
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The staff's merge buttons."""
-    return [CallbackQueryHandler(staff_only(on_merge), pattern=r"^PM:")]
+    return [
+        staff_button(PickTarget, on_pick),
+        staff_button(MergeInto, on_into),
+        staff_button(MergeConfirmed, on_confirmed),
+        staff_button(MergeCancelled, on_cancelled),
+    ]
 
 
 def may_merge(update: Update, context: AgendaContext) -> bool:
@@ -48,72 +75,93 @@ def may_merge(update: Update, context: AgendaContext) -> bool:
 
 def merge_row(context: AgendaContext, lang: str, problem: Problem) -> list[Button]:
     """The staff's button under a report's card."""
-    return [(label(context, lang, "problem_merge"), encode("PM", "pick", problem.id))]
+    return [(label(context, lang, "problem_merge"), PickTarget(problem.id).pack())]
 
 
-def _ids(payload: Payload | None) -> tuple[int, int | None] | None:
-    """(gone, keep) from PM:<action>:<gone>[:<keep>]; None when gone is no number."""
-    gone = payload.number(1) if payload else None
-    if payload is None or gone is None:
+async def _shown(call: Call[CallbackData], problem_id: int) -> Problem | None:
+    """A report still shown (not merged or hidden meanwhile); None after a stale answer."""
+    found = await problem_store.get(call.services.db, problem_id)
+    if found is None or not found.visible:
+        await call.stale()
         return None
-    return gone, payload.number(2)
+    return found
 
 
-async def on_merge(update: Update, context: AgendaContext) -> None:
-    """PM:pick / PM:into / PM:ok / PM:no."""
-    db = context.services.db
-    person = await current_person(update, context)
-    lang = language_of(update, person)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    action = payload.arg(0) if payload else None
-    ids = _ids(payload)
-    if action == "no":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await send(update, context, lang, "problem_merge_cancelled")
+async def _pair(call: Call[MergeInto | MergeConfirmed]) -> tuple[Problem, Problem] | None:
+    """(gone, keep) of a merge button: gone still shown, keep still there; None when stale."""
+    gone = await _shown(call, call.payload.gone)
+    if gone is None:
+        return None
+    keep = await problem_store.get(call.services.db, call.payload.keep)
+    if keep is None:
+        await call.stale()
+        return None
+    await call.answer()
+    await call.drop_buttons()
+    return gone, keep
+
+
+async def on_cancelled(call: Call[MergeCancelled]) -> None:
+    """No merge after all."""
+    await call.answer()
+    await call.drop_buttons()
+    await call.send("problem_merge_cancelled")
+
+
+async def on_pick(call: Call[PickTarget]) -> None:
+    """The field's other reports to merge into, alike titles first."""
+    gone = await _shown(call, call.payload.gone)
+    if gone is None:
         return
-    gone = await problem_store.get(db, ids[0]) if ids else None
-    keep = await problem_store.get(db, ids[1]) if ids and ids[1] is not None else None
-    if gone is None or not gone.visible or (action != "pick" and keep is None):
-        await answer_callback(update, context, lang, "stale_button")
+    await call.answer()
+    await call.drop_buttons()
+    db, lang = call.services.db, call.lang
+    others = [
+        p for p in await problem_store.visible_in_field(db, gone.action_field) if p.id != gone.id
+    ]
+    others.sort(key=lambda p: -similar.likeness(p.title or "", gone.title or ""))
+    rows: list[list[Button]] = [
+        [
+            (
+                label(call.context, lang, "problem_merge_into", problem=p),
+                MergeInto(gone.id, p.id).pack(),
+            )
+        ]
+        for p in others[:CANDIDATES]
+    ]
+    rows.append([(label(call.context, lang, "problem_merge_no"), MergeCancelled().pack())])
+    await call.send("problem_merge_pick", rows, gone=gone, count=len(others))
+
+
+async def on_into(call: Call[MergeInto]) -> None:
+    """Ask to confirm the merge."""
+    pair = await _pair(call)
+    if pair is None:
         return
-    await answer_callback(update, context, lang)
-    await drop_buttons(update)
-    if action == "pick":
-        others = [
-            p
-            for p in await problem_store.visible_in_field(db, gone.action_field)
-            if p.id != gone.id
-        ]
-        others.sort(key=lambda p: -similar.likeness(p.title or "", gone.title or ""))
-        rows: list[list[Button]] = [
-            [
-                (
-                    label(context, lang, "problem_merge_into", problem=p),
-                    encode("PM", "into", gone.id, p.id),
-                )
-            ]
-            for p in others[:CANDIDATES]
-        ]
-        rows.append([(label(context, lang, "problem_merge_no"), encode("PM", "no"))])
-        await send(update, context, lang, "problem_merge_pick", rows, gone=gone, count=len(others))
-    elif action == "into" and keep is not None:
-        await send(
-            update,
-            context,
-            lang,
-            "problem_merge_confirm",
-            [
-                [(label(context, lang, "problem_merge_ok"), encode("PM", "ok", gone.id, keep.id))],
-                [(label(context, lang, "problem_merge_no"), encode("PM", "no"))],
-            ],
-            gone=gone,
-            keep=keep,
+    gone, keep = pair
+    context, lang = call.context, call.lang
+    await call.send(
+        "problem_merge_confirm",
+        [
+            [(label(context, lang, "problem_merge_ok"), MergeConfirmed(gone.id, keep.id).pack())],
+            [(label(context, lang, "problem_merge_no"), MergeCancelled().pack())],
+        ],
+        gone=gone,
+        keep=keep,
+    )
+
+
+async def on_confirmed(call: Call[MergeConfirmed]) -> None:
+    """Merge: votes and the reporter move to the report kept, nobody twice."""
+    pair = await _pair(call)
+    if pair is None:
+        return
+    gone, keep = pair
+    try:
+        merged = await problem_store.merge(
+            call.services.db, keep.id, gone.id, now=call.services.clock()
         )
-    elif action == "ok" and keep is not None:
-        try:
-            merged = await problem_store.merge(db, keep.id, gone.id, now=context.services.clock())
-        except MergeRefused as refused:
-            await send(update, context, lang, "problem_merge_refused", reason=refused.reason)
-            return
-        await send(update, context, lang, "problem_merged", merged=merged)
+    except MergeRefused as refused:
+        await call.send("problem_merge_refused", reason=refused.reason)
+        return
+    await call.send("problem_merged", merged=merged)

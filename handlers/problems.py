@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot import similar
-from bot.callbacks import decode, encode
+from bot.awaiting import ProblemDescription, ProblemPhoto, ProblemTitle, expect
+from bot.callbacks import CallbackData, Chars
+from bot.consultation import ACTION_FIELD_ID
 from bot.context import AgendaContext
 from handlers import problem_merge
 from handlers.common import (
     Button,
-    answer_callback,
-    drop_buttons,
     keyboard,
     label,
     menu_buttons,
     send,
     text,
 )
-from handlers.onboarding import ensure_onboarded
-from storage import people
+from handlers.routes import Args, Expected, PersonCall, button, command, expects
 from storage import problems as problem_store
 from storage.people import Person
 from storage.problems import Problem
@@ -31,24 +32,87 @@ from storage.problems import Problem
 TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 1500
 PAGE_SIZE = 5
-AWAITING_PREFIX = "p"
+
+FieldKey = Annotated[str, Chars.of(ACTION_FIELD_ID)]
+
+
+@dataclass(frozen=True)
+class NewReport(CallbackData, prefix="PB:new"):
+    """Report a problem: choose its action field."""
+
+
+@dataclass(frozen=True)
+class BrowseReports(CallbackData, prefix="PB:list"):
+    """See the reports of others: choose the action field."""
+
+
+@dataclass(frozen=True)
+class ReportIn(CallbackData, prefix="PB:field"):
+    """The new report's action field (its title is typed next)."""
+
+    field: FieldKey
+
+
+@dataclass(frozen=True)
+class ReportsPage(CallbackData, prefix="PB:page"):
+    """A page of the reports in an action field."""
+
+    field: FieldKey
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class JoinReport(CallbackData, prefix="PB:join"):
+    """Instead of filing a report like this one: "affects us too" on it."""
+
+    problem: int
+
+
+@dataclass(frozen=True)
+class NotTheSame(CallbackData, prefix="PB:other"):
+    """The report that looked alike is another matter: go on with the description."""
+
+
+@dataclass(frozen=True)
+class NoPhoto(CallbackData, prefix="PB:nophoto"):
+    """File the report without a photo."""
+
+
+@dataclass(frozen=True)
+class Vote(CallbackData, prefix="PV"):
+    """ "Betrifft uns auch" on a report's card."""
+
+    problem: int
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The problem report handlers."""
     return [
-        CommandHandler("problem", problem_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_menu, pattern=r"^PB:"),
-        CallbackQueryHandler(on_vote, pattern=r"^PV:"),
+        command("problem", problem_command),
+        button(NewReport, on_new),
+        button(BrowseReports, on_browse),
+        button(ReportIn, on_field),
+        button(ReportsPage, on_page),
+        button(JoinReport, on_join),
+        button(NotTheSame, on_not_the_same),
+        button(NoPhoto, on_no_photo),
+        button(Vote, on_vote),
         *problem_merge.handlers(),
     ]
 
 
-async def problem_command(update: Update, context: AgendaContext) -> None:
+def typed_steps() -> list[Expected]:
+    """The title, the description and the photo of the report being written."""
+    return [
+        expects(ProblemTitle, on_title),
+        expects(ProblemDescription, on_description),
+        expects(ProblemPhoto, on_photo),
+    ]
+
+
+async def problem_command(call: PersonCall[Args]) -> None:
     """/problem: report a new problem or see those of others."""
-    person = await ensure_onboarded(update, context)
-    if person is not None:
-        await show_start(update, context, person)
+    await show_start(call.update, call.context, call.person)
 
 
 async def show_start(update: Update, context: AgendaContext, person: Person) -> None:
@@ -60,158 +124,161 @@ async def show_start(update: Update, context: AgendaContext, person: Person) -> 
         lang,
         "problem_start",
         [
-            [(label(context, lang, "problem_new"), encode("PB", "new"))],
-            [(label(context, lang, "problem_list"), encode("PB", "list"))],
+            [(label(context, lang, "problem_new"), NewReport().pack())],
+            [(label(context, lang, "problem_list"), BrowseReports().pack())],
         ],
     )
 
 
-def _field_buttons(context: AgendaContext, person: Person, action: str) -> list[list[Button]]:
+def _field_buttons(
+    context: AgendaContext, person: Person, payload: type[ReportIn] | type[ReportsPage]
+) -> list[list[Button]]:
     lang = person.language
     fields = context.services.consultation.action_fields
     # Own fields first; reports can concern any field.
     ordered = sorted(fields, key=lambda f: f.id not in person.fields)
-    return [[(f.title.get(lang), encode("PB", action, f.id))] for f in ordered]
+    return [[(f.title.get(lang), payload(f.id).pack())] for f in ordered]
 
 
-async def on_menu(update: Update, context: AgendaContext) -> None:
-    """Buttons of the problem flow: PB:new, PB:list, PB:field:<f>, PB:page:<f>:<n>, PB:nophoto,
-    and after a title like an existing report's: PB:join:<id> or PB:other."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    services = context.services
-    lang = person.language
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    action = payload.arg(0) if payload else None
-    field_id = payload.arg(1) if payload else None
-    field = services.consultation.action_field(field_id) if field_id else None
-    if action == "new":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await send(
-            update, context, lang, "problem_ask_field", _field_buttons(context, person, "field")
-        )
-    elif action == "list":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await send(
-            update, context, lang, "problem_ask_list_field", _field_buttons(context, person, "page")
-        )
-    elif action == "field" and field is not None:
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        draft = await problem_store.start_draft(
-            services.db, person.id, field.id, now=services.clock()
-        )
-        await people.set_awaiting(
-            services.db, person.id, f"{AWAITING_PREFIX}:title:{draft.id}", now=services.clock()
-        )
-        await send(
-            update,
-            context,
-            lang,
-            "problem_ask_title",
-            field=field.title.get(lang),
-            limit=TITLE_LIMIT,
-        )
-    elif action == "page" and field is not None:
-        offset = (payload.number(2) if payload else None) or 0
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await show_page(update, context, person, field.id, offset)
-    elif action == "join" and (joined := payload.number(1) if payload else None) is not None:
-        await _join(update, context, person, joined)
-    elif action == "other":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
-    elif action == "nophoto":
-        pending = await problem_store.draft_of(services.db, person.id)
-        if pending is None or pending.description is None:
-            await answer_callback(update, context, lang, "stale_button")
-            return
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await _submit(update, context, person, pending)
-    else:
-        await answer_callback(update, context, lang, "stale_button")
+async def on_new(call: PersonCall[NewReport]) -> None:
+    """Report a problem: which action field."""
+    await call.answer()
+    await call.drop_buttons()
+    await call.send("problem_ask_field", _field_buttons(call.context, call.person, ReportIn))
 
 
-async def on_typed(
-    update: Update,
-    context: AgendaContext,
-    person: Person,
-    awaiting: str,
-    typed: str | None,
-    photo_file_id: str | None,
-) -> None:
-    """Typed text or a photo while a report is being written."""
-    services = context.services
-    lang = person.language
-    parts = awaiting.split(":")
-    draft = await problem_store.draft_of(services.db, person.id)
-    step = parts[1] if len(parts) == 3 else ""
-    if draft is None or str(draft.id) != parts[-1]:
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
-        await send(update, context, lang, "nothing_expected", menu_buttons(context, lang))
+async def on_browse(call: PersonCall[BrowseReports]) -> None:
+    """See reports: which action field."""
+    await call.answer()
+    await call.drop_buttons()
+    buttons = _field_buttons(call.context, call.person, ReportsPage)
+    await call.send("problem_ask_list_field", buttons)
+
+
+async def on_field(call: PersonCall[ReportIn]) -> None:
+    """The field of the new report: a draft is started, its title typed next."""
+    services = call.services
+    field = services.consultation.action_field(call.payload.field)
+    if field is None:
+        await call.stale()
         return
-    if step == "photo":
-        if photo_file_id is None:
-            await send(
-                update,
-                context,
-                lang,
-                "problem_photo_expected",
-                [[(label(context, lang, "no_photo"), encode("PB", "nophoto"))]],
-            )
-            return
-        await problem_store.update_draft(services.db, draft.id, photo_file_id=photo_file_id)
-        await _submit(update, context, person, draft)
+    await call.answer()
+    await call.drop_buttons()
+    draft = await problem_store.start_draft(
+        services.db, call.person.id, field.id, now=services.clock()
+    )
+    await expect(services.db, call.person.id, ProblemTitle(draft.id), now=services.clock())
+    await call.send("problem_ask_title", field=field.title.get(call.lang), limit=TITLE_LIMIT)
+
+
+async def on_page(call: PersonCall[ReportsPage]) -> None:
+    """A page of the reports in a field."""
+    field = call.services.consultation.action_field(call.payload.field)
+    if field is None:
+        await call.stale()
         return
-    limit = TITLE_LIMIT if step == "title" else DESCRIPTION_LIMIT
-    cleaned = (typed or "").strip()
-    if typed is None or not cleaned:
-        await send(update, context, lang, "problem_text_expected", step=step, limit=limit)
+    await call.answer()
+    await call.drop_buttons()
+    await show_page(call.update, call.context, call.person, field.id, call.payload.offset or 0)
+
+
+async def on_not_the_same(call: PersonCall[NotTheSame]) -> None:
+    """Not the report that looked alike: type the description."""
+    await call.answer()
+    await call.drop_buttons()
+    await call.send("problem_ask_description", limit=DESCRIPTION_LIMIT)
+
+
+async def on_no_photo(call: PersonCall[NoPhoto]) -> None:
+    """File the report being written without a photo."""
+    pending = await problem_store.draft_of(call.services.db, call.person.id)
+    if pending is None or pending.description is None:
+        await call.stale()
         return
+    await call.answer()
+    await call.drop_buttons()
+    await _submit(call.update, call.context, call.person, pending)
+
+
+async def _typed_draft(call: PersonCall[ProblemTitle | ProblemDescription | ProblemPhoto]) -> (
+    Problem | None
+):
+    """The report being written that the awaited step names; None (and nothing awaited any
+    more) when it was filed or discarded meanwhile."""
+    services = call.services
+    draft = await problem_store.draft_of(services.db, call.person.id)
+    if draft is None or draft.id != call.payload.draft:
+        await expect(services.db, call.person.id, None, now=services.clock())
+        await call.send("nothing_expected", menu_buttons(call.context, call.lang))
+        return None
+    return draft
+
+
+async def _typed_text(call: PersonCall[ProblemTitle | ProblemDescription], limit: int) -> (
+    str | None
+):
+    """The typed title or description, cleaned; None after saying what is wrong."""
+    cleaned = (call.typed or "").strip()
+    if call.typed is None or not cleaned:
+        step = "title" if isinstance(call.payload, ProblemTitle) else "text"
+        await call.send("problem_text_expected", step=step, limit=limit)
+        return None
     if len(cleaned) > limit:
-        await send(update, context, lang, "invalid_too_long", length=len(cleaned), limit=limit)
+        await call.send("invalid_too_long", length=len(cleaned), limit=limit)
+        return None
+    return cleaned
+
+
+async def on_photo(call: PersonCall[ProblemPhoto]) -> None:
+    """The report's photo: the report is filed."""
+    draft = await _typed_draft(call)
+    if draft is None:
         return
-    if step == "title":
-        await problem_store.update_draft(services.db, draft.id, title=cleaned)
-        await people.set_awaiting(
-            services.db, person.id, f"{AWAITING_PREFIX}:text:{draft.id}", now=services.clock()
-        )
-        match = await _resembling(context, draft.action_field, cleaned, person)
-        if match is None:
-            await send(update, context, lang, "problem_ask_description", limit=DESCRIPTION_LIMIT)
-            return
-        # Typing a description goes on as without the offer: the buttons only save typing.
-        await send(
-            update,
-            context,
-            lang,
-            "problem_duplicate_offer",
-            [
-                [(label(context, lang, "problem_join"), encode("PB", "join", match.id))],
-                [(label(context, lang, "problem_other"), encode("PB", "other"))],
-            ],
-            problem=match,
-            voted=await problem_store.voted(services.db, match.id, person.id),
-            limit=DESCRIPTION_LIMIT,
-        )
-    else:
-        await problem_store.update_draft(services.db, draft.id, description=cleaned)
-        await people.set_awaiting(
-            services.db, person.id, f"{AWAITING_PREFIX}:photo:{draft.id}", now=services.clock()
-        )
-        await send(
-            update,
-            context,
-            lang,
-            "problem_ask_photo",
-            [[(label(context, lang, "no_photo"), encode("PB", "nophoto"))]],
-        )
+    if call.photo is None:
+        no_photo = label(call.context, call.lang, "no_photo")
+        await call.send("problem_photo_expected", [[(no_photo, NoPhoto().pack())]])
+        return
+    await problem_store.update_draft(call.services.db, draft.id, photo_file_id=call.photo)
+    await _submit(call.update, call.context, call.person, draft)
+
+
+async def on_description(call: PersonCall[ProblemDescription]) -> None:
+    """The report's description: a photo next (or the button without one)."""
+    draft = await _typed_draft(call)
+    cleaned = await _typed_text(call, DESCRIPTION_LIMIT) if draft is not None else None
+    if draft is None or cleaned is None:
+        return
+    services = call.services
+    await problem_store.update_draft(services.db, draft.id, description=cleaned)
+    await expect(services.db, call.person.id, ProblemPhoto(draft.id), now=services.clock())
+    no_photo = label(call.context, call.lang, "no_photo")
+    await call.send("problem_ask_photo", [[(no_photo, NoPhoto().pack())]])
+
+
+async def on_title(call: PersonCall[ProblemTitle]) -> None:
+    """The report's title: the description next, with the offer to join a report alike."""
+    draft = await _typed_draft(call)
+    cleaned = await _typed_text(call, TITLE_LIMIT) if draft is not None else None
+    if draft is None or cleaned is None:
+        return
+    services, person, lang, context = call.services, call.person, call.lang, call.context
+    await problem_store.update_draft(services.db, draft.id, title=cleaned)
+    await expect(services.db, person.id, ProblemDescription(draft.id), now=services.clock())
+    match = await _resembling(context, draft.action_field, cleaned, person)
+    if match is None:
+        await call.send("problem_ask_description", limit=DESCRIPTION_LIMIT)
+        return
+    # Typing a description goes on as without the offer: the buttons only save typing.
+    await call.send(
+        "problem_duplicate_offer",
+        [
+            [(label(context, lang, "problem_join"), JoinReport(match.id).pack())],
+            [(label(context, lang, "problem_other"), NotTheSame().pack())],
+        ],
+        problem=match,
+        voted=await problem_store.voted(services.db, match.id, person.id),
+        limit=DESCRIPTION_LIMIT,
+    )
 
 
 async def _resembling(
@@ -226,35 +293,33 @@ async def _resembling(
     return similar.best_match(title, others, lambda p: p.title or "")
 
 
-async def _join(update: Update, context: AgendaContext, person: Person, problem_id: int) -> None:
+async def on_join(call: PersonCall[JoinReport]) -> None:
     """ "Betrifft uns auch" on the existing report instead of filing a duplicate."""
-    services = context.services
-    lang = person.language
-    problem = await problem_store.get(services.db, problem_id)
+    services, person = call.services, call.person
+    problem = await problem_store.get(services.db, call.payload.problem)
     draft = await problem_store.draft_of(services.db, person.id)
     if problem is None or not problem.visible or problem.person_id == person.id or draft is None:
-        await answer_callback(update, context, lang, "stale_button")
+        await call.stale()
         return
-    await answer_callback(update, context, lang)
-    await drop_buttons(update)
+    await call.answer()
+    await call.drop_buttons()
     # Filing in this field says it concerns them: the vote counts even outside their fields.
     now = services.clock()
     added = await problem_store.add_vote(services.db, problem.id, person.id, now=now)
     await problem_store.discard_draft(services.db, person.id)
-    await people.set_awaiting(services.db, person.id, None, now=now)
+    await expect(services.db, person.id, None, now=now)
     problem = await problem_store.get(services.db, problem.id)
     assert problem is not None
-    await send(
-        update, context, lang, "problem_joined", menu_buttons(context, lang),
-        problem=problem, added=added,
-    )  # fmt: skip
+    await call.send(
+        "problem_joined", menu_buttons(call.context, call.lang), problem=problem, added=added
+    )
 
 
 async def _submit(update: Update, context: AgendaContext, person: Person, draft: Problem) -> None:
     services = context.services
     lang = person.language
     await problem_store.submit(services.db, draft.id, now=services.clock())
-    await people.set_awaiting(services.db, person.id, None, now=services.clock())
+    await expect(services.db, person.id, None, now=services.clock())
     field = services.consultation.action_field(draft.action_field)
     others = await problem_store.count_open_in_field(services.db, draft.action_field) - 1
     rows: list[list[Button]] = []
@@ -263,7 +328,7 @@ async def _submit(update: Update, context: AgendaContext, person: Person, draft:
             [
                 (
                     label(context, lang, "problem_see_others", count=others),
-                    encode("PB", "page", draft.action_field),
+                    ReportsPage(draft.action_field).pack(),
                 )
             ]
         )
@@ -283,7 +348,7 @@ def _vote_row(
 ) -> list[list[Button]]:
     if problem.person_id == person.id or already or problem.action_field not in person.fields:
         return []
-    return [[(label(context, lang, "affects_us", count=problem.votes), encode("PV", problem.id))]]
+    return [[(label(context, lang, "affects_us", count=problem.votes), Vote(problem.id).pack())]]
 
 
 def _card_rows(
@@ -340,44 +405,36 @@ async def show_page(
     rows: list[list[Button]] = []
     if offset + PAGE_SIZE < total:
         rows.append(
-            [(label(context, lang, "more"), encode("PB", "page", field_id, offset + PAGE_SIZE))]
+            [(label(context, lang, "more"), ReportsPage(field_id, offset + PAGE_SIZE).pack())]
         )
     rows.extend(menu_buttons(context, lang))
     await send(update, context, lang, "problem_page_foot", rows)
 
 
-async def on_vote(update: Update, context: AgendaContext) -> None:
+async def on_vote(call: PersonCall[Vote]) -> None:
     """ "Betrifft uns auch": counted once per person, only within one's action fields."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    services = context.services
-    lang = person.language
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    number = payload.number(0) if payload else None
-    problem = await problem_store.get(services.db, number) if number is not None else None
+    services, person = call.services, call.person
+    problem = await problem_store.get(services.db, call.payload.problem)
     if problem is not None and problem.merged_into is not None:
         # A card shown before staff merged it: the vote goes to the report it now belongs to.
         problem = await problem_store.get(services.db, problem.merged_into)
     if problem is None or not problem.visible:
-        await answer_callback(update, context, lang, "stale_button")
+        await call.stale()
         return
     if problem.person_id == person.id:
-        await answer_callback(update, context, lang, "vote_own")
+        await call.answer("vote_own")
         return
     if problem.action_field not in person.fields:
-        await answer_callback(update, context, lang, "vote_other_field")
+        await call.answer("vote_other_field")
         return
     added = await problem_store.add_vote(services.db, problem.id, person.id, now=services.clock())
     problem = await problem_store.get(services.db, problem.id)
     assert problem is not None
-    await answer_callback(
-        update, context, lang, "vote_added" if added else "vote_again", count=problem.votes
-    )
-    query = update.callback_query
+    await call.answer("vote_added" if added else "vote_again", count=problem.votes)
+    query = call.update.callback_query
     assert query is not None
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(
-            text(context, lang, "problem_card", problem=problem, own=False, voted=True),
+            text(call.context, call.lang, "problem_card", problem=problem, own=False, voted=True),
             reply_markup=keyboard([]),
         )

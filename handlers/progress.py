@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import progress
+from bot.awaiting import IndicatorValue, ProgressNote, expect
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
 from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
@@ -35,13 +36,11 @@ from handlers.common import (
 )
 from handlers.onboarding import ensure_onboarded
 from handlers.plan import ERRORS_SHOWN
+from handlers.routes import Expected, PersonCall, expects
 from handlers.staff import staff_only
 from storage import draft as drafts
-from storage import people
 from storage import progress as store
 from storage.people import Person
-
-AWAITING_PREFIX = "pg"
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
@@ -53,6 +52,11 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
         CallbackQueryHandler(staff_only(on_staff_button), pattern=r"^PG:"),
         CallbackQueryHandler(on_follow_button, pattern=r"^FO:"),
     ]
+
+
+def typed_steps() -> list[Expected]:
+    """Staff: a typed indicator value or note."""
+    return [expects(IndicatorValue, on_value), expects(ProgressNote, on_note)]
 
 
 # ------------------------------------------------------------------ staff
@@ -153,13 +157,13 @@ async def on_staff_button(update: Update, context: AgendaContext) -> None:
     elif args[0] == "in" and 0 <= index < len(planned.indicators) and person is not None:
         await answer_callback(update, context, lang)
         indicator = planned.indicators[index]
-        awaiting = f"{AWAITING_PREFIX}:in:{planned.measure_id}:{index}"
-        await people.set_awaiting(services.db, person.id, awaiting, now=services.clock())
+        step = IndicatorValue(planned.measure_id, index)
+        await expect(services.db, person.id, step, now=services.clock())
         await send(update, context, lang, "progress_ask_value", indicator=indicator)
     elif args[0] == "no" and len(args) == 2 and person is not None:
         await answer_callback(update, context, lang)
-        awaiting = f"{AWAITING_PREFIX}:no:{planned.measure_id}"
-        await people.set_awaiting(services.db, person.id, awaiting, now=services.clock())
+        note = ProgressNote(planned.measure_id)
+        await expect(services.db, person.id, note, now=services.clock())
         await send(update, context, lang, "progress_ask_note", title=planned.title,
                    limit=progress.NOTE_LIMIT)  # fmt: skip
     else:
@@ -193,56 +197,65 @@ async def _record(
             dispatcher.wake()
 
 
-async def on_typed(
-    update: Update, context: AgendaContext, person: Person, awaiting: str, typed: str | None
-) -> None:
-    """A typed indicator value or note for the measure staff picked."""
-    services = context.services
-    lang = person.language
-    user = update.effective_user
+async def _typed_measure(call: PersonCall[IndicatorValue | ProgressNote]) -> (
+    PlannedMeasure | None
+):
+    """The planned measure a staff member's typed entry is for; None after dropping the step
+    (not staff any more, no plan, the measure gone) or asking again (not text)."""
+    services, person = call.services, call.person
+    user = call.update.effective_user
     if user is None or not services.is_staff(user.id):
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
-        await send(update, context, lang, "staff_only", private=True)
-        return
-    parts = awaiting.split(":")
-    plan = await _plan(update, context, lang)
-    planned = _planned(plan, parts[2]) if plan is not None and len(parts) >= 3 else None
+        await expect(services.db, person.id, None, now=services.clock())
+        await call.send("staff_only", private=True)
+        return None
+    plan = await _plan(call.update, call.context, call.lang)
+    planned = _planned(plan, call.payload.measure) if plan is not None else None
     if plan is None or planned is None:
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
+        await expect(services.db, person.id, None, now=services.clock())
         if plan is not None:
-            await send(update, context, lang, "stale_button")
+            await call.send("stale_button")
+        return None
+    if call.typed is None or not call.typed.strip():
+        await call.send("progress_not_text")
+        return None
+    return planned
+
+
+async def on_value(call: PersonCall[IndicatorValue]) -> None:
+    """Staff: a typed value of an indicator, recorded and told to the followers."""
+    planned = await _typed_measure(call)
+    if planned is None:
         return
-    if typed is None or not typed.strip():
-        await send(update, context, lang, "progress_not_text")
+    services, person = call.services, call.person
+    if call.payload.index >= len(planned.indicators):
+        await expect(services.db, person.id, None, now=services.clock())
+        await call.send("stale_button")
         return
-    if parts[1] == "in" and len(parts) == 4 and parts[3].isdigit():
-        index = int(parts[3])
-        if index >= len(planned.indicators):
-            await people.set_awaiting(services.db, person.id, None, now=services.clock())
-            await send(update, context, lang, "stale_button")
-            return
-        indicator = planned.indicators[index]
-        try:
-            value = progress.parse_value(typed)
-        except BadValue:
-            await send(update, context, lang, "progress_bad_value", indicator=indicator)
-            return
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
-        await _record(update, context, planned, store.INDICATOR, subject=indicator.name,
-                      value=value)  # fmt: skip
-        await send(update, context, lang, "progress_value_saved", indicator=indicator, value=value)
-    elif parts[1] == "no":
-        note = typed.strip()
-        if len(note) > progress.NOTE_LIMIT:
-            await send(update, context, lang, "progress_note_too_long",
-                       limit=progress.NOTE_LIMIT, length=len(note))  # fmt: skip
-            return
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
-        await _record(update, context, planned, store.NOTE, note=note)
-        await send(update, context, lang, "progress_note_saved", title=planned.title)
-    else:
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
-        await send(update, context, lang, "stale_button")
+    indicator = planned.indicators[call.payload.index]
+    try:
+        value = progress.parse_value(call.typed or "")
+    except BadValue:
+        await call.send("progress_bad_value", indicator=indicator)
+        return
+    await expect(services.db, person.id, None, now=services.clock())
+    await _record(call.update, call.context, planned, store.INDICATOR, subject=indicator.name,
+                  value=value)  # fmt: skip
+    await call.send("progress_value_saved", indicator=indicator, value=value)
+
+
+async def on_note(call: PersonCall[ProgressNote]) -> None:
+    """Staff: a typed note on a measure, recorded and told to the followers."""
+    planned = await _typed_measure(call)
+    if planned is None:
+        return
+    note = (call.typed or "").strip()
+    if len(note) > progress.NOTE_LIMIT:
+        await call.send("progress_note_too_long", limit=progress.NOTE_LIMIT, length=len(note))
+        return
+    services = call.services
+    await expect(services.db, call.person.id, None, now=services.clock())
+    await _record(call.update, call.context, planned, store.NOTE, note=note)
+    await call.send("progress_note_saved", title=planned.title)
 
 
 async def _send_report(update: Update, context: AgendaContext, lang: str) -> None:

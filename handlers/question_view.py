@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot import engine
+from bot import awaiting, engine
+from bot.awaiting import QuestionAnswer, expect
 from bot.callbacks import encode
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
 from handlers.common import (
     Button,
+    Menu,
     chunks,
     label,
     menu_buttons,
@@ -23,8 +25,6 @@ from storage import people
 from storage.answers import Answer
 from storage.people import Person
 
-AWAITING_PREFIX = "q"
-
 
 async def show_list(update: Update, context: AgendaContext, person: Person) -> None:
     """The open questionnaires for this person, with their progress, as buttons."""
@@ -36,7 +36,7 @@ async def show_list(update: Update, context: AgendaContext, person: Person) -> N
     if not open_ones:
         await send(
             update, context, lang, "survey_none",
-            [[(label(context, lang, "profile"), encode("M", "profile"))]],
+            [[(label(context, lang, "profile"), Menu("profile").pack())]],
         )  # fmt: skip
         return
     started = await answer_store.responses_of(services.db, person.id)
@@ -167,17 +167,16 @@ async def show_question(
         current=given[question.id].value if answered else None, answered=answered,
     )  # fmt: skip
     message = await _show(update, context, _joined(lead, body), buttons, in_place)
-    awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
-    await people.set_awaiting(
-        context.services.db, person.id, awaiting, now=context.services.clock()
-    )
+    step = QuestionAnswer(qn.id, question.id, message.message_id)
+    await expect(context.services.db, person.id, step, now=context.services.clock())
 
 
 def asked_now(person: Person, qn: Questionnaire, question: Question) -> bool:
     """Whether `question` is the one the person was asked last (not a button of an older
     message that a typed answer has moved past)."""
-    parts = (person.awaiting or "").split(":")
-    return len(parts) == 4 and parts[0] == AWAITING_PREFIX and parts[1:3] == [qn.id, question.id]
+    step = awaiting.parse(person.awaiting)
+    asked = (step.questionnaire, step.question) if isinstance(step, QuestionAnswer) else None
+    return asked == (qn.id, question.id)
 
 
 def _joined(lead: str, body: str) -> str:

@@ -9,11 +9,13 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import engine
+from bot.awaiting import QuestionAnswer
 from bot.callbacks import Payload, decode, encode
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
 from handlers.common import (
     Button,
+    Menu,
     answer_callback,
     drop_buttons,
     keyboard,
@@ -24,7 +26,6 @@ from handlers.common import (
 )
 from handlers.onboarding import ensure_onboarded
 from handlers.question_view import (
-    AWAITING_PREFIX,
     advance,
     asked_now,
     current_selection,
@@ -33,11 +34,12 @@ from handlers.question_view import (
     show_list,
     show_question,
 )
+from handlers.routes import Expected, PersonCall, expects
 from storage import answers as answer_store
 from storage import people
 from storage.people import Person
 
-__all__ = ["AWAITING_PREFIX", "handlers", "on_typed", "resume_questionnaire", "show_list"]
+__all__ = ["handlers", "on_typed", "resume_questionnaire", "show_list", "typed_steps"]
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
@@ -96,7 +98,7 @@ async def _checked(
         await answer_callback(update, context, lang, "stale_button")
         await send(
             update, context, lang, "stale_button_message",
-            [[(label(context, lang, "resume"), encode("M", "resume"))]],
+            [[(label(context, lang, "resume"), Menu("resume").pack())]],
         )  # fmt: skip
         return None
     if not qn.is_open(services.today()):
@@ -296,15 +298,18 @@ async def on_finish(update: Update, context: AgendaContext) -> None:
                following=following)  # fmt: skip
 
 
-async def on_typed(
-    update: Update, context: AgendaContext, person: Person, awaiting: str, typed: str | None
-) -> None:
+def typed_steps() -> list[Expected]:
+    """Typed answers to the open question."""
+    return [expects(QuestionAnswer, on_typed)]
+
+
+async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
     """Typed input while a question is open (typed is None for stickers, photos and the like)."""
+    update, context, person, typed = call.update, call.context, call.person, call.typed
     services = context.services
     lang = person.language
-    parts = awaiting.split(":")
-    qn = services.consultation.questionnaire(parts[1]) if len(parts) == 4 else None
-    question = qn.question(parts[2]) if qn else None
+    qn = services.consultation.questionnaire(call.payload.questionnaire)
+    question = qn.question(call.payload.question) if qn else None
     if qn is None or question is None or not engine.may_answer(qn, person.group_id, person.fields):
         await people.set_awaiting(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "nothing_expected", menu_buttons(context, lang))

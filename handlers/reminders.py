@@ -7,13 +7,14 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
-from bot import engine, reminders
+from bot import awaiting, engine, reminders
+from bot.awaiting import QuestionAnswer
 from bot.callbacks import decode, encode
 from bot.context import AgendaContext
 from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
 from handlers.common import answer_callback, drop_buttons, keyboard, label, send, text
 from handlers.onboarding import ensure_onboarded
-from handlers.question_view import AWAITING_PREFIX, multi_keyboard, question_buttons
+from handlers.question_view import multi_keyboard, question_buttons
 from storage import answers as answer_store
 from storage import outbox, people, recipients
 from storage.outbox import OutboxRow
@@ -120,11 +121,11 @@ async def build_reminder(
         # middle of something else.
         await answer_store.start(db, person.id, qn.id, now=services.clock())
         current = await people.by_id(db, person.id)
-        if current is not None and (current.awaiting or AWAITING_PREFIX + ":").startswith(
-            AWAITING_PREFIX + ":"
+        if current is not None and (
+            current.awaiting is None or isinstance(awaiting.parse(current.awaiting), QuestionAnswer)
         ):
-            awaiting = f"{AWAITING_PREFIX}:{qn.id}:{question.id}:{message.message_id}"
-            await people.set_awaiting(db, person.id, awaiting, now=services.clock())
+            step = QuestionAnswer(qn.id, question.id, message.message_id)
+            await awaiting.expect(db, person.id, step, now=services.clock())
 
     return Outgoing(body, keyboard(buttons), after_sent)
 

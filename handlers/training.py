@@ -3,41 +3,167 @@
 A dedicated flow rather than the ausb-* questionnaires: a teacher taps year and field and types
 one number, a shop owner taps field, year and occupation and types the places; each figure can
 be changed any time without walking a questionnaire again, and every figure is stored at once.
+Each button is a payload class with its own small handler; each typed figure an awaited step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import training, training_notices
-from bot.callbacks import decode, encode
+from bot.awaiting import (
+    OccupationText,
+    OfferInternships,
+    OfferPlaces,
+    SeekingInternship,
+    SeekingTraining,
+    TrainingContact,
+    expect,
+)
+from bot.callbacks import CallbackData, Chars
+from bot.catalogue import FIELD_ID, OCCUPATION_ID
 from bot.context import AgendaContext
 from handlers import onboarding, training_staff
-from handlers.common import (
-    Button,
-    answer_callback,
-    chunks,
-    drop_buttons,
-    label,
-    send,
-)
+from handlers.common import Button, chunks, label, send
+from handlers.routes import Expected, PersonCall, button, expects
 from handlers.staff import staff_only
-from storage import people
 from storage import training as store
 from storage.people import Person
 
-AWAITING_PREFIX = "tr"
 CONTACT_LIMIT = 200
 OCCUPATION_LIMIT = 80
+
+FieldKey = Annotated[str, Chars.of(FIELD_ID)]
+OccupationKey = Annotated[str, Chars.of(OCCUPATION_ID)]
+
+
+@dataclass(frozen=True)
+class Home(CallbackData, prefix="TR:home"):
+    """Back to one's own view."""
+
+
+@dataclass(frozen=True)
+class ReportDemand(CallbackData, prefix="TR:sd"):
+    """School: report pupils seeking (choose the leaving year first)."""
+
+
+@dataclass(frozen=True)
+class DemandYear(CallbackData, prefix="TR:sy"):
+    """School: the leaving year whose fields to show."""
+
+    year: int
+
+
+@dataclass(frozen=True)
+class DemandField(CallbackData, prefix="TR:sf"):
+    """School: the field whose counts to type."""
+
+    field: FieldKey
+    year: int
+
+
+@dataclass(frozen=True)
+class NotifyOffers(CallbackData, prefix="TR:nt"):
+    """School: switch notices of new offers on or off."""
+
+
+@dataclass(frozen=True)
+class AddOffer(CallbackData, prefix="TR:fa"):
+    """Firm: a new offer (choose the field first)."""
+
+
+@dataclass(frozen=True)
+class OfferField(CallbackData, prefix="TR:ff"):
+    """Firm: the new offer's field (choose the year next)."""
+
+    field: FieldKey
+
+
+@dataclass(frozen=True)
+class OfferYear(CallbackData, prefix="TR:fy"):
+    """Firm: the new offer's starting year (choose the occupation next)."""
+
+    field: FieldKey
+    year: int
+
+
+@dataclass(frozen=True)
+class OfferOccupation(CallbackData, prefix="TR:fo"):
+    """Firm: the new offer's occupation from the catalogue (type the places next)."""
+
+    field: FieldKey
+    year: int
+    occupation: OccupationKey
+
+
+@dataclass(frozen=True)
+class OtherOccupation(CallbackData, prefix="TR:fx"):
+    """Firm: an occupation not in the catalogue (type it next)."""
+
+    field: FieldKey
+    year: int
+
+
+@dataclass(frozen=True)
+class EditOffer(CallbackData, prefix="TR:fe"):
+    """Firm: change the places of one of its offers."""
+
+    offer: int
+
+
+@dataclass(frozen=True)
+class AskContact(CallbackData, prefix="TR:fc"):
+    """Firm: give or change the contact for schools."""
+
+
+@dataclass(frozen=True)
+class NoContact(CallbackData, prefix="TR:nc"):
+    """Firm: no contact for schools."""
+
+
+@dataclass(frozen=True)
+class ContactConsent(CallbackData, prefix="TR:cc"):
+    """Firm: whether schools may see the contact."""
+
+    given: bool
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The training-places flow and its staff view."""
     return [
         CommandHandler(["ausbildung", "training"], training_command, filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=r"^TR:"),
+        button(Home, on_home),
+        button(ReportDemand, on_report_demand),
+        button(DemandYear, on_demand_year),
+        button(DemandField, on_demand_field),
+        button(NotifyOffers, on_notify_offers),
+        button(AddOffer, on_add_offer),
+        button(OfferField, on_offer_field),
+        button(OfferYear, on_offer_year),
+        button(OfferOccupation, on_offer_occupation),
+        button(OtherOccupation, on_other_occupation),
+        button(EditOffer, on_edit_offer),
+        button(AskContact, on_ask_contact),
+        button(NoContact, on_no_contact),
+        button(ContactConsent, on_contact_consent),
         *training_staff.handlers(),
+    ]
+
+
+def typed_steps() -> list[Expected]:
+    """The typed counts, occupation and contact."""
+    return [
+        expects(SeekingTraining, on_seeking_training),
+        expects(SeekingInternship, on_seeking_internship),
+        expects(OccupationText, on_occupation_text),
+        expects(OfferPlaces, on_offer_places),
+        expects(OfferInternships, on_offer_internships),
+        expects(TrainingContact, on_contact),
     ]
 
 
@@ -66,9 +192,9 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
         profile = await store.profile(services.db, org)
         titles = {f.id: f.title.get(lang) for f in services.catalogue.fields}
         buttons = [
-            [(label(context, lang, "training_report_demand"), encode("TR", "sd"))],
+            [(label(context, lang, "training_report_demand"), ReportDemand().pack())],
             [(label(context, lang, "training_notify", on=profile.notify_offers),
-              encode("TR", "nt"))],
+              NotifyOffers().pack())],
         ]  # fmt: skip
         await send(update, context, lang, "training_school_home", buttons, demand=demand,
                    fields=fields, titles=titles, notify=profile.notify_offers)  # fmt: skip
@@ -78,115 +204,215 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
     profile = await store.profile(services.db, org)
     named = [(o, training.occupation_title(services.catalogue, o, lang)) for o in offers]
     buttons = [
-        [(label(context, lang, "training_add_offer"), encode("TR", "fa"))],
+        [(label(context, lang, "training_add_offer"), AddOffer().pack())],
         *[[(label(context, lang, "training_edit_offer", title=title, year=o.start_year),
-            encode("TR", "fe", o.id))] for o, title in named],
-        [(label(context, lang, "training_contact"), encode("TR", "fc"))],
+            EditOffer(o.id).pack())] for o, title in named],
+        [(label(context, lang, "training_contact"), AskContact().pack())],
     ]  # fmt: skip
     await send(update, context, lang, "training_firm_home", buttons, offers=named,
                lines=[x for x in lines if x.seeking or x.seeking_internship], profile=profile,
                named=person.may_be_named)  # fmt: skip
 
 
-async def on_button(update: Update, context: AgendaContext) -> None:
-    """Every TR: button; the arguments are checked against the catalogue and ownership."""
-    person = await onboarding.ensure_onboarded(update, context)
-    if person is None:
+# ------------------------------------------------------------------ buttons
+
+
+async def _organisation(
+    call: PersonCall[CallbackData], role: training.Role | None, year: int | None = None
+) -> int | None:
+    """The organisation of the school or firm (`role`; None: either) behind a training button,
+    with the button answered; None when the button is stale (answered so)."""
+    services = call.services
+    actual = training.role_of(services.consultation, call.person.group_id)
+    org = call.person.organisation_id
+    if org is None or actual is None:
+        await call.stale()
+        return None
+    if year is not None and year not in training.years(services.today().year):
+        await call.stale()
+        return None
+    await call.answer()
+    await call.drop_buttons()
+    if role is not None and actual != role:
+        await call.send("training_stale")  # e.g. a school's button pressed by a firm
+        return None
+    return org
+
+
+async def on_home(call: PersonCall[Home]) -> None:
+    """Back to one's own view; nothing typed is awaited any more."""
+    if await _organisation(call, None) is not None:
+        await expect(call.services.db, call.person.id, None, now=call.services.clock())
+        await show_home(call.update, call.context, call.person)
+
+
+async def on_report_demand(call: PersonCall[ReportDemand]) -> None:
+    """School: which leaving year."""
+    if await _organisation(call, "school") is not None:
+        await _choose_year(call, DemandYear, school=True)
+
+
+async def on_demand_year(call: PersonCall[DemandYear]) -> None:
+    """School: the fields of that leaving year with the figures given so far."""
+    if await _organisation(call, "school") is None:
         return
-    services = context.services
-    lang = person.language
-    query = update.callback_query
-    payload = decode(query.data if query else None)
-    role = training.role_of(services.consultation, person.group_id)
-    org = person.organisation_id
-    action = payload.arg(0) if payload else None
-    args = payload.args[1:] if payload else ()
-    catalogue = services.catalogue
-    allowed_years = training.years(services.today().year)
-    field = catalogue.field(args[0]) if args else None
-    year = payload.number(2) if payload and len(args) > 1 else None
-    first = payload.number(1) if payload else None  # a year (sy) or an offer id (fe)
-    if org is None or role is None or year not in (None, *allowed_years):
-        await answer_callback(update, context, lang, "stale_button")
+    if call.payload.year not in training.years(call.services.today().year):
+        await call.send("training_stale")
         return
-    await answer_callback(update, context, lang)
-    await drop_buttons(update)
-    db = services.db
-    if action == "home":
-        await people.set_awaiting(db, person.id, None, now=services.clock())
-        await show_home(update, context, person)
-    elif role == "school" and action == "sd":
-        await _choose_year(update, context, lang, "sy")
-    elif role == "school" and action == "sy" and first is not None and first in allowed_years:
-        await _school_fields(update, context, person, first)
-    elif role == "school" and action == "sf" and field and year:
-        await people.set_awaiting(
-            db, person.id, f"{AWAITING_PREFIX}:dt:{year}:{field.id}", now=services.clock()
-        )
-        await send(update, context, lang, "training_ask_seeking", title=field.title.get(lang),
-                   year=year)  # fmt: skip
-    elif role == "school" and action == "nt":
-        profile = await store.profile(db, org)
-        await store.update_profile(
-            db, org, notify_offers=not profile.notify_offers, now=services.clock()
-        )
-        await show_home(update, context, person)
-    elif role == "firm" and action == "fa":
-        fields = [(f.title.get(lang), encode("TR", "ff", f.id)) for f in catalogue.fields]
-        await send(update, context, lang, "training_choose_field", chunks(fields, 2))
-    elif role == "firm" and action == "ff" and field:
-        await _choose_year(update, context, lang, "fy", field.id)
-    elif role == "firm" and action == "fy" and field and year:
-        buttons = [
-            [(o.title.get(lang), encode("TR", "fo", field.id, year, o.id))]
-            for o in field.occupations
-        ]
-        other = label(context, lang, "training_other")
-        buttons.append([(other, encode("TR", "fx", field.id, year))])
-        await send(update, context, lang, "training_choose_occupation", buttons,
-                   title=field.title.get(lang))  # fmt: skip
-    elif role == "firm" and action == "fo" and field and year and len(args) > 2:
-        occupation = field.occupation(args[2])
-        if occupation is None:
-            await send(update, context, lang, "training_stale")
-            return
-        offer_id = await store.save_offer(
-            db, org, field.id, year, occupation_id=occupation.id, now=services.clock()
-        )
-        await _ask_places(update, context, person, offer_id, occupation.title.get(lang), year)
-    elif role == "firm" and action == "fx" and field and year:
-        await people.set_awaiting(
-            db, person.id, f"{AWAITING_PREFIX}:ot:{year}:{field.id}", now=services.clock()
-        )
-        await send(update, context, lang, "training_ask_occupation", title=field.title.get(lang))
-    elif role == "firm" and action == "fe" and first is not None:
-        offer = await store.offer(db, first)
-        if offer is None or offer.organisation_id != org:
-            await send(update, context, lang, "training_stale")
-            return
-        title = training.occupation_title(catalogue, offer, lang)
-        await _ask_places(update, context, person, offer.id, title, offer.start_year)
-    elif role == "firm" and action == "fc":
-        await _ask_contact(update, context, person)
-    elif role == "firm" and action == "nc":
-        await people.set_awaiting(db, person.id, None, now=services.clock())
-        await store.update_profile(db, org, contact="", contact_consent=False, now=services.clock())
-        await show_home(update, context, person)
-    elif role == "firm" and action == "cc" and args and args[0] in ("0", "1"):
-        await store.update_profile(db, org, contact_consent=args[0] == "1", now=services.clock())
-        await show_home(update, context, person)
-    else:
-        await send(update, context, lang, "training_stale")
+    await _school_fields(call.update, call.context, call.person, call.payload.year)
+
+
+async def on_demand_field(call: PersonCall[DemandField]) -> None:
+    """School: type the pupils seeking training in this field and year."""
+    year = call.payload.year
+    if await _organisation(call, "school", year) is None:
+        return
+    field = call.services.catalogue.field(call.payload.field)
+    if field is None:
+        await call.send("training_stale")
+        return
+    services = call.services
+    await expect(services.db, call.person.id, SeekingTraining(year, field.id), now=services.clock())
+    await call.send("training_ask_seeking", title=field.title.get(call.lang), year=year)
+
+
+async def on_notify_offers(call: PersonCall[NotifyOffers]) -> None:
+    """School: notices of new offers on or off."""
+    org = await _organisation(call, "school")
+    if org is None:
+        return
+    db = call.services.db
+    profile = await store.profile(db, org)
+    await store.update_profile(
+        db, org, notify_offers=not profile.notify_offers, now=call.services.clock()
+    )
+    await show_home(call.update, call.context, call.person)
+
+
+async def on_add_offer(call: PersonCall[AddOffer]) -> None:
+    """Firm: which field."""
+    if await _organisation(call, "firm") is None:
+        return
+    lang = call.lang
+    fields = [(f.title.get(lang), OfferField(f.id).pack()) for f in call.services.catalogue.fields]
+    await call.send("training_choose_field", chunks(fields, 2))
+
+
+async def on_offer_field(call: PersonCall[OfferField]) -> None:
+    """Firm: which starting year."""
+    if await _organisation(call, "firm") is None:
+        return
+    field = call.services.catalogue.field(call.payload.field)
+    if field is None:
+        await call.send("training_stale")
+        return
+    await _choose_year(call, lambda year: OfferYear(field.id, year), school=False)
+
+
+async def on_offer_year(call: PersonCall[OfferYear]) -> None:
+    """Firm: which occupation (or another one, typed)."""
+    year = call.payload.year
+    if await _organisation(call, "firm", year) is None:
+        return
+    field = call.services.catalogue.field(call.payload.field)
+    if field is None:
+        await call.send("training_stale")
+        return
+    lang = call.lang
+    buttons = [
+        [(o.title.get(lang), OfferOccupation(field.id, year, o.id).pack())]
+        for o in field.occupations
+    ]
+    other = label(call.context, lang, "training_other")
+    buttons.append([(other, OtherOccupation(field.id, year).pack())])
+    await call.send("training_choose_occupation", buttons, title=field.title.get(lang))
+
+
+async def on_offer_occupation(call: PersonCall[OfferOccupation]) -> None:
+    """Firm: the offer is stored; type its places next."""
+    payload = call.payload
+    org = await _organisation(call, "firm", payload.year)
+    if org is None:
+        return
+    field = call.services.catalogue.field(payload.field)
+    occupation = field.occupation(payload.occupation) if field else None
+    if field is None or occupation is None:
+        await call.send("training_stale")
+        return
+    offer_id = await store.save_offer(
+        call.services.db, org, field.id, payload.year, occupation_id=occupation.id,
+        now=call.services.clock(),
+    )  # fmt: skip
+    await _ask_places(call, offer_id, occupation.title.get(call.lang), payload.year)
+
+
+async def on_other_occupation(call: PersonCall[OtherOccupation]) -> None:
+    """Firm: type the occupation."""
+    year = call.payload.year
+    if await _organisation(call, "firm", year) is None:
+        return
+    field = call.services.catalogue.field(call.payload.field)
+    if field is None:
+        await call.send("training_stale")
+        return
+    services = call.services
+    await expect(services.db, call.person.id, OccupationText(year, field.id), now=services.clock())
+    await call.send("training_ask_occupation", title=field.title.get(call.lang))
+
+
+async def on_edit_offer(call: PersonCall[EditOffer]) -> None:
+    """Firm: type the places of one of its own offers again."""
+    org = await _organisation(call, "firm")
+    if org is None:
+        return
+    offer = await store.offer(call.services.db, call.payload.offer)
+    if offer is None or offer.organisation_id != org:
+        await call.send("training_stale")
+        return
+    title = training.occupation_title(call.services.catalogue, offer, call.lang)
+    await _ask_places(call, offer.id, title, offer.start_year)
+
+
+async def on_ask_contact(call: PersonCall[AskContact]) -> None:
+    """Firm: type the contact for schools."""
+    if await _organisation(call, "firm") is not None:
+        await _ask_contact(call)
+
+
+async def on_no_contact(call: PersonCall[NoContact]) -> None:
+    """Firm: no contact for schools."""
+    org = await _organisation(call, "firm")
+    if org is None:
+        return
+    services = call.services
+    await expect(services.db, call.person.id, None, now=services.clock())
+    await store.update_profile(
+        services.db, org, contact="", contact_consent=False, now=services.clock()
+    )
+    await show_home(call.update, call.context, call.person)
+
+
+async def on_contact_consent(call: PersonCall[ContactConsent]) -> None:
+    """Firm: schools may see the contact, or not."""
+    org = await _organisation(call, "firm")
+    if org is None:
+        return
+    services = call.services
+    await store.update_profile(
+        services.db, org, contact_consent=call.payload.given, now=services.clock()
+    )
+    await show_home(call.update, call.context, call.person)
 
 
 async def _choose_year(
-    update: Update, context: AgendaContext, lang: str, action: str, *prefix: str
+    call: PersonCall[CallbackData], payload: Callable[[int], CallbackData], *, school: bool
 ) -> None:
+    lang = call.lang
     buttons = [
-        (label(context, lang, "training_year", year=year), encode("TR", action, *prefix, year))
-        for year in training.years(context.services.today().year)
+        (label(call.context, lang, "training_year", year=year), payload(year).pack())
+        for year in training.years(call.services.today().year)
     ]
-    await send(update, context, lang, "training_choose_year", [buttons], school=action == "sy")
+    await call.send("training_choose_year", [buttons], school=school)
 
 
 async def _school_fields(
@@ -208,107 +434,144 @@ async def _school_fields(
             label(context, lang, "training_field_count", title=f.title.get(lang),
                   training=d.seeking_training if d else None,
                   internship=d.seeking_internship if d else None),
-            encode("TR", "sf", f.id, year),
+            DemandField(f.id, year).pack(),
         ))  # fmt: skip
-    rows = [*chunks(buttons, 1), [(label(context, lang, "done"), encode("TR", "home"))]]
+    rows = [*chunks(buttons, 1), [(label(context, lang, "done"), Home().pack())]]
     await send(update, context, lang, "training_school_fields", rows, year=year)
 
 
-async def _ask_places(
-    update: Update, context: AgendaContext, person: Person, offer_id: int, title: str, year: int
-) -> None:
-    await people.set_awaiting(
-        context.services.db, person.id, f"{AWAITING_PREFIX}:op:{offer_id}",
-        now=context.services.clock(),
-    )
-    await send(update, context, person.language, "training_ask_places", title=title, year=year)
+async def _ask_places(call: PersonCall[object], offer_id: int, title: str, year: int) -> None:
+    services = call.services
+    await expect(services.db, call.person.id, OfferPlaces(offer_id), now=services.clock())
+    await call.send("training_ask_places", title=title, year=year)
 
 
-async def _ask_contact(update: Update, context: AgendaContext, person: Person) -> None:
-    await people.set_awaiting(
-        context.services.db, person.id, f"{AWAITING_PREFIX}:ct", now=context.services.clock()
-    )
-    buttons = [[(label(context, person.language, "training_no_contact"), encode("TR", "nc"))]]
-    await send(update, context, person.language, "training_ask_contact", buttons)
+async def _ask_contact(call: PersonCall[object]) -> None:
+    services = call.services
+    await expect(services.db, call.person.id, TrainingContact(), now=services.clock())
+    buttons = [[(label(call.context, call.lang, "training_no_contact"), NoContact().pack())]]
+    await call.send("training_ask_contact", buttons)
 
 
-async def on_typed(
-    update: Update, context: AgendaContext, person: Person, awaiting: str, typed: str | None
-) -> None:
-    """A typed count, occupation or contact; bad input is refused and asked again."""
-    services = context.services
-    db = services.db
-    lang = person.language
-    org = person.organisation_id
-    parts = awaiting.split(":")
-    step = parts[1] if len(parts) > 1 else ""
+# ------------------------------------------------------------------ typed input
+
+
+async def _typed_organisation(call: PersonCall[object]) -> int | None:
+    """The person's organisation; without one (left it meanwhile) the step is dropped."""
+    org = call.person.organisation_id
     if org is None:
-        await people.set_awaiting(db, person.id, None, now=services.clock())
-        await send(update, context, lang, "training_stale")
-        return
-    if step in ("ot", "ct"):
-        limit = OCCUPATION_LIMIT if step == "ot" else CONTACT_LIMIT
-        if typed is None or not typed.strip() or len(typed) > limit:
-            length = len(typed or "")
-            await send(update, context, lang, "training_bad_text", limit=limit, length=length)
-            return
-        if step == "ct":
-            await store.update_profile(db, org, contact=typed.strip(), now=services.clock())
-            await people.set_awaiting(db, person.id, None, now=services.clock())
-            buttons = [[
-                (label(context, lang, "training_consent_yes"), encode("TR", "cc", 1)),
-                (label(context, lang, "training_consent_no"), encode("TR", "cc", 0)),
-            ]]
-            await send(update, context, lang, "training_ask_consent", buttons)
-            return
-        year, field_id = int(parts[2]), parts[3]
-        offer_id = await store.save_offer(
-            db, org, field_id, year, occupation_text=typed.strip(), now=services.clock()
-        )
-        await _ask_places(update, context, person, offer_id, typed.strip(), year)
-        return
+        services = call.services
+        await expect(services.db, call.person.id, None, now=services.clock())
+        await call.send("training_stale")
+    return org
+
+
+async def _typed_text(call: PersonCall[object], limit: int) -> str | None:
+    """The typed text, stripped; None after asking again (not text, empty or too long)."""
+    typed = call.typed
+    if typed is None or not typed.strip() or len(typed) > limit:
+        await call.send("training_bad_text", limit=limit, length=len(typed or ""))
+        return None
+    return typed.strip()
+
+
+async def _typed_count(call: PersonCall[object]) -> int | None:
+    """The typed count; None after asking again."""
     try:
-        count = training.parse_count(typed)
+        return training.parse_count(call.typed)
     except training.BadCount as error:
-        await send(update, context, lang, "training_bad_count", reason=error.reason,
-                   limit=store.MAX_COUNT)  # fmt: skip
+        await call.send("training_bad_count", reason=error.reason, limit=store.MAX_COUNT)
+        return None
+
+
+async def on_contact(call: PersonCall[TrainingContact]) -> None:
+    """Firm: the contact is stored; may schools see it?"""
+    org = await _typed_organisation(call)
+    contact = await _typed_text(call, CONTACT_LIMIT) if org is not None else None
+    if org is None or contact is None:
         return
-    if step == "dt":
-        year, field_id = int(parts[2]), parts[3]
-        await store.set_demand(db, org, year, field_id, training=count, now=services.clock())
-        await people.set_awaiting(
-            db, person.id, f"{AWAITING_PREFIX}:di:{year}:{field_id}", now=services.clock()
-        )
-        await send(update, context, lang, "training_ask_internship", school=True)
-    elif step == "di":
-        year, field_id = int(parts[2]), parts[3]
-        await store.set_demand(db, org, year, field_id, internship=count, now=services.clock())
-        await people.set_awaiting(db, person.id, None, now=services.clock())
-        await send(update, context, lang, "training_saved")
-        await _school_fields(update, context, person, year)
-    elif step == "op":
-        offer_id = int(parts[2])
-        await store.set_offer_counts(db, offer_id, org, places=count, now=services.clock())
-        await people.set_awaiting(
-            db, person.id, f"{AWAITING_PREFIX}:oi:{offer_id}", now=services.clock()
-        )
-        await send(update, context, lang, "training_ask_internship", school=False)
-    elif step == "oi":
-        offer_id = int(parts[2])
-        async with db.transaction():  # the offer and the schools' notices commit together
-            await store.set_offer_counts(db, offer_id, org, internships=count, now=services.clock())
-            await people.set_awaiting(db, person.id, None, now=services.clock())
-            notified = await training_notices.enqueue_offer_notices(services, offer_id)
-        await send(update, context, lang, "training_saved")
-        if notified:
-            dispatcher = context.bot_data.dispatcher
-            if dispatcher is not None:
-                dispatcher.wake()
-        profile = await store.profile(db, org)
-        if profile.contact is None:
-            await _ask_contact(update, context, person)
-        else:
-            await show_home(update, context, person)
+    services = call.services
+    await store.update_profile(services.db, org, contact=contact, now=services.clock())
+    await expect(services.db, call.person.id, None, now=services.clock())
+    buttons = [[
+        (label(call.context, call.lang, "training_consent_yes"), ContactConsent(True).pack()),
+        (label(call.context, call.lang, "training_consent_no"), ContactConsent(False).pack()),
+    ]]  # fmt: skip
+    await call.send("training_ask_consent", buttons)
+
+
+async def on_occupation_text(call: PersonCall[OccupationText]) -> None:
+    """Firm: an occupation not in the catalogue; the offer is stored, its places come next."""
+    org = await _typed_organisation(call)
+    typed = await _typed_text(call, OCCUPATION_LIMIT) if org is not None else None
+    if org is None or typed is None:
+        return
+    step = call.payload
+    offer_id = await store.save_offer(
+        call.services.db, org, step.field, step.year, occupation_text=typed,
+        now=call.services.clock(),
+    )  # fmt: skip
+    await _ask_places(call, offer_id, typed, step.year)
+
+
+async def on_seeking_training(call: PersonCall[SeekingTraining]) -> None:
+    """School: pupils seeking training stored; internships next."""
+    org = await _typed_organisation(call)
+    count = await _typed_count(call) if org is not None else None
+    if org is None or count is None:
+        return
+    step, services = call.payload, call.services
+    now = services.clock()
+    await store.set_demand(services.db, org, step.year, step.field, training=count, now=now)
+    await expect(services.db, call.person.id, SeekingInternship(step.year, step.field), now=now)
+    await call.send("training_ask_internship", school=True)
+
+
+async def on_seeking_internship(call: PersonCall[SeekingInternship]) -> None:
+    """School: pupils seeking an internship stored; back to the year's fields."""
+    org = await _typed_organisation(call)
+    count = await _typed_count(call) if org is not None else None
+    if org is None or count is None:
+        return
+    step, services = call.payload, call.services
+    now = services.clock()
+    await store.set_demand(services.db, org, step.year, step.field, internship=count, now=now)
+    await expect(services.db, call.person.id, None, now=now)
+    await call.send("training_saved")
+    await _school_fields(call.update, call.context, call.person, step.year)
+
+
+async def on_offer_places(call: PersonCall[OfferPlaces]) -> None:
+    """Firm: training places stored; internships next."""
+    org = await _typed_organisation(call)
+    count = await _typed_count(call) if org is not None else None
+    if org is None or count is None:
+        return
+    offer, services = call.payload.offer, call.services
+    await store.set_offer_counts(services.db, offer, org, places=count, now=services.clock())
+    await expect(services.db, call.person.id, OfferInternships(offer), now=services.clock())
+    await call.send("training_ask_internship", school=False)
+
+
+async def on_offer_internships(call: PersonCall[OfferInternships]) -> None:
+    """Firm: internships stored and schools told of the offer; the contact if none yet."""
+    org = await _typed_organisation(call)
+    count = await _typed_count(call) if org is not None else None
+    if org is None or count is None:
+        return
+    offer, services = call.payload.offer, call.services
+    db = services.db
+    async with db.transaction():  # the offer and the schools' notices commit together
+        await store.set_offer_counts(db, offer, org, internships=count, now=services.clock())
+        await expect(db, call.person.id, None, now=services.clock())
+        notified = await training_notices.enqueue_offer_notices(services, offer)
+    await call.send("training_saved")
+    if notified:
+        dispatcher = call.context.bot_data.dispatcher
+        if dispatcher is not None:
+            dispatcher.wake()
+    profile = await store.profile(db, org)
+    if profile.contact is None:
+        await _ask_contact(call)
     else:
-        await people.set_awaiting(db, person.id, None, now=services.clock())
-        await send(update, context, lang, "training_stale")
+        await show_home(call.update, call.context, call.person)

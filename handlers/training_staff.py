@@ -7,31 +7,54 @@ the catalogue occupation, and from then on every offer with those words counts t
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot import training
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData, Chars
+from bot.catalogue import FIELD_ID, OCCUPATION_ID
 from bot.context import AgendaContext
-from handlers.common import (
-    Button,
-    answer_callback,
-    chunks,
-    current_person,
-    drop_buttons,
-    send,
-    text,
-)
+from handlers.common import Button, chunks, current_person, send, text
 from handlers.common import label as button_label
-from handlers.staff import staff_only
+from handlers.routes import Call, staff_button
 from storage import training as store
+from storage.training import Offer
+
+
+@dataclass(frozen=True)
+class MapField(CallbackData, prefix="TS:f"):
+    """Map a typed occupation: pick its field first."""
+
+    offer: int
+
+
+@dataclass(frozen=True)
+class MapOccupation(CallbackData, prefix="TS:o"):
+    """Map a typed occupation: the field is picked, pick the occupation."""
+
+    offer: int
+    field: Annotated[str, Chars.of(FIELD_ID)]
+
+
+@dataclass(frozen=True)
+class MapTo(CallbackData, prefix="TS:m"):
+    """Map a typed occupation to this catalogue occupation."""
+
+    offer: int
+    occupation: Annotated[str, Chars.of(OCCUPATION_ID)]
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The mapping buttons of the staff view (staff only)."""
-    return [CallbackQueryHandler(staff_only(on_map_button), pattern=r"^TS:")]
+    return [
+        staff_button(MapField, on_map_field),
+        staff_button(MapOccupation, on_map_occupation),
+        staff_button(MapTo, on_map_to),
+    ]
 
 
 async def _lang(update: Update, context: AgendaContext) -> str:
@@ -72,55 +95,74 @@ async def show_free_text(update: Update, context: AgendaContext, lang: str) -> N
     by_id = {o.id: o for o in free}
     buttons: list[Button] = [
         (button_label(context, lang, "training_map", text=by_id[offer_id].occupation_text),
-         encode("TS", "f", offer_id))
+         MapField(offer_id).pack())
         for offer_id in first.values()
     ]  # fmt: skip
     await send(update, context, lang, "training_staff_free_text", chunks(buttons, 1),
                offers=free, titles=titles)  # fmt: skip
 
 
-async def on_map_button(update: Update, context: AgendaContext) -> None:
-    """TS:f:<offer> picks the field, TS:o:<offer>:<field> the occupation, TS:m:<offer>:<occ>
-    stores the mapping; every argument is looked up again (button data is untrusted)."""
-    services = context.services
-    catalogue = services.catalogue
-    lang = await _lang(update, context)
-    query = update.callback_query
-    payload = decode(query.data if query else None)
-    action = payload.arg(0) if payload else None
-    offer_id = payload.number(1) if payload else None
-    offer = await store.offer(services.db, offer_id) if offer_id is not None else None
-    if payload is None or offer is None or offer.occupation_id is not None:
-        await answer_callback(update, context, lang, "stale_button")
+async def _unmapped(call: Call[MapField | MapOccupation | MapTo]) -> Offer | None:
+    """The typed offer a mapping button names, still unmapped (button data is untrusted:
+    every argument is looked up again); None after answering the button as stale."""
+    offer = await store.offer(call.services.db, call.payload.offer)
+    if offer is None or offer.occupation_id is not None:
+        await call.stale()
+        return None
+    return offer
+
+
+async def on_map_field(call: Call[MapField]) -> None:
+    """Which field the typed occupation belongs to."""
+    offer = await _unmapped(call)
+    if offer is None:
         return
+    await call.answer()
+    await call.drop_buttons()
+    lang = call.lang
+    fields = [(f.title.get(lang), MapOccupation(offer.id, f.id).pack())
+              for f in call.services.catalogue.fields]  # fmt: skip
+    await call.send("training_map_field", chunks(fields, 2), text=offer.occupation_text or "")
+
+
+async def on_map_occupation(call: Call[MapOccupation]) -> None:
+    """Which occupation of the field the typed one is."""
+    offer = await _unmapped(call)
+    field = call.services.catalogue.field(call.payload.field) if offer else None
+    if offer is None:
+        return
+    if field is None:
+        await call.stale()
+        return
+    await call.answer()
+    await call.drop_buttons()
+    lang = call.lang
+    buttons = [[(o.title.get(lang), MapTo(offer.id, o.id).pack())] for o in field.occupations]
+    await call.send("training_map_occupation", buttons, text=offer.occupation_text or "",
+                    field=field.title.get(lang))  # fmt: skip
+
+
+async def on_map_to(call: Call[MapTo]) -> None:
+    """Store the mapping: every offer with these words counts there from now on."""
+    offer = await _unmapped(call)
+    if offer is None:
+        return
+    services = call.services
+    wanted = call.payload.occupation
+    owner = next((f for f in services.catalogue.fields if f.occupation(wanted)), None)
+    occupation = owner.occupation(wanted) if owner else None
+    if owner is None or occupation is None:
+        await call.stale()
+        return
+    await call.answer()
+    await call.drop_buttons()
+    user = call.update.effective_user
+    assert user is not None
     typed = offer.occupation_text or ""
-    field = catalogue.field(payload.arg(2) or "") if action == "o" else None
-    occupation_id = payload.arg(2) if action == "m" else None
-    owner = next((f for f in catalogue.fields if f.occupation(occupation_id or "")), None)
-    if action == "f":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        fields = [(f.title.get(lang), encode("TS", "o", offer.id, f.id)) for f in catalogue.fields]
-        await send(update, context, lang, "training_map_field", chunks(fields, 2), text=typed)
-    elif field is not None:
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        buttons = [[(o.title.get(lang), encode("TS", "m", offer.id, o.id))]
-                   for o in field.occupations]  # fmt: skip
-        await send(update, context, lang, "training_map_occupation", buttons, text=typed,
-                   field=field.title.get(lang))  # fmt: skip
-    elif owner is not None and occupation_id is not None:
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        user = update.effective_user
-        assert user is not None
-        count = await store.map_occupation(
-            services.db, typed, owner.id, occupation_id, user.id, now=services.clock()
-        )
-        occupation = owner.occupation(occupation_id)
-        assert occupation is not None
-        await send(update, context, lang, "training_mapped", text=typed, count=count,
-                   occupation=occupation.title.get(lang), field=owner.title.get(lang))  # fmt: skip
-        await show_free_text(update, context, lang)
-    else:
-        await answer_callback(update, context, lang, "stale_button")
+    count = await store.map_occupation(
+        services.db, typed, owner.id, occupation.id, user.id, now=services.clock()
+    )
+    lang = call.lang
+    await call.send("training_mapped", text=typed, count=count,
+                    occupation=occupation.title.get(lang), field=owner.title.get(lang))  # fmt: skip
+    await show_free_text(call.update, call.context, lang)
