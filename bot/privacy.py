@@ -20,11 +20,13 @@ from telegram.ext import Application
 
 from bot import workshops as workshop_plan
 from bot.consultation import Consultation
-from bot.context import AgendaContext, BotData
+from bot.context import AgendaContext, BotData, Services
+from bot.exports import pseudonym
 from bot.outbox_dispatch import NOTE_WITHDRAWN
 from bot.settings import Settings
-from storage import erasure, outbox, people
+from storage import audit, erasure, outbox, people
 from storage import workshops as seat_store
+from storage.audit import Via
 from storage.backup import backup_files
 from storage.db import Database
 from storage.erasure import Erased, Leftovers
@@ -36,9 +38,19 @@ PURGE_INTERVAL = 6 * 3600.0  # seconds: the purge runs within hours of the date 
 
 
 async def erase(
-    db: Database, consultation: Consultation, settings: Settings, person_id: int, now: datetime
+    db: Database,
+    consultation: Consultation,
+    settings: Settings,
+    person_id: int,
+    now: datetime,
+    *,
+    via: Via | None = "chat",
+    checkpoint: bool = True,
 ) -> Erased | None:
-    """Erase one person (storage/erasure.py) and offer their freed seats on, together."""
+    """Erase one person (storage/erasure.py) and offer their freed seats on, together; with
+    `via` ('chat': the person themselves, 'cli': staff on a request by mail) an audit entry
+    commits with it (no actor: the person's id is what goes; the subject is the pseudonym).
+    Then the WAL is emptied into the file (`checkpoint`; the purge does it once at its end)."""
     capacities = {
         e.id: e.capacity
         for e in consultation.events
@@ -52,7 +64,10 @@ async def erase(
         if erased is not None and erased.offered:
             offers = [await seat_store.by_id(db, r) for r in erased.offered]
             await workshop_plan.enqueue_offers(db, [r for r in offers if r is not None], now)
-    if erased is not None:
+        if erased is not None and via is not None:
+            await audit.record(db, "erase", actor=None, via=via, subject=pseudonym(person_id),
+                               detail=f"answers={erased.answers}", now=now)  # fmt: skip
+    if erased is not None and checkpoint:
         await db.checkpoint()
     return erased
 
@@ -90,6 +105,7 @@ async def purge(
     now: datetime,
     *,
     dry_run: bool = False,
+    via: Via = "job",
 ) -> Purged:
     """Erase every person as `erase` does, then the rows nobody owns and the old backups.
     With dry_run: count what would go, change nothing."""
@@ -101,12 +117,18 @@ async def purge(
         return Purged(figures.people, figures.answers, 0, figures.problems, None, found)
     answers = kept = problems = 0
     for person_id in ids:
-        erased = await erase(db, consultation, settings, person_id, now)
+        erased = await erase(
+            db, consultation, settings, person_id, now, via=None, checkpoint=False
+        )
         if erased is not None:
             answers += erased.answers
             kept += erased.answers_kept
             problems += erased.problems
-    leftovers = await erasure.purge_leftovers(db, len(ids), now=now)
+    async with db.transaction():
+        leftovers = await erasure.purge_leftovers(db, len(ids), now=now)
+        # The trail's older entries name staff ids: they go too; the purge itself is recorded.
+        await audit.delete_before(db, before=now)
+        await audit.record(db, "purge", actor=None, via=via, detail=f"people={len(ids)}", now=now)
     await db.checkpoint()
     removed = 0
     if settings.ops.backup_dir is not None:
@@ -117,15 +139,20 @@ async def purge(
     return Purged(len(ids), answers, kept, problems, leftovers, removed)
 
 
-async def _purge_job(context: AgendaContext) -> None:
-    """Every few hours: once the retention date has passed, purge."""
-    services = context.services
+async def purge_if_due(services: Services) -> Purged | None:
+    """The daily check: purge once the retention date has passed (again only if someone
+    came since); None when there was nothing to do."""
     if not purge_due(services.consultation, services.today()):
-        return
+        return None
     if not await erasure.person_ids(services.db) and await erasure.last_purge(services.db):
-        return  # purged already, and nobody came since
+        return None  # purged already, and nobody came since
     done = await purge(services.db, services.consultation, services.settings, services.clock())
     log.info("retention purge: %d people erased, %d backups removed", done.people, done.backups)
+    return done
+
+
+async def _purge_job(context: AgendaContext) -> None:
+    await purge_if_due(context.services)
 
 
 def start_retention(app: Application[Any, Any, Any, Any, BotData, Any]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot import privacy
 from bot import workshops as workshop_plan
 from bot.consultation import Consultation, Retention
-from storage import answers, draft, inbox, organisations, outbox, packs, people, problems
+from storage import answers, audit, draft, inbox, organisations, outbox, packs, people, problems
 from storage import training as training_store
 from storage import workshops as seat_store
 from storage.draft import NewMeasure
@@ -139,6 +139,9 @@ async def test_erasing_from_the_chat_leaves_no_trace_in_the_file(
         after = await counted(bot)
         assert before and all(after.get(q, 0) == n - 1 for q, n in before.items())
 
+        # The trail says an erasure happened, not whose (the pseudonym points at nobody now).
+        trail = [(e.action, e.actor, e.via) for e in await audit.entries(bot.db)]
+        assert trail == [("erase", None, "chat")]
         # Anna is a stranger now: /start begins from nothing.
         await anna.send("/start")
         assert anna.buttons() == ["Deutsch", "English"]
@@ -324,14 +327,14 @@ async def test_purge_after_the_date_erases_everyone_and_keeps_the_figures(
         invited = await organisations.upsert_invited(
             bot.db, "Autohaus Schulz", "firm", "CANARY-TOWN-CONTACT", "tok_abc", now=bot.clock()
         )
-        assert not privacy.purge_due(bot.consultation, bot.services.today())
-        bot.clock.now = bot.clock.now.replace(year=2028, month=1, day=1)
-        assert privacy.purge_due(bot.consultation, bot.services.today())
-        dry = await privacy.purge(bot.db, bot.consultation, bot.settings, bot.clock(),
-                                  dry_run=True)  # fmt: skip
-        assert dry.people == 2 and await people.by_telegram_id(bot.db, ANNA) is not None
-        done = await privacy.purge(bot.db, bot.consultation, bot.settings, bot.clock())
-        assert done.people == 2
+        assert bot.app.job_queue is not None
+        assert bot.app.job_queue.get_jobs_by_name(privacy.PURGE_JOB), "the daily check runs"
+        bot.clock.now = bot.clock.now.replace(year=2027, month=12, day=31, hour=22)
+        assert await privacy.purge_if_due(bot.services) is None  # the last day, in Hagenow
+        bot.clock.now = bot.clock.now.replace(year=2027, month=12, day=31, hour=23, minute=1)
+        done = await privacy.purge_if_due(bot.services)
+        assert done is not None and done.people == 2
+        assert await privacy.purge_if_due(bot.services) is None  # once is enough
         assert await organisations.by_id(bot.db, invited.id) is not None  # the town's list
     finally:
         await stop_harness(bot)

@@ -31,6 +31,7 @@ from bot.cli import (
     invite,
     measures,
     plan,
+    privacy,
     problems,
     run,
     status,
@@ -42,6 +43,7 @@ from storage.integrity import DatabaseUnusable
 
 COMMANDS = (
     run, check, status, invite, demo, digest, export, draft, plan, measures, problems, backup,
+    privacy,
 )  # fmt: skip
 
 

@@ -55,6 +55,7 @@ BY_COMMAND: dict[str, tuple[str, ...]] = {
     "invite": (*DATABASE, *TELEGRAM),
     "backup": ("AGENDA_DATA_DIR", "AGENDA_DB"),
     "restore": ("AGENDA_DATA_DIR", "AGENDA_DB"),
+    "purge": (*DATABASE, "AGENDA_BACKUP_DIR"),
 }
 
 
