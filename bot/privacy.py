@@ -24,7 +24,7 @@ from bot.context import AgendaContext, BotData, Services
 from bot.exports import pseudonym
 from bot.outbox_dispatch import NOTE_WITHDRAWN
 from bot.settings import Settings
-from storage import audit, erasure, outbox, people
+from storage import audit, erasure, organisations, outbox, people
 from storage import workshops as seat_store
 from storage.audit import Via
 from storage.backup import backup_files
@@ -73,11 +73,13 @@ async def erase(
 
 
 async def withdraw(db: Database, telegram_id: int, now: datetime) -> bool:
-    """Withdraw consent: recorded with its time, pending messages dropped; False if unknown."""
+    """Withdraw consent: recorded with its time, pending messages dropped, their organisation
+    no longer named when it is theirs alone; False if unknown."""
     async with db.transaction():
         if not await people.withdraw(db, telegram_id, now=now):
             return False
         await outbox.drop_pending_to(db, telegram_id, NOTE_WITHDRAWN)
+        await organisations.unname_if_alone(db, telegram_id)
     return True
 
 

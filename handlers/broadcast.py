@@ -74,7 +74,7 @@ async def build_broadcast(
 ) -> Decision:
     """The broadcast's text under a heading, in the person's language."""
     if recipient is None:
-        return Dropped(NOTE_NO_PERSON)  # erased their data meanwhile
+        return Dropped(NOTE_NO_PERSON)  # nobody with this id (an erasure takes its rows along)
     found = await store.by_id(context.services.db, int(row.payload.get("broadcast", 0)))
     if found is None:
         return Dropped("broadcast not found")

@@ -183,3 +183,16 @@ async def member_count(db: Database, organisation_id: int) -> int:
         "SELECT count(*) AS n FROM people WHERE organisation_id = ?", (organisation_id,)
     )
     return int(row["n"]) if row else 0
+
+
+async def unname_if_alone(db: Database, telegram_id: int) -> bool:
+    """The person withdrew consent: if nobody else belongs to their organisation, documents no
+    longer name it (the naming consent was theirs); whether it changed."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE organisations SET may_be_named = 0 WHERE may_be_named = 1 AND id ="
+            " (SELECT organisation_id FROM people WHERE telegram_id = ?) AND"
+            " (SELECT count(*) FROM people WHERE organisation_id = organisations.id) = 1",
+            (telegram_id,),
+        )
+        return cursor.rowcount == 1

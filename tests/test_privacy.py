@@ -267,6 +267,7 @@ async def test_withdrawal_stops_a_planned_reminder_and_broadcast(bot: Harness) -
     assert rows[f"r:{BEN}"].status == rows[f"b:{BEN}"].status == "pending"
     withdrawn = await people.by_telegram_id(bot.db, ANNA)
     assert withdrawn is not None and withdrawn.withdrawn
+    assert not withdrawn.may_be_named  # her naming consent went with her consent
     assert await people.withdrawn_at(bot.db, ANNA) == "2026-12-01T09:00:00+00:00"
     # A row planned after the withdrawal (a planner that ran meanwhile) is dropped unsent.
     await outbox.enqueue(bot.db, recipient=ANNA, kind="broadcast", payload={"broadcast": 2},
@@ -371,3 +372,31 @@ def test_the_privacy_notice_cannot_change_without_a_new_version(
         for part in (consultation.controller, consultation.contact, consultation.consent_version,
                      "Telegram"):  # fmt: skip
             assert part in notice
+
+
+async def test_profile_and_help_offer_the_same_three_buttons(bot: Harness) -> None:
+    anna, eve = bot.user(ANNA), bot.user(BEN, "Eve", language_code="en")
+    await onboard(anna)
+    await anna.send("/profil")
+    assert {"📄 Meine Daten", "Einwilligung widerrufen", "🗑 Meine Daten löschen"} <= set(
+        anna.buttons()
+    )
+    await anna.click("🗑 Meine Daten löschen")
+    assert "Alle Ihre Daten löschen?" in anna.last.text
+    await anna.click("Nein, behalten")
+    assert "Nichts gelöscht" in anna.last.text
+    assert await people.by_telegram_id(bot.db, ANNA) is not None
+    await anna.send("/hilfe")
+    assert "/loeschen" in anna.last.text and "/meinedaten" in anna.last.text
+    await anna.click("📄 Meine Daten")
+    assert anna.last.document is not None
+    await onboard(eve, group="University", organisation="Hochschule Wismar",
+                  fields=("Administration",), language="English")  # fmt: skip
+    await eve.send("/help")
+    assert "/delete" in eve.last.text and "🗑 Delete my data" in eve.buttons()
+    await eve.click("🗑 Delete my data")
+    assert "Delete all your data?" in eve.last.text
+    await eve.click("🗑 Yes, delete everything")
+    assert "The bot no longer knows you" in eve.last.text
+    await eve.click_data("PD:yes")  # the old button again: nothing to erase, said plainly
+    assert "Nothing is stored about you" in eve.last.text
