@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated, Literal, cast
+
 from telegram import Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from bot import broadcasts
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
 from bot.outbox_dispatch import (
     NOTE_BLOCKED_PREFIX,
@@ -23,17 +19,8 @@ from bot.outbox_dispatch import (
     KindPolicy,
     Outgoing,
 )
-from handlers.common import (
-    Button,
-    answer_callback,
-    current_person,
-    drop_buttons,
-    label,
-    language_of,
-    send,
-    text,
-)
-from handlers.staff import staff_only
+from handlers.common import Button, current_person, label, language_of, send, text
+from handlers.routes import Args, Call, staff_button, staff_command
 from storage import broadcasts as store
 from storage.outbox import OutboxRow
 from storage.recipients import Recipient
@@ -41,11 +28,56 @@ from storage.recipients import Recipient
 TEXT_LIMIT = 3500  # leaves room for the heading within Telegram's 4096 characters
 
 
+@dataclass(frozen=True)
+class ChooseSegment(CallbackData, prefix="BC:seg"):
+    """The recipients of the draft: a segment id of bot.broadcasts ('all', 'g:<group>', ...)."""
+
+    kind: Literal["all", "g", "f", "w"]
+    value: Annotated[str, Chars(16)] | None = None
+
+    @classmethod
+    def of(cls, segment_id: str) -> ChooseSegment:
+        """The button of a segment id (its kind is checked when it is packed)."""
+        kind, _, value = segment_id.partition(":")
+        return cls(cast(Literal["all", "g", "f", "w"], kind), value or None)
+
+    @property
+    def segment_id(self) -> str:
+        """The segment id this button names."""
+        return self.kind if self.value is None else f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True)
+class SendBroadcast(CallbackData, prefix="BC:send"):
+    """Send the draft to the chosen segment."""
+
+
+@dataclass(frozen=True)
+class ChangeSegment(CallbackData, prefix="BC:change"):
+    """Choose the segment again."""
+
+
+@dataclass(frozen=True)
+class CancelBroadcast(CallbackData, prefix="BC:cancel"):
+    """Discard the draft."""
+
+
+@dataclass(frozen=True)
+class DeliveryReport(CallbackData, prefix="BC:report"):
+    """How far a sent broadcast got."""
+
+    broadcast: int
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """/rundschreiben and its buttons."""
     return [
-        CommandHandler(["rundschreiben", "broadcast"], staff_only(broadcast_command)),
-        CallbackQueryHandler(staff_only(on_button), pattern=r"^BC:"),
+        staff_command(["rundschreiben", "broadcast"], broadcast_command),
+        staff_button(ChooseSegment, on_segment),
+        staff_button(SendBroadcast, on_send),
+        staff_button(ChangeSegment, on_change),
+        staff_button(CancelBroadcast, on_cancel),
+        staff_button(DeliveryReport, on_report),
     ]
 
 
@@ -91,17 +123,15 @@ def _staff_id(update: Update) -> int:
     return user.id
 
 
-async def broadcast_command(update: Update, context: AgendaContext) -> None:
+async def broadcast_command(call: Call[Args]) -> None:
     """/rundschreiben: start a draft; the next typed text is the message."""
-    lang = await _lang(update, context)
-    await store.start_draft(context.services.db, _staff_id(update), context.services.clock())
-    await send(
-        update, context, lang, "broadcast_ask_text", _cancel(context, lang), limit=TEXT_LIMIT
-    )
+    services = call.services
+    await store.start_draft(services.db, _staff_id(call.update), services.clock())
+    await call.send("broadcast_ask_text", _cancel(call.context, call.lang), limit=TEXT_LIMIT)
 
 
 def _cancel(context: AgendaContext, lang: str) -> list[list[Button]]:
-    return [[(label(context, lang, "broadcast_cancel"), encode("BC", "cancel"))]]
+    return [[(label(context, lang, "broadcast_cancel"), CancelBroadcast().pack())]]
 
 
 async def on_text(update: Update, context: AgendaContext) -> None:
@@ -132,7 +162,7 @@ async def _choose_segment(update: Update, context: AgendaContext, lang: str) -> 
         [(
             label(context, lang, "broadcast_segment", segment=seg,
                   count=len(broadcasts.members(people, seg.id, registered))),
-            encode("BC", "seg", *seg.id.split(":")),
+            ChooseSegment.of(seg.id).pack(),
         )]
         for seg in broadcasts.segments(services.consultation, lang)
     ]  # fmt: skip
@@ -140,62 +170,76 @@ async def _choose_segment(update: Update, context: AgendaContext, lang: str) -> 
     await send(update, context, lang, "broadcast_choose_segment", buttons)
 
 
-async def on_button(update: Update, context: AgendaContext) -> None:
-    """Segment, send, change, cancel and report buttons."""
-    services = context.services
-    lang = await _lang(update, context)
-    await answer_callback(update, context, lang)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    action = payload.arg(0) if payload else None
-    staff_id = _staff_id(update)
-    if action == "report" and payload is not None:
-        await _report(update, context, lang, payload.number(1) or 0)
-        return
-    await drop_buttons(update)
-    if action == "cancel":
-        await store.discard_draft(services.db, staff_id)
-        await send(update, context, lang, "broadcast_cancelled")
-        return
-    found = await store.draft(services.db, staff_id)
+async def _draft(call: Call[CallbackData]) -> store.Draft | None:
+    """The staff member's draft with its text (buttons answered and removed); None when there
+    is none (sent or discarded meanwhile, said so)."""
+    await call.answer()
+    await call.drop_buttons()
+    found = await store.draft(call.services.db, _staff_id(call.update))
     if found is None or not found.text:
-        await send(update, context, lang, "broadcast_no_draft")
+        await call.send("broadcast_no_draft")
+        return None
+    return found
+
+
+async def on_cancel(call: Call[CancelBroadcast]) -> None:
+    """Discard the draft."""
+    await call.answer()
+    await call.drop_buttons()
+    await store.discard_draft(call.services.db, _staff_id(call.update))
+    await call.send("broadcast_cancelled")
+
+
+async def on_change(call: Call[ChangeSegment]) -> None:
+    """Choose the segment again."""
+    if await _draft(call) is not None:
+        await _choose_segment(call.update, call.context, call.lang)
+
+
+async def on_segment(call: Call[ChooseSegment]) -> None:
+    """A segment chosen: how many it reaches, and the message as it will look."""
+    services, lang = call.services, call.lang
+    seg = broadcasts.segment(services.consultation, call.payload.segment_id, lang)
+    if seg is None:
+        await call.stale()
         return
-    if action == "seg" and payload is not None:
-        seg = broadcasts.segment(services.consultation, ":".join(payload.args[1:]), lang)
-        if seg is None:
-            await answer_callback(update, context, lang, "stale_button")
-            return
-        await store.set_segment(services.db, staff_id, seg.id, services.clock())
-        count = len(await broadcasts.audience(services.db, seg.id))
-        await send(update, context, lang, "broadcast_preview", segment=seg, count=count)
-        await send(
-            update,
-            context,
-            lang,
-            "broadcast_message",
-            _confirm(context, lang, count),
-            text=found.text,
-        )
-    elif action == "change":
-        await _choose_segment(update, context, lang)
-    elif action == "send" and found.segment is not None:
-        broadcast_id, count = await broadcasts.send_broadcast(
-            services.db, staff_id, found.text, found.segment, services.clock()
-        )
-        buttons = [
-            [(label(context, lang, "broadcast_report"), encode("BC", "report", broadcast_id))]
-        ]
-        await send(update, context, lang, "broadcast_queued", buttons, count=count)
-        dispatcher = context.bot_data.dispatcher
-        if dispatcher is not None:
-            dispatcher.wake()
+    found = await _draft(call)
+    if found is None:
+        return
+    await store.set_segment(services.db, _staff_id(call.update), seg.id, services.clock())
+    count = len(await broadcasts.audience(services.db, seg.id))
+    await call.send("broadcast_preview", segment=seg, count=count)
+    await call.send("broadcast_message", _confirm(call.context, lang, count), text=found.text)
+
+
+async def on_send(call: Call[SendBroadcast]) -> None:
+    """Send the draft: one outbox row per recipient."""
+    found = await _draft(call)
+    if found is None or found.segment is None:
+        return
+    services, staff_id = call.services, _staff_id(call.update)
+    broadcast_id, count = await broadcasts.send_broadcast(
+        services.db, staff_id, found.text, found.segment, services.clock()
+    )
+    buttons = [[(label(call.context, call.lang, "broadcast_report"),
+                 DeliveryReport(broadcast_id).pack())]]  # fmt: skip
+    await call.send("broadcast_queued", buttons, count=count)
+    dispatcher = call.context.bot_data.dispatcher
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+async def on_report(call: Call[DeliveryReport]) -> None:
+    """How far a broadcast got."""
+    await call.answer()
+    await _report(call.update, call.context, call.lang, call.payload.broadcast)
 
 
 def _confirm(context: AgendaContext, lang: str, count: int) -> list[list[Button]]:
     rows: list[list[Button]] = []
     if count:
-        rows.append([(label(context, lang, "broadcast_send", count=count), encode("BC", "send"))])
-    rows.append([(label(context, lang, "broadcast_change"), encode("BC", "change"))])
+        rows.append([(label(context, lang, "broadcast_send", count=count), SendBroadcast().pack())])
+    rows.append([(label(context, lang, "broadcast_change"), ChangeSegment().pack())])
     rows.append(_cancel(context, lang)[0])
     return rows
 
@@ -205,5 +249,5 @@ async def _report(update: Update, context: AgendaContext, lang: str, broadcast_i
     if report is None:
         await send(update, context, lang, "broadcast_no_draft")
         return
-    buttons = [[(label(context, lang, "broadcast_report"), encode("BC", "report", broadcast_id))]]
+    buttons = [[(label(context, lang, "broadcast_report"), DeliveryReport(broadcast_id).pack())]]
     await send(update, context, lang, "broadcast_report", buttons, report=report)

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import draft
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
 from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
@@ -34,7 +36,7 @@ from handlers.common import (
     send,
     text,
 )
-from handlers.onboarding import ensure_onboarded
+from handlers.routes import Args, Call, PersonCall, button, command, staff_button, staff_command
 from handlers.staff import staff_only
 from storage import draft as store
 from storage.outbox import OutboxRow
@@ -46,16 +48,64 @@ COMMENT_LIMIT = 2000
 NOTE_SUPERSEDED = "a newer version of the draft was published"
 
 
+@dataclass(frozen=True)
+class ShowDraft(CallbackData, prefix="DR:show"):
+    """Show the measures of this version, each with its rating buttons."""
+
+    version: int
+
+
+@dataclass(frozen=True)
+class Rate(CallbackData, prefix="DR:r"):
+    """Rate one dimension (bot.draft.DIMENSIONS) of a measure, 1 to 5."""
+
+    measure: int
+    dimension: Annotated[str, Chars(1)]
+    score: int
+
+
+@dataclass(frozen=True)
+class Publish(CallbackData, prefix="DP:pub"):
+    """Staff: publish the checked draft version."""
+
+    version: int
+
+
+@dataclass(frozen=True)
+class Discard(CallbackData, prefix="DP:drop"):
+    """Staff: discard the checked draft version."""
+
+    version: int
+
+
+@dataclass(frozen=True)
+class MarkPriority(CallbackData, prefix="DP:p"):
+    """Staff: mark a measure as priority, or no longer."""
+
+    measure: int
+
+
+@dataclass(frozen=True)
+class MarkAdopted(CallbackData, prefix="DP:a"):
+    """Staff: mark a measure as adopted, or no longer."""
+
+    measure: int
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """/entwurf for everyone, /prioritaeten and the draft file for staff, and their buttons."""
     private = filters.ChatType.PRIVATE
     yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
     return [
-        CommandHandler(["entwurf", "draft"], draft_command, filters=private),
-        CommandHandler(["prioritaeten", "priorities"], staff_only(priorities_command)),
+        command(["entwurf", "draft"], draft_command),
+        staff_command(["prioritaeten", "priorities"], priorities_command),
         MessageHandler(private & yaml_file, staff_only(on_document)),
-        CallbackQueryHandler(on_button, pattern=r"^DR:"),
-        CallbackQueryHandler(staff_only(on_staff_button), pattern=r"^DP:"),
+        button(ShowDraft, on_show),
+        button(Rate, on_rate),
+        staff_button(Publish, on_publish),
+        staff_button(Discard, on_discard),
+        staff_button(MarkPriority, on_mark),
+        staff_button(MarkAdopted, on_mark),
     ]
 
 
@@ -87,7 +137,7 @@ def _intro(
     until = _local(context, version.review_until)
     body = text(context, lang, "draft_intro", version=version, until=until,
                 open=draft.is_open(version, now))  # fmt: skip
-    return body, [[(label(context, lang, "draft_show"), encode("DR", "show", version.id))]]
+    return body, [[(label(context, lang, "draft_show"), ShowDraft(version.id).pack())]]
 
 
 # ------------------------------------------------------------------ participants
@@ -107,11 +157,9 @@ async def build_notice(
     return Outgoing(body, keyboard(buttons))
 
 
-async def draft_command(update: Update, context: AgendaContext) -> None:
+async def draft_command(call: PersonCall[Args]) -> None:
     """/entwurf: ask for the draft (now and every new version); shows the current one."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
+    update, context, person = call.update, call.context, call.person
     services = context.services
     await store.opt_in(services.db, person.id, services.clock())
     version = await store.current(services.db)
@@ -129,7 +177,7 @@ def _rating_rows(
 ) -> list[list[Button]]:
     return [
         [(label(context, lang, "rate", dimension=d, score=n, chosen=scores.get(d) == n),
-          encode("DR", "r", measure, d, n)) for n in range(1, 6)]
+          Rate(measure, d, n).pack()) for n in range(1, 6)]
         for d in draft.DIMENSIONS
     ]  # fmt: skip
 
@@ -165,27 +213,21 @@ async def _show(update: Update, context: AgendaContext, person: Person, version_
                    until=_local(context, version.review_until))  # fmt: skip
 
 
-async def on_button(update: Update, context: AgendaContext) -> None:
-    """Show the measures, or rate one dimension of one measure."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
+async def on_show(call: PersonCall[ShowDraft]) -> None:
+    """Show the measures of the current version."""
+    await _show(call.update, call.context, call.person, call.payload.version)
+
+
+async def on_rate(call: PersonCall[Rate]) -> None:
+    """Rate one dimension of one measure; the card shows the new scores."""
+    update, context, person, lang = call.update, call.context, call.person, call.lang
     services = context.services
-    lang = person.language
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    args = payload.args if payload else ()
-    ident = payload.number(1) if payload else None
-    if len(args) == 2 and args[0] == "show" and ident is not None:
-        await _show(update, context, person, ident)
-        return
-    valid = (
-        len(args) == 4 and args[0] == "r" and ident is not None
-        and args[2] in draft.DIMENSIONS and args[3] in ("1", "2", "3", "4", "5")
-    )  # fmt: skip
-    m = await store.measure(services.db, ident) if valid and ident is not None else None
+    rate = call.payload
+    valid = rate.dimension in draft.DIMENSIONS and 1 <= rate.score <= 5
+    m = await store.measure(services.db, rate.measure) if valid else None
     version = await store.version(services.db, m.version_id) if m else None
     if m is None or version is None:
-        await answer_callback(update, context, lang, "stale_button")
+        await call.stale()
         return
     current = await store.current(services.db)
     if current is None or current.id != version.id:
@@ -196,7 +238,7 @@ async def on_button(update: Update, context: AgendaContext) -> None:
         await answer_callback(update, context, lang, "draft_closed")
         await drop_buttons(update)
         return
-    await store.rate(services.db, m.id, person.id, args[2], int(args[3]), services.clock())
+    await store.rate(services.db, m.id, person.id, rate.dimension, rate.score, services.clock())
     await answer_callback(update, context, lang, "draft_rated")
     scores = await store.scores(services.db, m.id, person.id)
     body, buttons = _card(context, lang, m, version, scores)
@@ -278,18 +320,18 @@ async def on_document(update: Update, context: AgendaContext) -> None:
     count = len(await draft.audience(services.db))
     previous = await store.current(services.db)
     buttons = [
-        [(label(context, lang, "draft_publish", count=count), encode("DP", "pub", version_id))],
-        [(label(context, lang, "draft_discard"), encode("DP", "drop", version_id))],
+        [(label(context, lang, "draft_publish", count=count), Publish(version_id).pack())],
+        [(label(context, lang, "draft_discard"), Discard(version_id).pack())],
     ]
     until = _local(context, parsed.review_until)
     await send(update, context, lang, "draft_preview", buttons, draft=parsed, fields=fields,
                until=until, count=count, previous=previous)  # fmt: skip
 
 
-async def priorities_command(update: Update, context: AgendaContext) -> None:
+async def priorities_command(call: Call[Args]) -> None:
     """/prioritaeten: per action field the ranking, with buttons for priority and adoption."""
+    update, context, lang = call.update, call.context, call.lang
     services = context.services
-    lang = language_of(update, await current_person(update, context))
     version = await store.current(services.db)
     if version is None:
         await send(update, context, lang, "priorities_none")
@@ -316,8 +358,8 @@ async def _field_view(
     body = text(context, lang, "priorities_field",
                 field=_field_title(context, lang, field_id), ranked=ranked)  # fmt: skip
     buttons = [
-        [(label(context, lang, "priority", measure=r.measure), encode("DP", "p", r.measure.id)),
-         (label(context, lang, "adopt", measure=r.measure), encode("DP", "a", r.measure.id))]
+        [(label(context, lang, "priority", measure=r.measure), MarkPriority(r.measure.id).pack()),
+         (label(context, lang, "adopt", measure=r.measure), MarkAdopted(r.measure.id).pack())]
         for r in ranked
     ]  # fmt: skip
     return body, buttons
@@ -341,42 +383,43 @@ async def _refuse_publish(
     return True
 
 
-async def on_staff_button(update: Update, context: AgendaContext) -> None:
-    """Publish or discard a checked draft; mark a measure as priority or adopted."""
-    services = context.services
-    lang = language_of(update, await current_person(update, context))
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    args = payload.args if payload else ()
-    ident = payload.number(1) if payload else None
-    if len(args) != 2 or ident is None:
-        await answer_callback(update, context, lang, "stale_button")
+async def on_publish(call: Call[Publish]) -> None:
+    """Publish a checked draft (unless discarded, published or superseded meanwhile)."""
+    services, version_id = call.services, call.payload.version
+    await call.answer()
+    await call.drop_buttons()
+    if await _refuse_publish(call.update, call.context, call.lang, version_id):
         return
-    action = args[0]
-    if action == "pub":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        if await _refuse_publish(update, context, lang, ident):
-            return
-        count = await draft.publish(services.db, ident, services.clock())
-        version = await store.version(services.db, ident)
-        await send(update, context, lang, "draft_published", version=version, count=count)
-        dispatcher = context.bot_data.dispatcher
-        if dispatcher is not None:
-            dispatcher.wake()
-    elif action == "drop":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await store.discard(services.db, ident)
-        await send(update, context, lang, "draft_discarded")
-    elif action in ("p", "a") and (m := await store.measure(services.db, ident)) is not None:
-        what = "priority" if action == "p" else "adopted"
-        value = not (m.priority if action == "p" else m.adopted)
-        await store.mark(services.db, m.id, what, value)
-        await answer_callback(update, context, lang, "measure_marked", what=what, value=value)
-        body, buttons = await _field_view(context, lang, m.version_id, m.action_field)
-        query = update.callback_query
-        with contextlib.suppress(BadRequest):
-            if query is not None:
-                await query.edit_message_text(body, reply_markup=keyboard(buttons))
-    else:
-        await answer_callback(update, context, lang, "stale_button")
+    count = await draft.publish(services.db, version_id, services.clock())
+    version = await store.version(services.db, version_id)
+    await call.send("draft_published", version=version, count=count)
+    dispatcher = call.context.bot_data.dispatcher
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+async def on_discard(call: Call[Discard]) -> None:
+    """Discard a checked draft."""
+    await call.answer()
+    await call.drop_buttons()
+    await store.discard(call.services.db, call.payload.version)
+    await call.send("draft_discarded")
+
+
+async def on_mark(call: Call[MarkPriority | MarkAdopted]) -> None:
+    """Mark a measure as priority or adopted (or no longer); the ranking shows the marks."""
+    db = call.services.db
+    m = await store.measure(db, call.payload.measure)
+    if m is None:
+        await call.stale()
+        return
+    priority = isinstance(call.payload, MarkPriority)
+    what = "priority" if priority else "adopted"
+    value = not (m.priority if priority else m.adopted)
+    await store.mark(db, m.id, what, value)
+    await call.answer("measure_marked", what=what, value=value)
+    body, buttons = await _field_view(call.context, call.lang, m.version_id, m.action_field)
+    query = call.update.callback_query
+    with contextlib.suppress(BadRequest):
+        if query is not None:
+            await query.edit_message_text(body, reply_markup=keyboard(buttons))

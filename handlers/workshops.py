@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot import workshops
-from bot.callbacks import decode, encode
-from bot.consultation import Event
+from bot.callbacks import CallbackData, Chars
+from bot.consultation import EVENT_ID, Event
 from bot.context import AgendaContext
 from bot.outbox_dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
     answer_callback,
-    current_person,
-    drop_buttons,
     keyboard,
     label,
-    language_of,
     send,
     text,
 )
-from handlers.onboarding import ensure_onboarded
-from handlers.staff import staff_only
+from handlers.routes import Args, Call, PersonCall, button, command, staff_button, staff_command
 from storage import workshops as store
 from storage.outbox import OutboxRow
 from storage.people import Person
 from storage.recipients import Recipient
 
-PARTICIPANT_ACTIONS = ("in", "out", "ics", "yes", "no")
 NOTE_NOT_OFFERED = "the seat is no longer offered (confirmed, declined or lapsed)"
 NOTE_NOT_REGISTERED = "no longer registered"
 NOTE_UNKNOWN_EVENT = "event not in the consultation file"
@@ -40,14 +38,41 @@ NOTE_UNKNOWN_EVENT = "event not in the consultation file"
 NEXT_MARK: dict[bool | None, bool | None] = {None: True, True: False, False: None}
 
 
+STALE = "workshop_stale"
+EventKey = Annotated[str, Chars.of(EVENT_ID)]
+
+
+@dataclass(frozen=True)
+class Seat(CallbackData, prefix="WS"):
+    """A participant's button on an event: sign up (in), sign off or leave the waiting list
+    (out), the calendar file (ics), take (yes) or decline (no) an offered seat."""
+
+    action: Literal["in", "out", "ics", "yes", "no"]
+    event: EventKey
+
+
+@dataclass(frozen=True)
+class EventList(CallbackData, prefix="WT:list"):
+    """Staff: who is registered and waiting for this event."""
+
+    event: EventKey
+
+
+@dataclass(frozen=True)
+class Attendance(CallbackData, prefix="WT:att"):
+    """Staff: mark a registration present, absent or not yet marked (in turn)."""
+
+    registration: int
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """/workshops for everyone, /teilnehmer for staff, and their buttons."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(["workshops", "veranstaltungen"], workshops_command, filters=private),
-        CommandHandler(["teilnehmer", "participants"], staff_only(participants_command)),
-        CallbackQueryHandler(on_button, pattern=r"^WS:"),
-        CallbackQueryHandler(staff_only(on_staff_button), pattern=r"^WT:"),
+        command(["workshops", "veranstaltungen"], workshops_command),
+        staff_command(["teilnehmer", "participants"], participants_command),
+        button(Seat, on_seat, stale=STALE),
+        staff_button(EventList, on_event_list, stale=STALE),
+        staff_button(Attendance, on_attendance, stale=STALE),
     ]
 
 
@@ -73,13 +98,10 @@ def policies() -> dict[str, KindPolicy]:
 # ------------------------------------------------------------------ participants
 
 
-async def workshops_command(update: Update, context: AgendaContext) -> None:
+async def workshops_command(call: PersonCall[Args]) -> None:
     """/workshops: the kick-off and the workshops with free seats, and buttons to sign up."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    text_, buttons = await _list_view(context, person)
-    await _send_text(update, context, text_, buttons)
+    text_, buttons = await _list_view(call.context, call.person)
+    await _send_text(call.update, call.context, text_, buttons)
 
 
 async def _list_view(context: AgendaContext, person: Person) -> tuple[str, list[list[Button]]]:
@@ -97,23 +119,23 @@ async def _list_view(context: AgendaContext, person: Person) -> tuple[str, list[
         if line.status == "registered":
             buttons.append([
                 (label(context, lang, "workshop_calendar", title=title),
-                 encode("WS", "ics", event.id)),
-                (label(context, lang, "workshop_cancel"), encode("WS", "out", event.id)),
+                 Seat("ics", event.id).pack()),
+                (label(context, lang, "workshop_cancel"), Seat("out", event.id).pack()),
             ])  # fmt: skip
         elif line.status == "offered":
             buttons.append([
-                (label(context, lang, "seat_confirm", title=title), encode("WS", "yes", event.id)),
-                (label(context, lang, "seat_decline"), encode("WS", "no", event.id)),
+                (label(context, lang, "seat_confirm", title=title), Seat("yes", event.id).pack()),
+                (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
             ])  # fmt: skip
         elif line.status == "waiting":
             buttons.append(
                 [(label(context, lang, "workshop_leave_list", title=title),
-                  encode("WS", "out", event.id))]
+                  Seat("out", event.id).pack())]
             )  # fmt: skip
         else:
             name = "workshop_wait" if line.full else "workshop_sign_up"
             buttons.append(
-                [(label(context, lang, name, title=title), encode("WS", "in", event.id))]
+                [(label(context, lang, name, title=title), Seat("in", event.id).pack())]
             )
     local = {
         line.event.id: line.offered_until.astimezone(zone) if line.offered_until else None
@@ -140,57 +162,89 @@ async def _refresh_list(update: Update, context: AgendaContext, person: Person) 
             await query.edit_message_text(body, reply_markup=keyboard(buttons))
 
 
-async def on_button(update: Update, context: AgendaContext) -> None:
+SeatAction = Callable[[PersonCall[Seat], Event, str | None], Coroutine[Any, Any, bool]]
+
+
+async def on_seat(call: PersonCall[Seat]) -> None:
     """Sign up, sign off, calendar file, and confirm or decline an offered seat."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
+    services = call.services
+    event = services.consultation.event(call.payload.event)
+    if event is None:
+        await call.stale()
         return
-    services = context.services
-    lang = person.language
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    action = payload.arg(0) if payload else None
-    event = services.consultation.event(payload.arg(1) or "") if payload else None
-    if payload is None or len(payload.args) != 2 or action not in PARTICIPANT_ACTIONS or not event:
-        await answer_callback(update, context, lang, "workshop_stale")
+    if workshops.is_past(event, services.consultation, services.clock()):
+        await call.answer("workshop_over", event=event)
+        await call.drop_buttons()
         return
-    now = services.clock()
-    if workshops.is_past(event, services.consultation, now):
-        await answer_callback(update, context, lang, "workshop_over", event=event)
-        await drop_buttons(update)
-        return
-    own = await store.get(services.db, event.id, person.id)
-    status = own.status if own else None
-    if action == "in":
-        await _sign_up(update, context, person, event)
-    elif action == "out" and status in ("registered", "waiting"):
-        await answer_callback(update, context, lang)
-        await workshops.sign_off(services.db, services.settings, event, person.id, now)
-        _wake(context)
-        await _refresh_list(update, context, person)
-        await send(update, context, lang, "workshop_cancelled", event=event, previous=status)
-    elif action == "ics" and status == "registered":
-        await answer_callback(update, context, lang)
-        await _send_calendar(update, context, lang, event, "workshop_calendar_caption")
-    elif action == "yes" and status == "offered":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        if await store.confirm(services.db, event.id, person.id, now):
-            await workshops.plan_reminders(
-                services.db, services.consultation, services.settings, now
-            )
-            await _send_calendar(update, context, lang, event, "seat_confirmed")
-        else:
-            await send(update, context, lang, "seat_offer_gone", event=event)
-    elif action == "no" and status == "offered":
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        await workshops.sign_off(services.db, services.settings, event, person.id, now)
-        _wake(context)
-        await send(update, context, lang, "seat_declined", event=event)
-    else:
+    own = await store.get(services.db, event.id, call.person.id)
+    action = SEAT_ACTIONS[call.payload.action]
+    if not await action(call, event, own.status if own else None):
         # A button from an older message: the state has moved on meanwhile.
-        await answer_callback(update, context, lang, "workshop_stale")
-        await _refresh_list(update, context, person)
+        await call.stale()
+        await _refresh_list(call.update, call.context, call.person)
+
+
+async def _sign_up_button(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    await _sign_up(call.update, call.context, call.person, event)
+    return True
+
+
+async def _sign_off(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status not in ("registered", "waiting"):
+        return False
+    services = call.services
+    await call.answer()
+    await workshops.sign_off(services.db, services.settings, event, call.person.id,
+                             services.clock())  # fmt: skip
+    _wake(call.context)
+    await _refresh_list(call.update, call.context, call.person)
+    await call.send("workshop_cancelled", event=event, previous=status)
+    return True
+
+
+async def _calendar_button(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "registered":
+        return False
+    await call.answer()
+    await _send_calendar(call.update, call.context, call.lang, event, "workshop_calendar_caption")
+    return True
+
+
+async def _take_seat(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "offered":
+        return False
+    services, now = call.services, call.services.clock()
+    await call.answer()
+    await call.drop_buttons()
+    if await store.confirm(services.db, event.id, call.person.id, now):
+        await workshops.plan_reminders(services.db, services.consultation, services.settings, now)
+        await _send_calendar(call.update, call.context, call.lang, event, "seat_confirmed")
+    else:
+        await call.send("seat_offer_gone", event=event)
+    return True
+
+
+async def _decline_seat(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "offered":
+        return False
+    services = call.services
+    await call.answer()
+    await call.drop_buttons()
+    await workshops.sign_off(services.db, services.settings, event, call.person.id,
+                             services.clock())  # fmt: skip
+    _wake(call.context)
+    await call.send("seat_declined", event=event)
+    return True
+
+
+# What each participant button does given the person's status for the event; False: stale.
+SEAT_ACTIONS: dict[str, SeatAction] = {
+    "in": _sign_up_button,
+    "out": _sign_off,
+    "ics": _calendar_button,
+    "yes": _take_seat,
+    "no": _decline_seat,
+}
 
 
 async def _sign_up(update: Update, context: AgendaContext, person: Person, event: Event) -> None:
@@ -262,8 +316,8 @@ async def build_offer(
     until = own.offered_until.astimezone(services.consultation.zone)
     buttons = [[
         (label(context, lang, "seat_confirm", title=event.title.get(lang)),
-         encode("WS", "yes", event.id)),
-        (label(context, lang, "seat_decline"), encode("WS", "no", event.id)),
+         Seat("yes", event.id).pack()),
+        (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
     ]]  # fmt: skip
     return Outgoing(text(context, lang, "seat_offer", event=event, until=until), keyboard(buttons))
 
@@ -289,27 +343,26 @@ async def build_reminder(
 # ------------------------------------------------------------------ staff
 
 
-async def participants_command(update: Update, context: AgendaContext) -> None:
+async def participants_command(call: Call[Args]) -> None:
     """/teilnehmer [event id]: who is registered and waiting; buttons to mark attendance."""
-    lang = language_of(update, await current_person(update, context))
+    context, lang = call.context, call.lang
     consultation = context.services.consultation
-    if context.args:
-        event = consultation.event(context.args[0])
+    if call.payload:
+        event = consultation.event(call.payload[0])
         if event is None:
             valid = [e.id for e in consultation.events]
-            await send(update, context, lang, "participants_unknown",
-                       event_id=context.args[0], valid=valid)  # fmt: skip
+            await call.send("participants_unknown", event_id=call.payload[0], valid=valid)
             return
         body, buttons = await _participants_view(context, lang, event)
-        await _send_text(update, context, body, buttons)
+        await _send_text(call.update, context, body, buttons)
         return
     taken = await store.seats_taken(context.services.db)
     choices = [
         [(label(context, lang, "participants_event", title=e.title.get(lang),
-                taken=taken.get(e.id, 0), capacity=e.capacity), encode("WT", "list", e.id))]
+                taken=taken.get(e.id, 0), capacity=e.capacity), EventList(e.id).pack())]
         for e in consultation.events
     ]  # fmt: skip
-    await send(update, context, lang, "participants_choose", choices)
+    await call.send("participants_choose", choices)
 
 
 async def _participants_view(
@@ -332,37 +385,36 @@ async def _participants_view(
     buttons = [
         [(label(context, lang, "attendance", number=n, registration=r,
                 group=groups.get(r.group_id or "", "")),
-          encode("WT", "att", r.id))]
+          Attendance(r.id).pack())]
         for n, r in enumerate(seated, start=1)
     ]  # fmt: skip
     return body, buttons
 
 
-async def on_staff_button(update: Update, context: AgendaContext) -> None:
-    """An event of /teilnehmer, or a participant's attendance mark."""
-    services = context.services
-    lang = language_of(update, await current_person(update, context))
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    action = payload.arg(0) if payload else None
-    event: Event | None = None
-    if action == "list" and payload is not None:
-        event = services.consultation.event(payload.arg(1) or "")
-        if event is not None:
-            await answer_callback(update, context, lang)
-            body, buttons = await _participants_view(context, lang, event)
-            await _send_text(update, context, body, buttons)
-            return
-    elif action == "att" and payload is not None and (number := payload.number(1)) is not None:
-        found = await store.by_id(services.db, number)
-        event = services.consultation.event(found.event_id) if found else None
-        if found is not None and event is not None and found.status == "registered":
-            mark = NEXT_MARK[found.attended]
-            await store.mark_attendance(services.db, found.id, mark)
-            await answer_callback(update, context, lang, "attendance_marked", attended=mark)
-            body, buttons = await _participants_view(context, lang, event)
-            query = update.callback_query
-            with contextlib.suppress(BadRequest):
-                if query is not None:
-                    await query.edit_message_text(body, reply_markup=keyboard(buttons))
-            return
-    await answer_callback(update, context, lang, "workshop_stale")
+async def on_event_list(call: Call[EventList]) -> None:
+    """An event of /teilnehmer: its participants."""
+    event = call.services.consultation.event(call.payload.event)
+    if event is None:
+        await call.stale()
+        return
+    await call.answer()
+    body, buttons = await _participants_view(call.context, call.lang, event)
+    await _send_text(call.update, call.context, body, buttons)
+
+
+async def on_attendance(call: Call[Attendance]) -> None:
+    """A participant's attendance mark: not yet -> present -> absent -> not yet."""
+    services = call.services
+    found = await store.by_id(services.db, call.payload.registration)
+    event = services.consultation.event(found.event_id) if found else None
+    if found is None or event is None or found.status != "registered":
+        await call.stale()
+        return
+    mark = NEXT_MARK[found.attended]
+    await store.mark_attendance(services.db, found.id, mark)
+    await call.answer("attendance_marked", attended=mark)
+    body, buttons = await _participants_view(call.context, call.lang, event)
+    query = call.update.callback_query
+    with contextlib.suppress(BadRequest):
+        if query is not None:
+            await query.edit_message_text(body, reply_markup=keyboard(buttons))
