@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
-from bot.callbacks import Chars, Packed, Registry
-from bot.catalogue import FIELD_ID
-from bot.consultation import QUESTION_ID, QUESTIONNAIRE_ID
-from bot.draft import MEASURE_ID
+from bot.callbacks import Packed, Registry
+from bot.keys import MeasureKey, QuestionKey, QuestionnaireKey, TrainingFieldKey
 from storage import people
 from storage.db import Database
 
@@ -24,12 +22,6 @@ class Awaiting(Packed):
     """Base of every awaited step."""
 
     registry: ClassVar[Registry] = Registry("awaiting", None)
-
-
-QuestionnaireKey = Annotated[str, Chars.of(QUESTIONNAIRE_ID)]
-QuestionKey = Annotated[str, Chars.of(QUESTION_ID)]
-TrainingFieldKey = Annotated[str, Chars.of(FIELD_ID)]
-MeasureKey = Annotated[str, Chars.of(MEASURE_ID)]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import awaiting
 from bot.context import AgendaContext
-from handlers import draft, onboarding, problems, progress, questionnaire, training
+from handlers import draft, onboarding, problems, progress, questionnaire, training_input
 from handlers.common import current_person, language_of, menu_buttons, send
 from handlers.routes import Callback, Expected
 
@@ -17,7 +17,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     private = filters.ChatType.PRIVATE
     steps = (
         *onboarding.typed_steps(), *questionnaire.typed_steps(), *problems.typed_steps(),
-        *training.typed_steps(), *progress.typed_steps(),
+        *training_input.typed_steps(), *progress.typed_steps(),
     )  # fmt: skip
     return [
         MessageHandler(private & filters.COMMAND, unknown_command),

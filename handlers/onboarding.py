@@ -11,8 +11,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.awaiting import OrgName, expect
 from bot.callbacks import CallbackData, Chars
-from bot.consultation import ACTION_FIELD_ID, GROUP_ID
 from bot.context import AgendaContext
+from bot.keys import ActionFieldKey, GroupKey
 from bot.texts import LANGUAGES
 from handlers import privacy
 from handlers.common import (
@@ -68,14 +68,14 @@ class Consent(CallbackData, prefix="C"):
 class ChooseGroup(CallbackData, prefix="G"):
     """The stakeholder group the person speaks for."""
 
-    group: Annotated[str, Chars.of(GROUP_ID)]
+    group: GroupKey
 
 
 @dataclass(frozen=True)
 class ToggleField(CallbackData, prefix="F"):
     """One action field switched on or off."""
 
-    field: Annotated[str, Chars.of(ACTION_FIELD_ID)]
+    field: ActionFieldKey
 
 
 @dataclass(frozen=True)

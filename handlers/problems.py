@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Annotated
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -12,9 +11,9 @@ from telegram.ext import BaseHandler
 
 from bot import similar
 from bot.awaiting import ProblemDescription, ProblemPhoto, ProblemTitle, expect
-from bot.callbacks import CallbackData, Chars
-from bot.consultation import ACTION_FIELD_ID
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.keys import ActionFieldKey as FieldKey
 from handlers import problem_merge
 from handlers.common import (
     Button,
@@ -32,9 +31,6 @@ from storage.problems import Problem
 TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 1500
 PAGE_SIZE = 5
-
-FieldKey = Annotated[str, Chars.of(ACTION_FIELD_ID)]
-
 
 @dataclass(frozen=True)
 class NewReport(CallbackData, prefix="PB:new"):

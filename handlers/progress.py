@@ -9,48 +9,99 @@ is told to the measure's followers through the outbox (kind ``measure_update``).
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot import progress
 from bot.awaiting import IndicatorValue, ProgressNote, expect
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.keys import MeasureKey
 from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
 from bot.progress import BadValue
 from bot.progress_notices import enqueue_updates
 from bot.progress_render import render_progress_in_worker
 from handlers.common import (
     Button,
-    answer_callback,
-    current_person,
-    drop_buttons,
     keyboard,
     label,
-    language_of,
     send,
     send_rendered,
     text,
 )
-from handlers.onboarding import ensure_onboarded
 from handlers.plan import ERRORS_SHOWN
-from handlers.routes import Expected, PersonCall, expects
-from handlers.staff import staff_only
+from handlers.routes import (
+    Args,
+    Call,
+    Expected,
+    PersonCall,
+    command,
+    expects,
+    profile_button,
+    staff_button,
+    staff_command,
+)
 from storage import draft as drafts
 from storage import progress as store
 from storage.people import Person
 
 
+@dataclass(frozen=True)
+class PickMeasure(CallbackData, prefix="PG:m"):
+    """Staff: a measure's milestones and indicators, with buttons."""
+
+    measure: MeasureKey
+
+
+@dataclass(frozen=True)
+class MilestoneReached(CallbackData, prefix="PG:ms"):
+    """Staff: the measure's milestone number `index` is reached."""
+
+    measure: MeasureKey
+    index: int
+
+
+@dataclass(frozen=True)
+class RecordValue(CallbackData, prefix="PG:in"):
+    """Staff: a value of the measure's indicator number `index` (typed next)."""
+
+    measure: MeasureKey
+    index: int
+
+
+@dataclass(frozen=True)
+class AddNote(CallbackData, prefix="PG:no"):
+    """Staff: a note on the measure (typed next)."""
+
+    measure: MeasureKey
+
+
+@dataclass(frozen=True)
+class ProgressReport(CallbackData, prefix="PG:rep"):
+    """Staff: the progress report as PDF and HTML."""
+
+
+@dataclass(frozen=True)
+class Follow(CallbackData, prefix="FO"):
+    """Follow or unfollow an adopted measure."""
+
+    measure: MeasureKey
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """/fortschritt for staff, /folgen for everyone, and their buttons."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(["fortschritt", "progress"], staff_only(progress_command)),
-        CommandHandler(["folgen", "follow"], follow_command, filters=private),
-        CallbackQueryHandler(staff_only(on_staff_button), pattern=r"^PG:"),
-        CallbackQueryHandler(on_follow_button, pattern=r"^FO:"),
+        staff_command(["fortschritt", "progress"], progress_command),
+        command(["folgen", "follow"], follow_command),
+        staff_button(PickMeasure, on_pick_measure),
+        staff_button(MilestoneReached, on_milestone),
+        staff_button(RecordValue, on_record_value),
+        staff_button(AddNote, on_add_note),
+        staff_button(ProgressReport, on_report),
+        profile_button(Follow, on_follow),
     ]
 
 
@@ -76,18 +127,19 @@ async def _plan(update: Update, context: AgendaContext, lang: str) -> PlanContex
     return None
 
 
-async def progress_command(update: Update, context: AgendaContext) -> None:
+async def progress_command(call: Call[Args]) -> None:
     """/fortschritt: the plan's measures to pick, and the report button."""
-    lang = language_of(update, await current_person(update, context))
-    plan = await _plan(update, context, lang)
+    context, lang = call.context, call.lang
+    plan = await _plan(call.update, context, lang)
     if plan is None:
         return
     buttons = [
-        [(label(context, lang, "progress_measure", title=m.title), encode("PG", "m", m.measure_id))]
+        [(label(context, lang, "progress_measure", title=m.title),
+          PickMeasure(m.measure_id).pack())]
         for m in plan.measures
-    ]
-    buttons.append([(label(context, lang, "progress_report"), encode("PG", "rep"))])
-    await send(update, context, lang, "progress_pick", buttons, count=len(plan.measures))
+    ]  # fmt: skip
+    buttons.append([(label(context, lang, "progress_report"), ProgressReport().pack())])
+    await call.send("progress_pick", buttons, count=len(plan.measures))
 
 
 def _measure_buttons(
@@ -95,15 +147,16 @@ def _measure_buttons(
 ) -> list[list[Button]]:
     mid = measure.measure_id
     rows: list[list[Button]] = [
-        [(label(context, lang, "progress_milestone", title=x.title), encode("PG", "ms", mid, n))]
+        [(label(context, lang, "progress_milestone", title=x.title),
+          MilestoneReached(mid, n).pack())]
         for n, x in enumerate(measure.milestones)
         if x.reached is None
-    ]
+    ]  # fmt: skip
     rows += [
-        [(label(context, lang, "progress_indicator", indicator=i.name), encode("PG", "in", mid, n))]
+        [(label(context, lang, "progress_indicator", indicator=i.name), RecordValue(mid, n).pack())]
         for n, i in enumerate(measure.indicators)
     ]
-    rows.append([(label(context, lang, "progress_note"), encode("PG", "no", mid))])
+    rows.append([(label(context, lang, "progress_note"), AddNote(mid).pack())])
     return rows
 
 
@@ -125,49 +178,85 @@ def _planned(plan: PlanContext, measure_id: str) -> PlannedMeasure | None:
     return next((m for m in plan.measures if m.measure_id == measure_id), None)
 
 
-async def on_staff_button(update: Update, context: AgendaContext) -> None:
-    """Pick a measure, mark a milestone, ask for a value or a note, send the report."""
-    services = context.services
-    person = await current_person(update, context)
-    lang = language_of(update, person)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    args = payload.args if payload else ()
-    if args == ("rep",):
-        await answer_callback(update, context, lang)
-        await _send_report(update, context, lang)
-        return
-    plan = await _plan(update, context, lang) if len(args) >= 2 else None
-    planned = _planned(plan, args[1]) if plan is not None else None
-    number = payload.number(2) if payload is not None and len(args) == 3 else None
-    index = -1 if number is None else number
+async def _measure(
+    call: Call[PickMeasure | MilestoneReached | RecordValue | AddNote],
+) -> tuple[PlanContext, PlannedMeasure] | None:
+    """The published plan and the measure a staff button names; None when there is no plan
+    (said so) or the measure is not in it (answered as stale)."""
+    plan = await _plan(call.update, call.context, call.lang)
+    planned = _planned(plan, call.payload.measure) if plan is not None else None
     if plan is None or planned is None:
-        await answer_callback(update, context, lang, "stale_button")
-    elif args[0] == "m" and len(args) == 2:
-        await answer_callback(update, context, lang)
-        await _show_measure(update, context, lang, plan, planned.measure_id)
-    elif args[0] == "ms" and 0 <= index < len(planned.milestones):
-        await answer_callback(update, context, lang)
-        await drop_buttons(update)
-        milestone = planned.milestones[index]
-        reached = await store.reached(services.db)
-        if (planned.measure_id, milestone.title) not in reached:
-            await _record(update, context, planned, store.MILESTONE, subject=milestone.title)
-        await send(update, context, lang, "progress_milestone_saved", title=milestone.title)
-        await _show_measure(update, context, lang, plan, planned.measure_id)
-    elif args[0] == "in" and 0 <= index < len(planned.indicators) and person is not None:
-        await answer_callback(update, context, lang)
-        indicator = planned.indicators[index]
-        step = IndicatorValue(planned.measure_id, index)
-        await expect(services.db, person.id, step, now=services.clock())
-        await send(update, context, lang, "progress_ask_value", indicator=indicator)
-    elif args[0] == "no" and len(args) == 2 and person is not None:
-        await answer_callback(update, context, lang)
-        note = ProgressNote(planned.measure_id)
-        await expect(services.db, person.id, note, now=services.clock())
-        await send(update, context, lang, "progress_ask_note", title=planned.title,
-                   limit=progress.NOTE_LIMIT)  # fmt: skip
-    else:
-        await answer_callback(update, context, lang, "stale_button")
+        await call.stale()
+        return None
+    return plan, planned
+
+
+async def on_report(call: Call[ProgressReport]) -> None:
+    """The progress report, built now and sent as PDF and HTML."""
+    await call.answer()
+    await _send_report(call.update, call.context, call.lang)
+
+
+async def on_pick_measure(call: Call[PickMeasure]) -> None:
+    """A measure's milestones and indicators."""
+    found = await _measure(call)
+    if found is None:
+        return
+    plan, planned = found
+    await call.answer()
+    await _show_measure(call.update, call.context, call.lang, plan, planned.measure_id)
+
+
+async def on_milestone(call: Call[MilestoneReached]) -> None:
+    """A milestone reached: recorded once and told to the followers."""
+    found = await _measure(call)
+    if found is None:
+        return
+    plan, planned = found
+    if call.payload.index >= len(planned.milestones):
+        await call.stale()
+        return
+    await call.answer()
+    await call.drop_buttons()
+    milestone = planned.milestones[call.payload.index]
+    reached = await store.reached(call.services.db)
+    if (planned.measure_id, milestone.title) not in reached:
+        await _record(call.update, call.context, planned, store.MILESTONE, subject=milestone.title)
+    await call.send("progress_milestone_saved", title=milestone.title)
+    await _show_measure(call.update, call.context, call.lang, plan, planned.measure_id)
+
+
+async def on_record_value(call: Call[RecordValue]) -> None:
+    """Ask for an indicator's value (typed next)."""
+    found = await _measure(call)
+    person = call.person
+    if found is None:
+        return
+    _, planned = found
+    if call.payload.index >= len(planned.indicators) or person is None:
+        await call.stale()
+        return
+    await call.answer()
+    services = call.services
+    step = IndicatorValue(planned.measure_id, call.payload.index)
+    await expect(services.db, person.id, step, now=services.clock())
+    await call.send("progress_ask_value", indicator=planned.indicators[call.payload.index])
+
+
+async def on_add_note(call: Call[AddNote]) -> None:
+    """Ask for a note on the measure (typed next)."""
+    found = await _measure(call)
+    person = call.person
+    if found is None:
+        return
+    _, planned = found
+    if person is None:
+        await call.stale()
+        return
+    await call.answer()
+    services = call.services
+    await expect(services.db, person.id, ProgressNote(planned.measure_id), now=services.clock())
+    await call.send("progress_ask_note", title=planned.title, limit=progress.NOTE_LIMIT)
 
 
 async def _record(
@@ -289,41 +378,34 @@ async def _follow_buttons(
     following = await store.followed(db, person.id)
     return [
         [(label(context, lang, "follow", title=m.title, on=m.measure_id in following),
-          encode("FO", m.measure_id))]
+          Follow(m.measure_id).pack())]
         for m in adopted
     ]  # fmt: skip
 
 
-async def follow_command(update: Update, context: AgendaContext) -> None:
+async def follow_command(call: PersonCall[Args]) -> None:
     """/folgen: the adopted measures as toggle buttons."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    buttons = await _follow_buttons(context, person.language, person)
+    buttons = await _follow_buttons(call.context, call.lang, call.person)
     if buttons is None:
-        await send(update, context, person.language, "follow_none")
+        await call.send("follow_none")
         return
-    await send(update, context, person.language, "follow_pick", buttons)
+    await call.send("follow_pick", buttons)
 
 
-async def on_follow_button(update: Update, context: AgendaContext) -> None:
+async def on_follow(call: PersonCall[Follow]) -> None:
     """Follow or unfollow one adopted measure; the buttons show the new state."""
-    person = await current_person(update, context)
-    lang = language_of(update, person)
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    measure_id = payload.arg(0) if payload else None
-    db = context.services.db
+    person, measure_id = call.person, call.payload.measure
+    db = call.services.db
     version = await drafts.current(db)
     adopted = {m.measure_id: m for m in await drafts.measures(db, version.id) if m.adopted} \
         if version else {}  # fmt: skip
-    if person is None or not person.onboarded or measure_id is None or measure_id not in adopted:
-        await answer_callback(update, context, lang, "stale_button")
+    if not person.onboarded or measure_id not in adopted:
+        await call.stale()
         return
-    on = await store.toggle_follow(db, person.id, measure_id, context.services.clock())
-    await answer_callback(update, context, lang, "follow_toggled",
-                          title=adopted[measure_id].title, on=on)  # fmt: skip
-    buttons = await _follow_buttons(context, lang, person)
-    query = update.callback_query
+    on = await store.toggle_follow(db, person.id, measure_id, call.services.clock())
+    await call.answer("follow_toggled", title=adopted[measure_id].title, on=on)
+    buttons = await _follow_buttons(call.context, call.lang, person)
+    query = call.update.callback_query
     if query is not None and buttons is not None:
         with contextlib.suppress(BadRequest):
             await query.edit_message_reply_markup(reply_markup=keyboard(buttons))

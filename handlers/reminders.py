@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler, filters
+from telegram.ext import BaseHandler, TypeHandler
 
 from bot import awaiting, engine, reminders
 from bot.awaiting import QuestionAnswer
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.keys import QuestionnaireKey
 from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
-from handlers.common import answer_callback, drop_buttons, keyboard, label, send, text
-from handlers.onboarding import ensure_onboarded
+from handlers.common import keyboard, label, text
 from handlers.question_view import multi_keyboard, question_buttons
+from handlers.routes import Args, PersonCall, button, command
 from storage import answers as answer_store
 from storage import outbox, people, recipients
 from storage.outbox import OutboxRow
@@ -35,13 +38,26 @@ POLICY_NOTES = {
 }
 
 
+@dataclass(frozen=True)
+class SwitchReminders(CallbackData, prefix="RM"):
+    """Reminders on or off (in /erinnerungen or in a reminder)."""
+
+    state: Literal["on", "off"]
+
+
+@dataclass(frozen=True)
+class Later(CallbackData, prefix="RL"):
+    """'Later' in a reminder of this questionnaire."""
+
+    questionnaire: QuestionnaireKey
+
+
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """/erinnerungen and the buttons of a reminder."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(["erinnerungen", "reminders"], reminders_command, filters=private),
-        CallbackQueryHandler(on_switch, pattern=r"^RM:"),
-        CallbackQueryHandler(on_later, pattern=r"^RL:"),
+        command(["erinnerungen", "reminders"], reminders_command),
+        button(SwitchReminders, on_switch),
+        button(Later, on_later),
     ]
 
 
@@ -108,8 +124,8 @@ async def build_reminder(
         buttons = question_buttons(context, lang, qn, question, None, has_previous)
     buttons = [row_ for row_ in buttons if row_]
     buttons.append([
-        (label(context, lang, "reminder_later"), encode("RL", qn.id)),
-        (label(context, lang, "reminders_off"), encode("RM", "off")),
+        (label(context, lang, "reminder_later"), Later(qn.id).pack()),
+        (label(context, lang, "reminders_off"), SwitchReminders("off").pack()),
     ])  # fmt: skip
     body = text(
         context, lang, "reminder", questionnaire=qn, question=question, number=number,
@@ -130,36 +146,22 @@ async def build_reminder(
     return Outgoing(body, keyboard(buttons), after_sent)
 
 
-async def reminders_command(update: Update, context: AgendaContext) -> None:
+async def reminders_command(call: PersonCall[Args]) -> None:
     """/erinnerungen: whether reminders are on, with a button to switch."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    found = await recipients.by_telegram_id(context.services.db, person.telegram_id)
+    found = await recipients.by_telegram_id(call.services.db, call.person.telegram_id)
     on = found is not None and not found.reminders_off
-    await send(
-        update,
-        context,
-        person.language,
-        "reminders_status",
-        _switch(context, person.language, on),
-        on=on,
-    )
+    await call.send("reminders_status", _switch(call.context, call.lang, on), on=on)
 
 
 def _switch(context: AgendaContext, lang: str, on: bool) -> list[list[tuple[str, str]]]:
-    name, arg = ("reminders_off", "off") if on else ("reminders_on", "on")
-    return [[(label(context, lang, name), encode("RM", arg))]]
+    state: Literal["on", "off"] = "off" if on else "on"  # the button switches
+    return [[(label(context, lang, f"reminders_{state}"), SwitchReminders(state).pack())]]
 
 
-async def on_switch(update: Update, context: AgendaContext) -> None:
+async def on_switch(call: PersonCall[SwitchReminders]) -> None:
     """The on/off button (in /erinnerungen or in a reminder)."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    services = context.services
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    on = payload is not None and payload.arg(0) == "on"
+    services, person = call.services, call.person
+    on = call.payload.state == "on"
     await recipients.set_reminders(services.db, person.telegram_id, on)
     if on:
         await reminders.plan_reminders(
@@ -167,36 +169,23 @@ async def on_switch(update: Update, context: AgendaContext) -> None:
         )
     else:
         await outbox.drop_pending_for(services.db, person.telegram_id, reminders.KIND, NOTE_OFF)
-    await answer_callback(update, context, person.language)
-    await drop_buttons(update)
-    await send(
-        update,
-        context,
-        person.language,
-        "reminders_switched",
-        _switch(context, person.language, on),
-        on=on,
-    )
+    await call.answer()
+    await call.drop_buttons()
+    await call.send("reminders_switched", _switch(call.context, call.lang, on), on=on)
 
 
-async def on_later(update: Update, context: AgendaContext) -> None:
+async def on_later(call: PersonCall[Later]) -> None:
     """'Later' in a reminder: again tomorrow at the usual time (never in quiet hours)."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return
-    services = context.services
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    qn = services.consultation.questionnaire((payload.arg(0) if payload else None) or "")
+    services, person = call.services, call.person
+    qn = services.consultation.questionnaire(call.payload.questionnaire)
     if qn is None or not qn.is_open(services.today()):
-        await answer_callback(update, context, person.language, "questionnaire_closed_short")
-        await drop_buttons(update)
+        await call.answer("questionnaire_closed_short")
+        await call.drop_buttons()
         return
     when = await reminders.snooze(
         services.db, services.consultation, services.settings, qn, person.telegram_id,
         services.clock(),
     )  # fmt: skip
     local = when.astimezone(services.settings.timezone) if when else None
-    await answer_callback(
-        update, context, person.language, "reminder_snoozed", when=local, closes=qn.closes
-    )
-    await drop_buttons(update)
+    await call.answer("reminder_snoozed", when=local, closes=qn.closes)
+    await call.drop_buttons()

@@ -3,43 +3,30 @@
 A dedicated flow rather than the ausb-* questionnaires: a teacher taps year and field and types
 one number, a shop owner taps field, year and occupation and types the places; each figure can
 be changed any time without walking a questionnaire again, and every figure is stored at once.
-Each button is a payload class with its own small handler; each typed figure an awaited step.
+Each button is a payload class with its own small handler; the typed figures are awaited steps
+(handlers/training_input.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import training, training_notices
-from bot.awaiting import (
-    OccupationText,
-    OfferInternships,
-    OfferPlaces,
-    SeekingInternship,
-    SeekingTraining,
-    TrainingContact,
-    expect,
-)
-from bot.callbacks import CallbackData, Chars
-from bot.catalogue import FIELD_ID, OCCUPATION_ID
+from bot import training
+from bot.awaiting import OccupationText, OfferPlaces, SeekingTraining, TrainingContact, expect
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.keys import OccupationKey
+from bot.keys import TrainingFieldKey as FieldKey
 from handlers import onboarding, training_staff
 from handlers.common import Button, chunks, label, send
-from handlers.routes import Expected, PersonCall, button, expects
+from handlers.routes import PersonCall, button
 from handlers.staff import staff_only
 from storage import training as store
 from storage.people import Person
-
-CONTACT_LIMIT = 200
-OCCUPATION_LIMIT = 80
-
-FieldKey = Annotated[str, Chars.of(FIELD_ID)]
-OccupationKey = Annotated[str, Chars.of(OCCUPATION_ID)]
 
 
 @dataclass(frozen=True)
@@ -148,22 +135,10 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
         button(OfferOccupation, on_offer_occupation),
         button(OtherOccupation, on_other_occupation),
         button(EditOffer, on_edit_offer),
-        button(AskContact, on_ask_contact),
+        button(AskContact, onask_contact),
         button(NoContact, on_no_contact),
         button(ContactConsent, on_contact_consent),
         *training_staff.handlers(),
-    ]
-
-
-def typed_steps() -> list[Expected]:
-    """The typed counts, occupation and contact."""
-    return [
-        expects(SeekingTraining, on_seeking_training),
-        expects(SeekingInternship, on_seeking_internship),
-        expects(OccupationText, on_occupation_text),
-        expects(OfferPlaces, on_offer_places),
-        expects(OfferInternships, on_offer_internships),
-        expects(TrainingContact, on_contact),
     ]
 
 
@@ -259,7 +234,7 @@ async def on_demand_year(call: PersonCall[DemandYear]) -> None:
     if call.payload.year not in training.years(call.services.today().year):
         await call.send("training_stale")
         return
-    await _school_fields(call.update, call.context, call.person, call.payload.year)
+    await school_fields(call.update, call.context, call.person, call.payload.year)
 
 
 async def on_demand_field(call: PersonCall[DemandField]) -> None:
@@ -343,7 +318,7 @@ async def on_offer_occupation(call: PersonCall[OfferOccupation]) -> None:
         call.services.db, org, field.id, payload.year, occupation_id=occupation.id,
         now=call.services.clock(),
     )  # fmt: skip
-    await _ask_places(call, offer_id, occupation.title.get(call.lang), payload.year)
+    await ask_places(call, offer_id, occupation.title.get(call.lang), payload.year)
 
 
 async def on_other_occupation(call: PersonCall[OtherOccupation]) -> None:
@@ -370,13 +345,13 @@ async def on_edit_offer(call: PersonCall[EditOffer]) -> None:
         await call.send("training_stale")
         return
     title = training.occupation_title(call.services.catalogue, offer, call.lang)
-    await _ask_places(call, offer.id, title, offer.start_year)
+    await ask_places(call, offer.id, title, offer.start_year)
 
 
-async def on_ask_contact(call: PersonCall[AskContact]) -> None:
+async def onask_contact(call: PersonCall[AskContact]) -> None:
     """Firm: type the contact for schools."""
     if await _organisation(call, "firm") is not None:
-        await _ask_contact(call)
+        await ask_contact(call)
 
 
 async def on_no_contact(call: PersonCall[NoContact]) -> None:
@@ -415,7 +390,7 @@ async def _choose_year(
     await call.send("training_choose_year", [buttons], school=school)
 
 
-async def _school_fields(
+async def school_fields(
     update: Update, context: AgendaContext, person: Person, year: int
 ) -> None:
     """The fields of one leaving year with the figures given so far, as buttons."""
@@ -440,138 +415,14 @@ async def _school_fields(
     await send(update, context, lang, "training_school_fields", rows, year=year)
 
 
-async def _ask_places(call: PersonCall[object], offer_id: int, title: str, year: int) -> None:
+async def ask_places(call: PersonCall[object], offer_id: int, title: str, year: int) -> None:
     services = call.services
     await expect(services.db, call.person.id, OfferPlaces(offer_id), now=services.clock())
     await call.send("training_ask_places", title=title, year=year)
 
 
-async def _ask_contact(call: PersonCall[object]) -> None:
+async def ask_contact(call: PersonCall[object]) -> None:
     services = call.services
     await expect(services.db, call.person.id, TrainingContact(), now=services.clock())
     buttons = [[(label(call.context, call.lang, "training_no_contact"), NoContact().pack())]]
     await call.send("training_ask_contact", buttons)
-
-
-# ------------------------------------------------------------------ typed input
-
-
-async def _typed_organisation(call: PersonCall[object]) -> int | None:
-    """The person's organisation; without one (left it meanwhile) the step is dropped."""
-    org = call.person.organisation_id
-    if org is None:
-        services = call.services
-        await expect(services.db, call.person.id, None, now=services.clock())
-        await call.send("training_stale")
-    return org
-
-
-async def _typed_text(call: PersonCall[object], limit: int) -> str | None:
-    """The typed text, stripped; None after asking again (not text, empty or too long)."""
-    typed = call.typed
-    if typed is None or not typed.strip() or len(typed) > limit:
-        await call.send("training_bad_text", limit=limit, length=len(typed or ""))
-        return None
-    return typed.strip()
-
-
-async def _typed_count(call: PersonCall[object]) -> int | None:
-    """The typed count; None after asking again."""
-    try:
-        return training.parse_count(call.typed)
-    except training.BadCount as error:
-        await call.send("training_bad_count", reason=error.reason, limit=store.MAX_COUNT)
-        return None
-
-
-async def on_contact(call: PersonCall[TrainingContact]) -> None:
-    """Firm: the contact is stored; may schools see it?"""
-    org = await _typed_organisation(call)
-    contact = await _typed_text(call, CONTACT_LIMIT) if org is not None else None
-    if org is None or contact is None:
-        return
-    services = call.services
-    await store.update_profile(services.db, org, contact=contact, now=services.clock())
-    await expect(services.db, call.person.id, None, now=services.clock())
-    buttons = [[
-        (label(call.context, call.lang, "training_consent_yes"), ContactConsent(True).pack()),
-        (label(call.context, call.lang, "training_consent_no"), ContactConsent(False).pack()),
-    ]]  # fmt: skip
-    await call.send("training_ask_consent", buttons)
-
-
-async def on_occupation_text(call: PersonCall[OccupationText]) -> None:
-    """Firm: an occupation not in the catalogue; the offer is stored, its places come next."""
-    org = await _typed_organisation(call)
-    typed = await _typed_text(call, OCCUPATION_LIMIT) if org is not None else None
-    if org is None or typed is None:
-        return
-    step = call.payload
-    offer_id = await store.save_offer(
-        call.services.db, org, step.field, step.year, occupation_text=typed,
-        now=call.services.clock(),
-    )  # fmt: skip
-    await _ask_places(call, offer_id, typed, step.year)
-
-
-async def on_seeking_training(call: PersonCall[SeekingTraining]) -> None:
-    """School: pupils seeking training stored; internships next."""
-    org = await _typed_organisation(call)
-    count = await _typed_count(call) if org is not None else None
-    if org is None or count is None:
-        return
-    step, services = call.payload, call.services
-    now = services.clock()
-    await store.set_demand(services.db, org, step.year, step.field, training=count, now=now)
-    await expect(services.db, call.person.id, SeekingInternship(step.year, step.field), now=now)
-    await call.send("training_ask_internship", school=True)
-
-
-async def on_seeking_internship(call: PersonCall[SeekingInternship]) -> None:
-    """School: pupils seeking an internship stored; back to the year's fields."""
-    org = await _typed_organisation(call)
-    count = await _typed_count(call) if org is not None else None
-    if org is None or count is None:
-        return
-    step, services = call.payload, call.services
-    now = services.clock()
-    await store.set_demand(services.db, org, step.year, step.field, internship=count, now=now)
-    await expect(services.db, call.person.id, None, now=now)
-    await call.send("training_saved")
-    await _school_fields(call.update, call.context, call.person, step.year)
-
-
-async def on_offer_places(call: PersonCall[OfferPlaces]) -> None:
-    """Firm: training places stored; internships next."""
-    org = await _typed_organisation(call)
-    count = await _typed_count(call) if org is not None else None
-    if org is None or count is None:
-        return
-    offer, services = call.payload.offer, call.services
-    await store.set_offer_counts(services.db, offer, org, places=count, now=services.clock())
-    await expect(services.db, call.person.id, OfferInternships(offer), now=services.clock())
-    await call.send("training_ask_internship", school=False)
-
-
-async def on_offer_internships(call: PersonCall[OfferInternships]) -> None:
-    """Firm: internships stored and schools told of the offer; the contact if none yet."""
-    org = await _typed_organisation(call)
-    count = await _typed_count(call) if org is not None else None
-    if org is None or count is None:
-        return
-    offer, services = call.payload.offer, call.services
-    db = services.db
-    async with db.transaction():  # the offer and the schools' notices commit together
-        await store.set_offer_counts(db, offer, org, internships=count, now=services.clock())
-        await expect(db, call.person.id, None, now=services.clock())
-        notified = await training_notices.enqueue_offer_notices(services, offer)
-    await call.send("training_saved")
-    if notified:
-        dispatcher = call.context.bot_data.dispatcher
-        if dispatcher is not None:
-            dispatcher.wake()
-    profile = await store.profile(db, org)
-    if profile.contact is None:
-        await _ask_contact(call)
-    else:
-        await show_home(call.update, call.context, call.person)

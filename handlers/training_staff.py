@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler
 
 from bot import training
-from bot.callbacks import CallbackData, Chars
-from bot.catalogue import FIELD_ID, OCCUPATION_ID
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.keys import OccupationKey, TrainingFieldKey
 from handlers.common import Button, chunks, current_person, send, text
 from handlers.common import label as button_label
 from handlers.routes import Call, staff_button
@@ -37,7 +36,7 @@ class MapOccupation(CallbackData, prefix="TS:o"):
     """Map a typed occupation: the field is picked, pick the occupation."""
 
     offer: int
-    field: Annotated[str, Chars.of(FIELD_ID)]
+    field: TrainingFieldKey
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class MapTo(CallbackData, prefix="TS:m"):
     """Map a typed occupation to this catalogue occupation."""
 
     offer: int
-    occupation: Annotated[str, Chars.of(OCCUPATION_ID)]
+    occupation: OccupationKey
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:

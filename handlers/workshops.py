@@ -6,16 +6,17 @@ import contextlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot import workshops
-from bot.callbacks import CallbackData, Chars
-from bot.consultation import EVENT_ID, Event
+from bot.callbacks import CallbackData
+from bot.consultation import Event
 from bot.context import AgendaContext
+from bot.keys import EventKey
 from bot.outbox_dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
@@ -39,7 +40,6 @@ NEXT_MARK: dict[bool | None, bool | None] = {None: True, True: False, False: Non
 
 
 STALE = "workshop_stale"
-EventKey = Annotated[str, Chars.of(EVENT_ID)]
 
 
 @dataclass(frozen=True)
