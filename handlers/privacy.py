@@ -4,46 +4,68 @@ withdrawal or when the privacy notice changed (current_person sees no one then).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import privacy
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.privacy_export import build_copy
-from handlers.common import (
-    Button,
-    answer_callback,
-    drop_buttons,
-    label,
-    language_of,
-    send,
-    text,
-)
+from handlers.common import Button, answer_callback, label, language_of, send, text
+from handlers.routes import Call, visitor_button
 from storage import organisations, people
 from storage.db import from_iso
 from storage.people import Person
 
-KIND = "PD"  # PD:ask, PD:yes, PD:no, PD:wd, PD:copy
+
+@dataclass(frozen=True)
+class AskErase(CallbackData, prefix="PD:ask"):
+    """Erase everything: ask once."""
+
+
+@dataclass(frozen=True)
+class EraseNow(CallbackData, prefix="PD:yes"):
+    """Erase everything now (the confirmation)."""
+
+
+@dataclass(frozen=True)
+class KeepData(CallbackData, prefix="PD:no"):
+    """Do not erase after all."""
+
+
+@dataclass(frozen=True)
+class Withdraw(CallbackData, prefix="PD:wd"):
+    """Withdraw the consent."""
+
+
+@dataclass(frozen=True)
+class CopyData(CallbackData, prefix="PD:copy"):
+    """A copy of everything stored."""
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
-    """The data protection commands and their buttons."""
+    """The data protection commands and their buttons (for anyone: see the module docstring)."""
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler(["loeschen", "delete"], erase_command, filters=private),
         CommandHandler(["widerruf", "withdraw"], withdraw_command, filters=private),
         CommandHandler(["meinedaten", "mydata"], copy_command, filters=private),
-        CallbackQueryHandler(on_button, pattern=rf"^{KIND}:"),
+        visitor_button(AskErase, on_ask_erase),
+        visitor_button(EraseNow, on_erase),
+        visitor_button(KeepData, on_keep),
+        visitor_button(Withdraw, on_withdraw),
+        visitor_button(CopyData, on_copy),
     ]
 
 
 def buttons(context: AgendaContext, lang: str) -> list[list[Button]]:
     """The rows /profil and /hilfe show: copy, withdraw, erase."""
     return [
-        [(label(context, lang, "my_data"), encode(KIND, "copy"))],
-        [(label(context, lang, "withdraw"), encode(KIND, "wd")),
-         (label(context, lang, "erase"), encode(KIND, "ask"))],
+        [(label(context, lang, "my_data"), CopyData().pack())],
+        [(label(context, lang, "withdraw"), Withdraw().pack()),
+         (label(context, lang, "erase"), AskErase().pack())],
     ]  # fmt: skip
 
 
@@ -68,8 +90,8 @@ async def ask_erase(update: Update, context: AgendaContext, person: Person | Non
         shared = await organisations.member_count(context.services.db, person.organisation_id) > 1
     await send(
         update, context, lang, "erase_confirm",
-        [[(label(context, lang, "erase_yes"), encode(KIND, "yes"))],
-         [(label(context, lang, "erase_no"), encode(KIND, "no"))]],
+        [[(label(context, lang, "erase_yes"), EraseNow().pack())],
+         [(label(context, lang, "erase_no"), KeepData().pack())]],
         organisation=person.organisation_name or "", shared=shared,
         keep_anonymised=context.services.consultation.retention.keep_anonymised,
     )  # fmt: skip
@@ -94,8 +116,8 @@ async def withdraw(update: Update, context: AgendaContext) -> None:
     local = since.astimezone(services.settings.timezone)
     await send(
         update, context, lang, "withdrawn",
-        [[(label(context, lang, "erase"), encode(KIND, "ask"))],
-         [(label(context, lang, "my_data"), encode(KIND, "copy"))]],
+        [[(label(context, lang, "erase"), AskErase().pack())],
+         [(label(context, lang, "my_data"), CopyData().pack())]],
         since=f"{local:%d.%m.%Y %H:%M}" if lang == "de" else f"{local:%Y-%m-%d %H:%M}",
         purge_after=services.consultation.purge_after,
     )  # fmt: skip
@@ -124,37 +146,55 @@ async def send_copy(update: Update, context: AgendaContext, person: Person | Non
     await context.bot.send_document(chat.id, copy.data, filename=copy.file_name, caption=caption)
 
 
-async def on_button(update: Update, context: AgendaContext) -> None:
-    """PD buttons: ask, yes (erase now), no, wd (withdraw), copy."""
-    services = context.services
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    choice = payload.arg(0) if payload else None
-    person = await _stored(update, context)
-    lang = language_of(update, person)
-    if choice not in ("ask", "yes", "no", "wd", "copy"):
-        await answer_callback(update, context, lang, "stale_button")
-        return
-    await answer_callback(update, context, lang)
-    if choice == "copy":
-        await send_copy(update, context, person)
-        return
-    await drop_buttons(update)
-    if choice == "ask":
-        await ask_erase(update, context, person)
-    elif choice == "wd":
-        await withdraw(update, context)
-    elif choice == "no":
-        await send(update, context, lang, "erase_kept" if person else "privacy_nothing_stored")
-    elif person is None:
-        await send(update, context, lang, "privacy_nothing_stored")
-    else:
+async def _answered(call: Call[CallbackData], *, drop: bool = True) -> tuple[Person | None, str]:
+    """Whoever has data stored (whatever their consent state) and their language; the button
+    answered and, unless drop is False, removed."""
+    person = await _stored(call.update, call.context)
+    lang = language_of(call.update, person)
+    await answer_callback(call.update, call.context, lang)
+    if drop:
+        await call.drop_buttons()
+    return person, lang
+
+
+async def on_copy(call: Call[CopyData]) -> None:
+    """The copy of everything stored."""
+    person, _ = await _answered(call, drop=False)
+    await send_copy(call.update, call.context, person)
+
+
+async def on_ask_erase(call: Call[AskErase]) -> None:
+    """Ask once before erasing."""
+    person, _ = await _answered(call)
+    await ask_erase(call.update, call.context, person)
+
+
+async def on_withdraw(call: Call[Withdraw]) -> None:
+    """Withdraw the consent."""
+    await _answered(call)
+    await withdraw(call.update, call.context)
+
+
+async def on_keep(call: Call[KeepData]) -> None:
+    """Nothing erased."""
+    person, lang = await _answered(call)
+    await send(call.update, call.context, lang,
+               "erase_kept" if person else "privacy_nothing_stored")  # fmt: skip
+
+
+async def on_erase(call: Call[EraseNow]) -> None:
+    """Erase everything now; freed seats are offered on."""
+    person, lang = await _answered(call)
+    services = call.services
+    erased = None
+    if person is not None:
         erased = await privacy.erase(
             services.db, services.consultation, services.settings, person.id, services.clock()
         )
-        if erased is None:
-            await send(update, context, lang, "privacy_nothing_stored")
-            return
-        dispatcher = context.bot_data.dispatcher
-        if erased.offered and dispatcher is not None:
-            dispatcher.wake()  # the freed seats' offers
-        await send(update, context, lang, "erase_done", erased=erased)
+    if erased is None:
+        await send(call.update, call.context, lang, "privacy_nothing_stored")
+        return
+    dispatcher = call.context.bot_data.dispatcher
+    if erased.offered and dispatcher is not None:
+        dispatcher.wake()  # the freed seats' offers
+    await send(call.update, call.context, lang, "erase_done", erased=erased)
