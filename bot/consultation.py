@@ -57,6 +57,7 @@ __all__ = [
     "Event",
     "I18n",
     "Lang",
+    "Letterhead",
     "Option",
     "Phase",
     "Question",
@@ -304,6 +305,14 @@ class Event(_Model):
         return self
 
 
+class Letterhead(_Model):
+    """The sender of the invitation letters (``agenda-bot invite letters``)."""
+
+    lines: Annotated[list[Text], Field(min_length=1, max_length=8)]  # top right, first in bold
+    signature: Annotated[list[Text], Field(max_length=4)] = Field(default_factory=list)
+    place: Text | None = None  # the date line's place (default: the town)
+
+
 class Consultation(_Model):
     id: Annotated[str, Field(pattern=CONSULTATION_ID)]
     title: I18n
@@ -313,6 +322,7 @@ class Consultation(_Model):
     controller: Text
     contact: Text
     purge_after: YamlDate
+    letterhead: Letterhead | None = None
     retention: Retention = Retention()
     phases: list[Phase]
     action_fields: list[ActionField]

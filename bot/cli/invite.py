@@ -44,6 +44,28 @@ def register(sub: Subparsers) -> None:
         help="fehlerhafte Zeilen überspringen, die guten importieren (skip bad rows)",
     )  # fmt: skip
     imp.set_defaults(func=import_command)
+    letters = invite_sub.add_parser(
+        "letters",
+        help="Einladungsbriefe als PDF, je Organisation eine Seite mit QR-Code"
+        " (invitation letters)",
+        description="Schreibt für jede eingeladene Organisation der Datenbank einen Brief (A4,"
+        " deutsch): Briefkopf aus der Befragungsdatei (letterhead), Anlass, Termine, persönlicher"
+        " Link als QR-Code und Text, Datenschutz-Kontakt. Mit CSV nur die Organisationen dieser"
+        " Datei (zuerst importieren). (One letter per invited organisation of the database; with"
+        " a CSV only that file's organisations, imported first.)",
+    )
+    letters.add_argument(
+        "csv", type=Path, nargs="?",
+        help="nur die Organisationen dieser CSV (only the organisations of this CSV)",
+    )  # fmt: skip
+    letters.add_argument(
+        "--out", type=Path, default=Path("einladungen.pdf"),
+        help="PDF-Datei (the PDF; default: einladungen.pdf)",
+    )  # fmt: skip
+    letters.add_argument(
+        "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
+    )
+    letters.set_defaults(func=letters_command)
 
 
 def import_command(args: argparse.Namespace, env: Env) -> int:
@@ -115,3 +137,58 @@ async def _bot_username(settings: Settings) -> str | None:
             raise
         telegram_failure(error, settings)
         return None
+
+
+def letters_command(args: argparse.Namespace, env: Env) -> int:
+    """Write the invitation letters of the invited organisations as one PDF."""
+    return asyncio.run(_letters(env, args.csv, args.out, args.bot))
+
+
+async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str | None) -> int:
+    from bot.invite_file import InviteFileError, name_key, read_file
+    from bot.letters import build_letters, render_letters_in_worker
+    from bot.render_worker import RENDER_TIMEOUT, RenderFailed
+    from storage import organisations
+    from storage.db import Database
+
+    settings = env.settings()
+    consultation = load_consultation(settings)
+    db = await Database.open(env.database())
+    try:
+        orgs = await organisations.invited(db)
+    finally:
+        await db.close()
+    if csv_path is not None:
+        try:
+            found = read_file(csv_path, consultation)
+        except OSError as error:
+            return fail(f"{csv_path}: {error.strerror or error} (cannot read)")
+        except InviteFileError as error:
+            return fail("\n".join(error.errors))
+        for problem in found.problems:
+            print(f"{csv_path}:{problem.line}: {problem.text}", file=sys.stderr)
+        by_key = {name_key(o.name): o for o in orgs}
+        missing = [row for row in found.rows if name_key(row.name) not in by_key]
+        for row in missing:
+            print(f"{csv_path}:{row.line}: {row.name!r} ist nicht eingeladen (not invited)",
+                  file=sys.stderr)  # fmt: skip
+        if missing or found.problems:
+            return fail(f"keine Briefe geschrieben (no letters written) – zuerst: agenda-bot"
+                        f" invite import {csv_path}")  # fmt: skip
+        orgs = [by_key[name_key(row.name)] for row in found.rows]
+    if not orgs:
+        return fail("keine eingeladenen Organisationen (none invited) – zuerst: agenda-bot"
+                    " invite import FILE")  # fmt: skip
+    if bot_username is None:
+        bot_username = await _bot_username(settings)
+        if bot_username is None:
+            return 1
+    today = datetime.now(settings.timezone).date()
+    ctx = build_letters(consultation, orgs, bot_username, today)
+    try:
+        pdf = await render_letters_in_worker(ctx, RENDER_TIMEOUT + 2 * len(orgs))
+    except RenderFailed as error:
+        return fail(f"Briefe nicht erstellt (letters not rendered): {error}")
+    await asyncio.to_thread(out.write_bytes, pdf)
+    print(f"{len(orgs)} Briefe (letters): {out}")
+    return 0
