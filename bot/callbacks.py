@@ -230,8 +230,10 @@ BUTTONS = CallbackData.registry
 def _specs(cls: type) -> tuple[FieldSpec, ...]:
     """The field specs of a payload class, from its annotations (checked when it is defined)."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    names = [name for name in inspect.get_annotations(cls) if name in hints]
-    names = [n for n in names if typing.get_origin(hints[n]) is not ClassVar]
+    names: list[str] = []  # a base class's fields first, as dataclasses orders them
+    for klass in reversed(cls.__mro__):
+        names += [name for name in inspect.get_annotations(klass) if name not in names]
+    names = [n for n in names if n in hints and typing.get_origin(hints[n]) is not ClassVar]
     specs = [_spec(cls, name, hints[name]) for name in names]
     for before, after in itertools.pairwise(specs):
         if before.optional and not after.optional:

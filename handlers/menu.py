@@ -11,6 +11,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.awaiting import expect
 from bot.callbacks import is_forged
 from bot.context import AgendaContext
 from handlers import onboarding, privacy, problems, questionnaire, training
@@ -88,7 +89,7 @@ async def cancel_command(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "cancelled_nothing")
         return
     discarded = await problem_store.discard_draft(context.services.db, person.id)
-    await people.set_awaiting(context.services.db, person.id, None, now=context.services.clock())
+    await expect(context.services.db, person.id, None, now=context.services.clock())
     await send(update, context, lang, "cancelled", menu_buttons(context, lang), discarded=discarded)
 
 

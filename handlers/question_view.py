@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Message, Update
 
 from bot import awaiting, engine
 from bot.awaiting import QuestionAnswer, expect
-from bot.callbacks import encode
+from bot.callbacks import CallbackData
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
+from bot.keys import OptionKey, QuestionKey, QuestionnaireKey
 from handlers.common import (
     Button,
     Menu,
@@ -21,9 +24,64 @@ from handlers.common import (
     text,
 )
 from storage import answers as answer_store
-from storage import people
 from storage.answers import Answer
 from storage.people import Person
+
+
+@dataclass(frozen=True)
+class OpenQuestionnaire(CallbackData, prefix="Q"):
+    """A questionnaire from the list: its intro and first open question, or its summary."""
+
+    questionnaire: QuestionnaireKey
+
+
+@dataclass(frozen=True)
+class FinishQuestionnaire(CallbackData, prefix="X"):
+    """Done with a questionnaire (from its summary)."""
+
+    questionnaire: QuestionnaireKey
+
+
+@dataclass(frozen=True)
+class QuestionButton(CallbackData):
+    """Base of the buttons under a question: they name the questionnaire and the question."""
+
+    questionnaire: QuestionnaireKey
+    question: QuestionKey
+
+
+@dataclass(frozen=True)
+class Choice(QuestionButton, prefix="A"):
+    """A button answer: a rating, y/n, or a single choice's option id."""
+
+    value: OptionKey
+
+
+@dataclass(frozen=True)
+class Toggle(QuestionButton, prefix="T"):
+    """One option of a multiple-choice question ticked or unticked."""
+
+    option: OptionKey
+
+
+@dataclass(frozen=True)
+class MultiDone(QuestionButton, prefix="D"):
+    """A multiple-choice selection confirmed."""
+
+
+@dataclass(frozen=True)
+class Back(QuestionButton, prefix="B"):
+    """The question before this one."""
+
+
+@dataclass(frozen=True)
+class Skip(QuestionButton, prefix="S"):
+    """Skip an optional question."""
+
+
+@dataclass(frozen=True)
+class Edit(QuestionButton, prefix="E"):
+    """Change this answer (from the summary)."""
 
 
 async def show_list(update: Update, context: AgendaContext, person: Person) -> None:
@@ -45,9 +103,10 @@ async def show_list(update: Update, context: AgendaContext, person: Person) -> N
         given = await answer_store.answers_of(services.db, person.id, qn.id)
         items.append(engine.progress(qn, given, qn.id in started))
     buttons: list[list[Button]] = [
-        [(label(context, lang, "questionnaire", item=item), encode("Q", item.questionnaire.id))]
+        [(label(context, lang, "questionnaire", item=item),
+          OpenQuestionnaire(item.questionnaire.id).pack())]
         for item in items
-    ]
+    ]  # fmt: skip
     await send(update, context, lang, "survey_list", buttons, items=items)
 
 
@@ -82,7 +141,7 @@ def question_buttons(
 
     def choice(title: str, on: bool, raw: str | int) -> Button:
         return (label(context, lang, "choice", title=title, on=on),
-                encode("A", qn.id, question.id, raw))  # fmt: skip
+                Choice(qn.id, question.id, str(raw)).pack())  # fmt: skip
 
     if question.type == "rating":
         rows.append([choice(str(n), value == n, n) for n in engine.RATING_VALUES])
@@ -97,15 +156,15 @@ def question_buttons(
         ticked = value if isinstance(value, list) else []
         rows.extend(
             [(label(context, lang, "toggle", title=o.text.get(lang), on=o.id in ticked),
-              encode("T", qn.id, question.id, o.id))]
+              Toggle(qn.id, question.id, o.id).pack())]
             for o in question.options
         )  # fmt: skip
-        rows.append([(label(context, lang, "done"), encode("D", qn.id, question.id))])
+        rows.append([(label(context, lang, "done"), MultiDone(qn.id, question.id).pack())])
     nav: list[Button] = []
     if has_previous:
-        nav.append((label(context, lang, "back"), encode("B", qn.id, question.id)))
+        nav.append((label(context, lang, "back"), Back(qn.id, question.id).pack()))
     if not question.required:
-        nav.append((label(context, lang, "skip"), encode("S", qn.id, question.id)))
+        nav.append((label(context, lang, "skip"), Skip(qn.id, question.id).pack()))
     rows.append(nav)
     return rows
 
@@ -221,7 +280,7 @@ async def advance(
             update, context, person, qn, question, given, lead=lead, in_place=in_place
         )
     else:
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
+        await expect(services.db, person.id, None, now=services.clock())
         await show_summary(update, context, person, qn, given, lead=lead, in_place=in_place)
 
 
@@ -239,11 +298,11 @@ async def show_summary(
     lang = person.language
     shown = engine.visible_questions(qn, given)
     edit: list[Button] = [
-        (label(context, lang, "edit_number", number=i), encode("E", qn.id, q.id))
+        (label(context, lang, "edit_number", number=i), Edit(qn.id, q.id).pack())
         for i, q in enumerate(shown, start=1)
     ]
     rows = chunks(edit, 5)
-    rows.append([(label(context, lang, "finish"), encode("X", qn.id))])
+    rows.append([(label(context, lang, "finish"), FinishQuestionnaire(qn.id).pack())])
     body = text(
         context, lang, "summary",
         questionnaire=qn,

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot import engine
-from bot.awaiting import QuestionAnswer
-from bot.callbacks import Payload, decode, encode
+from bot.awaiting import QuestionAnswer, expect
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
 from handlers.common import (
@@ -24,8 +23,16 @@ from handlers.common import (
     send,
     text,
 )
-from handlers.onboarding import ensure_onboarded
 from handlers.question_view import (
+    Back,
+    Choice,
+    Edit,
+    FinishQuestionnaire,
+    MultiDone,
+    OpenQuestionnaire,
+    QuestionButton,
+    Skip,
+    Toggle,
     advance,
     asked_now,
     current_selection,
@@ -34,9 +41,8 @@ from handlers.question_view import (
     show_list,
     show_question,
 )
-from handlers.routes import Expected, PersonCall, expects
+from handlers.routes import Args, Expected, PersonCall, button, command, expects
 from storage import answers as answer_store
-from storage import people
 from storage.people import Person
 
 __all__ = ["handlers", "on_typed", "resume_questionnaire", "show_list", "typed_steps"]
@@ -44,18 +50,17 @@ __all__ = ["handlers", "on_typed", "resume_questionnaire", "show_list", "typed_s
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The questionnaire handlers."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(["umfrage", "survey"], survey_command, filters=private),
-        CommandHandler(["weiter", "resume"], resume_command, filters=private),
-        CallbackQueryHandler(on_open, pattern=r"^Q:"),
-        CallbackQueryHandler(on_answer, pattern=r"^A:"),
-        CallbackQueryHandler(on_toggle, pattern=r"^T:"),
-        CallbackQueryHandler(on_multi_done, pattern=r"^D:"),
-        CallbackQueryHandler(on_back, pattern=r"^B:"),
-        CallbackQueryHandler(on_skip, pattern=r"^S:"),
-        CallbackQueryHandler(on_edit, pattern=r"^E:"),
-        CallbackQueryHandler(on_finish, pattern=r"^X:"),
+        command(["umfrage", "survey"], survey_command),
+        command(["weiter", "resume"], resume_command),
+        button(OpenQuestionnaire, on_open),
+        button(Choice, on_answer),
+        button(Toggle, on_toggle),
+        button(MultiDone, on_multi_done),
+        button(Back, on_back),
+        button(Skip, on_skip),
+        button(Edit, on_edit),
+        button(FinishQuestionnaire, on_finish),
     ]
 
 
@@ -66,62 +71,47 @@ class Target:
     person: Person
     questionnaire: Questionnaire
     question: Question
-    payload: Payload
 
 
-async def survey_command(update: Update, context: AgendaContext) -> None:
+async def survey_command(call: PersonCall[Args]) -> None:
     """/umfrage: the questionnaires open to this person, with their progress."""
-    person = await ensure_onboarded(update, context)
-    if person is not None:
-        await show_list(update, context, person)
+    await show_list(call.update, call.context, call.person)
 
 
-async def resume_command(update: Update, context: AgendaContext) -> None:
+async def resume_command(call: PersonCall[Args]) -> None:
     """/weiter: continue where the person stopped, on any device, after any restart."""
-    person = await ensure_onboarded(update, context)
-    if person is not None:
-        await resume_questionnaire(update, context, person)
+    await resume_questionnaire(call.update, call.context, call.person)
 
 
 async def _checked(
-    update: Update, context: AgendaContext
-) -> tuple[Person, Questionnaire, Payload] | None:
-    """Resolve a questionnaire button; answer politely when it is stale, forged or closed."""
-    person = await ensure_onboarded(update, context)
-    if person is None:
-        return None
-    services = context.services
-    lang = person.language
-    payload = decode(update.callback_query.data if update.callback_query else None)
-    qn = services.consultation.questionnaire(payload.arg(0) or "") if payload else None
-    if payload is None or qn is None or not engine.may_answer(qn, person.group_id, person.fields):
-        await answer_callback(update, context, lang, "stale_button")
-        await send(
-            update, context, lang, "stale_button_message",
-            [[(label(context, lang, "resume"), Menu("resume").pack())]],
-        )  # fmt: skip
+    call: PersonCall[OpenQuestionnaire | FinishQuestionnaire | QuestionButton],
+) -> Questionnaire | None:
+    """The questionnaire a button names; answered politely when it is stale, forged or closed."""
+    services, person, lang = call.services, call.person, call.lang
+    qn = services.consultation.questionnaire(call.payload.questionnaire)
+    if qn is None or not engine.may_answer(qn, person.group_id, person.fields):
+        await call.stale()
+        resume = [[(label(call.context, lang, "resume"), Menu("resume").pack())]]
+        await call.send("stale_button_message", resume)
         return None
     if not qn.is_open(services.today()):
-        await answer_callback(update, context, lang, "questionnaire_closed_short")
-        await send(
-            update, context, lang, "questionnaire_closed", menu_buttons(context, lang),
-            title=qn.title.get(lang), closes=qn.closes,
-        )  # fmt: skip
+        await call.answer("questionnaire_closed_short")
+        await call.send("questionnaire_closed", menu_buttons(call.context, lang),
+                        title=qn.title.get(lang), closes=qn.closes)  # fmt: skip
         return None
-    return person, qn, payload
+    return qn
 
 
-async def _target(update: Update, context: AgendaContext) -> Target | None:
+async def _target(call: PersonCall[QuestionButton]) -> Target | None:
     """Like _checked, for buttons that name a question too."""
-    checked = await _checked(update, context)
-    if checked is None:
+    qn = await _checked(call)
+    if qn is None:
         return None
-    person, qn, payload = checked
-    question = qn.question(payload.arg(1) or "")
+    question = qn.question(call.payload.question)
     if question is None:
-        await answer_callback(update, context, person.language, "stale_button")
+        await call.stale()
         return None
-    return Target(person, qn, question, payload)
+    return Target(call.person, qn, question)
 
 
 def _answered(
@@ -131,12 +121,13 @@ def _answered(
     return text(context, person.language, "question_answered", question=question, value=value)
 
 
-async def on_open(update: Update, context: AgendaContext) -> None:
+async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
     """A questionnaire chosen from the list: its intro and first open question, or its summary."""
-    checked = await _checked(update, context)
-    if checked is None:
+    update, context = call.update, call.context
+    qn = await _checked(call)
+    if qn is None:
         return
-    person, qn, _ = checked
+    person = call.person
     db = context.services.db
     await answer_callback(update, context, person.language)
     started = qn.id in await answer_store.responses_of(db, person.id)
@@ -148,14 +139,15 @@ async def on_open(update: Update, context: AgendaContext) -> None:
     await advance(update, context, person, qn, lead=intro, in_place=True)
 
 
-async def on_answer(update: Update, context: AgendaContext) -> None:
+async def on_answer(call: PersonCall[Choice]) -> None:
     """A button answer (rating, yes/no, single choice): stored at once."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
     try:
-        value = engine.button_value(question, target.payload.arg(2) or "")
+        value = engine.button_value(question, call.payload.value)
     except engine.InvalidAnswer:
         await answer_callback(update, context, person.language, "stale_button")
         return
@@ -167,13 +159,14 @@ async def on_answer(update: Update, context: AgendaContext) -> None:
     await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
-async def on_toggle(update: Update, context: AgendaContext) -> None:
+async def on_toggle(call: PersonCall[Toggle]) -> None:
     """One option of a multiple-choice question ticked or unticked (stored as a selection)."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
-    option = target.payload.arg(2) or ""
+    option = call.payload.option
     if question.type != "multi" or question.option(option) is None:
         await answer_callback(update, context, person.language, "stale_button")
         return
@@ -193,9 +186,10 @@ async def on_toggle(update: Update, context: AgendaContext) -> None:
         await show_question(update, context, person, qn, question, given)
 
 
-async def on_multi_done(update: Update, context: AgendaContext) -> None:
+async def on_multi_done(call: PersonCall[MultiDone]) -> None:
     """A multiple-choice selection confirmed."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
@@ -212,9 +206,10 @@ async def on_multi_done(update: Update, context: AgendaContext) -> None:
     await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
-async def on_back(update: Update, context: AgendaContext) -> None:
+async def on_back(call: PersonCall[Back]) -> None:
     """Go to the question before this one."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn = target.person, target.questionnaire
@@ -227,9 +222,10 @@ async def on_back(update: Update, context: AgendaContext) -> None:
     await show_question(update, context, person, qn, previous, given, in_place=True)
 
 
-async def on_skip(update: Update, context: AgendaContext) -> None:
+async def on_skip(call: PersonCall[Skip]) -> None:
     """Skip an optional question."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
@@ -250,9 +246,10 @@ async def on_skip(update: Update, context: AgendaContext) -> None:
     await advance(update, context, person, qn, lead=lead, in_place=True)
 
 
-async def on_edit(update: Update, context: AgendaContext) -> None:
+async def on_edit(call: PersonCall[Edit]) -> None:
     """Change one answer from the summary."""
-    target = await _target(update, context)
+    update, context = call.update, call.context
+    target = await _target(call)
     if target is None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
@@ -264,12 +261,13 @@ async def on_edit(update: Update, context: AgendaContext) -> None:
     await show_question(update, context, person, qn, question, given, in_place=True)
 
 
-async def on_finish(update: Update, context: AgendaContext) -> None:
+async def on_finish(call: PersonCall[FinishQuestionnaire]) -> None:
     """Done with a questionnaire: thanks, and what could come next."""
-    checked = await _checked(update, context)
-    if checked is None:
+    update, context = call.update, call.context
+    qn = await _checked(call)
+    if qn is None:
         return
-    person, qn, _ = checked
+    person = call.person
     services = context.services
     lang = person.language
     await answer_callback(update, context, lang)
@@ -292,7 +290,7 @@ async def on_finish(update: Update, context: AgendaContext) -> None:
     rows: list[list[Button]] = []
     if following is not None:
         rows.append([(label(context, lang, "next_questionnaire", title=following.title.get(lang)),
-                      encode("Q", following.id))])  # fmt: skip
+                      OpenQuestionnaire(following.id).pack())])  # fmt: skip
     rows.extend(menu_buttons(context, lang))
     await send(update, context, lang, "questionnaire_thanks", rows, questionnaire=qn,
                following=following)  # fmt: skip
@@ -311,11 +309,11 @@ async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
     qn = services.consultation.questionnaire(call.payload.questionnaire)
     question = qn.question(call.payload.question) if qn else None
     if qn is None or question is None or not engine.may_answer(qn, person.group_id, person.fields):
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
+        await expect(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "nothing_expected", menu_buttons(context, lang))
         return
     if not qn.is_open(services.today()):
-        await people.set_awaiting(services.db, person.id, None, now=services.clock())
+        await expect(services.db, person.id, None, now=services.clock())
         await send(update, context, lang, "questionnaire_closed", menu_buttons(context, lang),
                    title=qn.title.get(lang), closes=qn.closes)  # fmt: skip
         return
