@@ -35,6 +35,46 @@ import aiosqlite
 from storage import workshops
 from storage.db import Database, from_iso, iso
 
+# Every column that holds a person's data or points at a person or organisation, by table, and
+# how this module treats it: 'person' (rows go with the person: deleted, or cascaded from the
+# person row), 'organisation' (goes with the last person of a self-named organisation, see
+# _organisation), 'chat' (rows keyed by their Telegram/chat id, deleted here), 'staff' (a staff
+# member's id, cleared by the purge), 'none' (no personal data: checked, nothing to do).
+# tests/test_privacy.py compares it with the schema: a new table or column naming a person
+# fails that test until it is handled here.
+PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "people": {"id": "person", "telegram_id": "person", "organisation_id": "person"},
+    "organisations": {"name": "organisation", "contact": "organisation"},
+    "person_fields": {"person_id": "person"},
+    "responses": {"person_id": "person"},
+    "answers": {"person_id": "person", "value": "person"},
+    "selections": {"person_id": "person", "value": "person"},
+    "problems": {"person_id": "person", "title": "person", "description": "person",
+                 "photo_file_id": "person"},
+    "problem_votes": {"person_id": "person"},
+    "registrations": {"person_id": "person"},
+    "draft_ratings": {"person_id": "person"},
+    "draft_comments": {"person_id": "person", "text": "person"},
+    "draft_optins": {"person_id": "person"},
+    "draft_messages": {"chat_id": "chat"},
+    "measure_followers": {"person_id": "person"},
+    "training_demand": {"organisation_id": "organisation"},
+    "training_offers": {"organisation_id": "organisation", "occupation_text": "organisation"},
+    "training_profiles": {"organisation_id": "organisation", "contact": "organisation"},
+    "training_occupation_map": {"occupation_text": "organisation", "mapped_by": "staff"},
+    "outbox": {"recipient": "chat", "payload": "chat", "dedupe_key": "chat"},
+    "inbox": {"chat_key": "chat", "payload": "chat"},
+    "broadcast_drafts": {"staff_id": "staff", "text": "staff"},
+    "broadcasts": {"staff_id": "staff", "text": "none"},
+    "draft_versions": {"created_by": "staff", "title": "none"},
+    "progress_entries": {"recorded_by": "staff", "subject": "none", "value": "none"},
+    "audit": {"actor": "staff", "subject": "none"},
+    "kept_answers": {"value": "none"},
+    # The town's own texts for everyone (broadcasts, drafts, progress): no participant's data.
+    "schema_migrations": {"name": "none"},
+    "draft_measures": {"title": "none", "description": "none"},
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Erased:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from datetime import timedelta
@@ -400,3 +401,29 @@ async def test_profile_and_help_offer_the_same_three_buttons(bot: Harness) -> No
     assert "The bot no longer knows you" in eve.last.text
     await eve.click_data("PD:yes")  # the old button again: nothing to erase, said plainly
     assert "Nothing is stored about you" in eve.last.text
+
+
+# Column names that say "this names a person, a chat or typed text" (checked against the map).
+PERSONAL_NAMES = re.compile(
+    r"(person|telegram|chat|recipient|staff|actor|contact|organisation)(_id|_key)?$"
+    r"|_by$|^(text|title|description|value|name|payload|subject|occupation_text)$|file_id$"
+)
+
+
+async def test_every_column_naming_a_person_is_handled_by_the_erasure(bot: Harness) -> None:
+    """A new table or column that can hold a person's data fails here until storage/erasure.py
+    says what happens to it (PERSONAL_COLUMNS)."""
+    from storage.erasure import PERSONAL_COLUMNS
+
+    missing = []
+    for table in await bot.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        name = table["name"]
+        columns = await bot.db.fetchall(f"PRAGMA table_info({name})")
+        keys = await bot.db.fetchall(f"PRAGMA foreign_key_list({name})")
+        pointing = {k["from"] for k in keys if k["table"] in ("people", "organisations")}
+        for column in columns:
+            col = column["name"]
+            named = col in pointing or PERSONAL_NAMES.search(col)
+            if named and col not in PERSONAL_COLUMNS.get(name, {}):
+                missing.append(f"{name}.{col}")
+    assert not missing, f"storage/erasure.py PERSONAL_COLUMNS: say how these go: {missing}"
