@@ -243,6 +243,7 @@ async def test_the_copy_of_ones_data_is_a_zip_with_a_page_and_json(bot: Harness)
     assert processing["retention_until"] == "2027-12-31"
     assert any("Telegram" in r for r in processing["recipients"])
     assert "Verantwortlich" in page and bot.consultation.contact in page
+    assert "eingewilligt am" in page and "Ihre Antworten" in page  # German, not column names
     assert document["data"]["person"][0]["telegram_id"] == ANNA
     # The English command and the profile button give the same.
     await anna.send("/mydata")
