@@ -35,6 +35,7 @@ run: install
 bench: install
 	$(BIN)/python -m bench.packs
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.privacy
 
 check: install
 	$(BIN)/agenda-bot check $${AGENDA_CONSULTATION:-consultations/hagenow.yaml}
