@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.callbacks import decode
+from bot.callbacks import split
 from bot.consultation import Consultation, load_consultation
 from bot.engine import button_value
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
@@ -172,7 +172,7 @@ class Person(FakeUser):
             self.onboarded = True
             return []
         for mid, data in kinds.get("Q", []):
-            qn = (decode(data) or _NO).arg(0) or ""
+            qn = _arg(data, 0) or ""
             if qn.startswith("sq-") and qn not in self.finished:
                 await self.click_data(data, mid)
                 return []
@@ -185,7 +185,7 @@ class Person(FakeUser):
             return await self._answered(mid, data, None)
         if "X" in kinds:
             mid, data = kinds["X"][0]
-            self.finished.add((decode(data) or _NO).arg(0) or "")
+            self.finished.add(_arg(data, 0) or "")
             await self.click_data(data, mid)
             return []
         if self.onboarded and ("Profil ist fertig" in latest or "Vielen Dank" in latest):
@@ -197,11 +197,11 @@ class Person(FakeUser):
         return []
 
     def _key_value(self, data: str) -> tuple[Key, Any]:
-        payload = decode(data) or _NO
-        qn = self.consultation.questionnaire(payload.arg(0) or "")
-        question = qn.question(payload.arg(1) or "") if qn else None
+        qn = self.consultation.questionnaire(_arg(data, 0) or "")
+        question = qn.question(_arg(data, 1) or "") if qn else None
         assert qn is not None and question is not None, data
-        value = button_value(question, payload.arg(2) or "") if payload.arg(2) else None
+        raw = _arg(data, 2)
+        value = button_value(question, raw) if raw else None
         return (qn.id, question.id), value
 
     async def _answered(self, mid: int, data: str, value: Any) -> list[Fact]:
@@ -234,7 +234,7 @@ class Person(FakeUser):
         if key not in self.toggled and "T" in kinds:
             mid, data = self.rng.choice(kinds["T"])
             self.toggled.add(key)
-            self.tick = (decode(data) or _NO).arg(2)
+            self.tick = _arg(data, 2)
             await self.click_data(data, mid)
             return []
         mid, data = kinds["D"][0]
@@ -279,8 +279,10 @@ class Finished(Exception):
     """The person has done what they came for."""
 
 
-_NO = decode("none")
-assert _NO is not None
+def _arg(data: str, index: int) -> str | None:
+    """The argument at index of a button payload (after its kind), or None."""
+    parts = split(data) or []
+    return parts[index + 1] if index + 1 < len(parts) else None
 
 
 class BotProcess:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import MAX_NUMBER, decode
+from bot.callbacks import BUTTONS, MAX_NUMBER
+from handlers.draft import Rate
 from tests.conftest import STAFF_ID, Harness, onboard
 
 STALE = "Dieser Knopf ist nicht mehr gültig."
@@ -23,15 +24,13 @@ SHAPES = [
 OUT_OF_RANGE = [2**63, 2**64 + 1, 10**40, MAX_NUMBER + 1, -1, -(2**63) - 1]
 
 
-def test_decode_refuses_numbers_out_of_range_and_reads_the_rest() -> None:
-    assert decode(f"PV:{2**63}") is None
-    assert decode("PV:-1") is None
-    payload = decode(f"DR:r:{MAX_NUMBER}:w:3")
-    assert payload is not None
-    assert payload.number(1) == MAX_NUMBER
-    assert payload.number(2) is None  # "w" is not a number
-    assert payload.number(9) is None  # missing
-    assert decode("A:sq-handel:digital:4") is not None  # ids with '-' stay ids
+def test_payloads_refuse_numbers_out_of_range_and_read_the_rest() -> None:
+    assert BUTTONS.parse(f"PV:{2**63}") is None
+    assert BUTTONS.parse("PV:-1") is None
+    assert BUTTONS.parse(f"DR:r:{MAX_NUMBER}:w:3") == Rate(MAX_NUMBER, "w", 3)
+    assert BUTTONS.parse("DR:r:1:w:x") is None  # "x" is not a number
+    assert BUTTONS.parse("DR:r:1:w") is None  # missing
+    assert BUTTONS.parse("A:sq-handel:digital:4") is not None  # ids with '-' stay ids
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -46,7 +45,7 @@ async def test_every_flow_answers_a_forged_number_as_a_stale_button(
         for number in OUT_OF_RANGE:
             answer = await user.click_data(shape.format(n=number))
             assert answer == STALE, (shape, number, answer)
-        # The largest number decode lets through reaches the flow, which must not raise either.
+        # The largest number a payload accepts reaches the flow, which must not raise either.
         await user.click_data(shape.format(n=MAX_NUMBER))
         await user.click_data(shape.format(n=0))
     assert not bot.errors, bot.errors

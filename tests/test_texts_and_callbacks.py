@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, CallbackDataError, decode, encode
+from bot.callbacks import BUTTONS, MAX_BYTES, CallbackDataError
 from bot.consultation import Consultation
 from bot.texts import Texts, format_number, split_message
+from handlers.question_view import Choice, Toggle
 
 
 def test_german_and_english_define_the_same_messages_with_the_same_parameters() -> None:
@@ -42,18 +43,19 @@ def test_every_payload_the_consultation_needs_fits_in_64_bytes(
     for qn in consultation.questionnaires:
         for question in qn.questions:
             for option in question.options or []:
-                data = encode("T", qn.id, question.id, option.id)
+                toggle = Toggle(qn.id, question.id, option.id)
+                data = toggle.pack()
                 assert len(data.encode()) <= MAX_BYTES
-                assert decode(data) is not None
+                assert BUTTONS.parse(data) == toggle
 
 
 def test_payloads_are_checked_both_ways() -> None:
     with pytest.raises(CallbackDataError):
-        encode("A", "x" * 40, "y" * 40)
+        Choice("x" * 40, "y" * 40, "z").pack()
     with pytest.raises(CallbackDataError):
-        encode("A", "has:colon")
-    assert decode("A:sq-handel:digital:4") is not None
-    assert decode("A:sq handel") is None
-    assert decode("x" * 65) is None
-    assert decode(None) is None
-    assert decode("") is None
+        Choice("has:colon", "q", "z").pack()
+    assert BUTTONS.parse("A:sq-handel:digital:4") == Choice("sq-handel", "digital", "4")
+    assert BUTTONS.parse("A:sq handel") is None
+    assert BUTTONS.parse("x" * 65) is None
+    assert BUTTONS.parse(None) is None
+    assert BUTTONS.parse("") is None
