@@ -6,7 +6,12 @@ route asks for (an onboarded person, a consented one, anyone, staff in a private
 the typed payload. A payload that does not unpack (stale, forged, from an older version) is
 answered here with the route's stale toast; the callback receives a `Call` whose `payload` is
 the payload object and whose `person` is set as the check promises. Staff routes go through the
-one staff check, `handlers.staff.staff_only`.
+one staff check, `handlers.staff.staff_only`. Typed input is routed the same way by what the bot
+awaits (`expects(StepClass, callback)`, bot/awaiting.py; handlers/input.py holds the table).
+
+Adding a button: declare its payload class next to its flow, build it with `.pack()`, and list
+`button(Class, callback)` (or `profile_button`, `visitor_button`, `staff_button`) in the flow's
+`handlers()`; tests/test_payloads.py then checks it round-trips within 64 bytes.
 """
 
 from __future__ import annotations
