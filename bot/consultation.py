@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -38,16 +39,14 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from bot.consultation_checks import (
-    CHOICE_TYPES,
-    NUMBER_MAX_DEFAULT,
-    NUMBER_MIN_DEFAULT,
-    QuestionType,
     check_consultation,
     check_event,
     check_phase,
     check_question,
     check_questionnaire,
 )
+from bot.questions import KINDS, QuestionKind
+from bot.questions.number import MAX_DEFAULT, MIN_DEFAULT
 from bot.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
 
 __all__ = [
@@ -61,7 +60,6 @@ __all__ = [
     "Option",
     "Phase",
     "Question",
-    "QuestionType",
     "Questionnaire",
     "QuestionnaireKind",
     "ShowIf",
@@ -104,6 +102,17 @@ def _no_number(value: object) -> object:
     return value
 
 
+def _known_kind(value: str) -> str:
+    if value not in KINDS:
+        allowed = ", ".join(KINDS)
+        raise PydanticCustomError(
+            "unknown_kind", "unknown type {value} (allowed: {allowed})",
+            {"value": repr(value), "allowed": allowed},
+        )  # fmt: skip
+    return value
+
+
+QuestionType = Annotated[str, AfterValidator(_known_kind)]  # a name in bot.questions.KINDS
 YamlDate = Annotated[date, BeforeValidator(_no_number)]
 YamlDateTime = Annotated[datetime, BeforeValidator(_no_number)]
 Text = Annotated[str, Field(min_length=1)]
@@ -196,16 +205,17 @@ class Question(_Model):
         return self
 
     @property
+    def kind(self) -> QuestionKind:
+        """How questions of this type are asked, answered and counted (bot.questions)."""
+        return KINDS[self.type]
+
+    @property
     def min_value(self) -> int:
-        return NUMBER_MIN_DEFAULT if self.min is None else self.min
+        return MIN_DEFAULT if self.min is None else self.min
 
     @property
     def max_value(self) -> int:
-        return NUMBER_MAX_DEFAULT if self.max is None else self.max
-
-    @property
-    def is_choice(self) -> bool:
-        return self.type in CHOICE_TYPES
+        return MAX_DEFAULT if self.max is None else self.max
 
     def option(self, oid: str) -> Option | None:
         """The option with id ``oid`` (callback data is untrusted: look it up, never index)."""

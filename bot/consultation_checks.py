@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.questions import KINDS, owners
+from bot.questions.base import KIND_KEYS
 from bot.yaml_places import Loc, Problem, place, unknown
 
-QuestionType = Literal["rating", "single", "multi", "number", "yesno", "text"]
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
-CHOICE_TYPES = ("single", "multi")
-SHOW_IF_TYPES = ("rating", "single", "multi", "yesno")
-NUMBER_MIN_DEFAULT = 0
-NUMBER_MAX_DEFAULT = 100_000
 QUESTION_TEXT_LIMIT = 600  # question text and help, each
 OPTION_TEXT_LIMIT = 60  # an option is a button label
 
 
-def _items(value: object) -> list[tuple[int, dict[str, Any]]]:
+def items(value: object) -> list[tuple[int, dict[str, Any]]]:
     """The (index, mapping) pairs of a list, skipping entries that are not mappings."""
     if not isinstance(value, list):
         return []
@@ -57,7 +53,7 @@ def _as_datetime(value: object) -> datetime | None:
     return None
 
 
-def _duplicates(items: list[tuple[int, dict[str, Any]]], what: str, prefix: Loc) -> list[Problem]:
+def duplicates(items: list[tuple[int, dict[str, Any]]], what: str, prefix: Loc) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, item in items:
@@ -76,48 +72,24 @@ def _ids(value: object) -> set[str] | None:
     """The ids in a list of mappings, or None if the list itself is malformed."""
     if not isinstance(value, list):
         return None
-    return {v["id"] for _, v in _items(value) if isinstance(v.get("id"), str)}
+    return {v["id"] for _, v in items(value) if isinstance(v.get("id"), str)}
 
 
 def check_question(q: Mapping[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
     qtype = q.get("type")
-    if qtype not in get_args(QuestionType):
-        return problems  # pydantic reports the type itself
-    options = q.get("options") or []
-    if qtype in CHOICE_TYPES:
-        if isinstance(options, list) and not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-            problems.append(
-                (
-                    ("options",),
-                    f"a {qtype} question needs {MIN_OPTIONS} to {MAX_OPTIONS} options "
-                    f"(has {len(options)})",
-                )
-            )
-        problems += _duplicates(_items(options), "option", ("options",))
-    elif options:
-        problems.append(
-            (("options",), f"only single and multi questions have options, not {qtype}")
-        )
-    if qtype == "number":
-        lo, hi = q.get("min"), q.get("max")
-        lo = NUMBER_MIN_DEFAULT if lo is None else lo
-        hi = NUMBER_MAX_DEFAULT if hi is None else hi
-        if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
-            problems.append((("max",), f"max ({hi}) is smaller than min ({lo})"))
-    else:
-        for key in ("min", "max"):
-            if q.get(key) is not None:
-                problems.append(((key,), f"only number questions have {key}, not {qtype}"))
-    if qtype != "text" and "max_length" in q:
-        problems.append((("max_length",), f"only text questions have max_length, not {qtype}"))
-    if qtype != "rating":
-        for key in ("low_label", "high_label"):
-            if q.get(key) is not None:
-                problems.append(((key,), f"only rating questions have {key}, not {qtype}"))
+    if not isinstance(qtype, str) or qtype not in KINDS:
+        return []  # pydantic reports the type itself
+    kind = KINDS[qtype]
+    problems = kind.check(q)
+    for key in KIND_KEYS:
+        given = q.get(key) not in (None, []) or (key == "max_length" and key in q)
+        if given and key not in kind.keys:
+            takers = " and ".join(owners(key))
+            problems.append(((key,), f"only {takers} questions have {key}, not {qtype}"))
     # A question must fit one Telegram message (4096 characters) and its options a button each.
     for key, limit in (("text", QUESTION_TEXT_LIMIT), ("help", QUESTION_TEXT_LIMIT)):
         problems += _too_long(q.get(key), (key,), limit)
+    options = q.get("options")
     for i, option in enumerate(options if isinstance(options, list) else []):
         if isinstance(option, dict):
             problems += _too_long(option.get("text"), ("options", i, "text"), OPTION_TEXT_LIMIT)
@@ -155,37 +127,26 @@ def _check_show_if(
         return [((*loc, "question"), msg)]
     ref = earlier[target]
     rtype = ref.get("type")
-    if rtype not in get_args(QuestionType):
+    if not isinstance(rtype, str) or rtype not in KINDS:
         return []
-    if rtype not in SHOW_IF_TYPES:
+    kind = KINDS[rtype]
+    if not kind.conditional:
+        usable = ", ".join(name for name, k in KINDS.items() if k.conditional)
         return [
             (
                 (*loc, "question"),
-                f"{target!r} is a {rtype} question; show_if works with "
-                + ", ".join(SHOW_IF_TYPES)
-                + " questions",
+                f"{target!r} is a {rtype} question; show_if works with {usable} questions",
             )
         ]
     equals = show_if.get("equals")
     if not isinstance(equals, list):
         return []
     problems: list[Problem] = []
-    option_ids = [o.get("id") for _, o in _items(ref.get("options"))]
     for k, value in enumerate(equals):
-        vloc: Loc = (*loc, "equals", k)
         if not isinstance(value, str | int | bool):
             continue  # a structural error, reported by pydantic
-        if rtype in CHOICE_TYPES:
-            if value not in option_ids or not isinstance(value, str):
-                allowed = ", ".join(str(o) for o in option_ids)
-                problems.append((vloc, f"{value!r} is not an option of {target!r} ({allowed})"))
-        elif rtype == "rating":
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                problems.append((vloc, f"{value!r} is no rating; {target!r} is answered 1 to 5"))
-        elif not isinstance(value, bool):
-            problems.append(
-                (vloc, f"{value!r}: {target!r} is a yes/no question, use true or false")
-            )
+        if (problem := kind.condition_problem(value, target, ref)) is not None:
+            problems.append(((*loc, "equals", k), problem))
     return problems
 
 
@@ -202,8 +163,8 @@ def check_questionnaire(qn: Mapping[str, Any], *, deep: bool = True) -> list[Pro
                 problems.append((("groups", k), f"group {g!r} is listed twice"))
             elif isinstance(g, str):
                 seen.add(g)
-    questions = _items(qn.get("questions"))
-    problems += _duplicates(questions, "question", ("questions",))
+    questions = items(qn.get("questions"))
+    problems += duplicates(questions, "question", ("questions",))
     for i, q in questions:
         problems += _check_show_if(q, i, questions)
         if deep:
@@ -255,10 +216,10 @@ def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Probl
         ("events", "event"),
         ("questionnaires", "questionnaire"),
     ):
-        problems += _duplicates(_items(c.get(key)), what, (key,))
+        problems += duplicates(items(c.get(key)), what, (key,))
 
     field_ids, group_ids = _ids(c.get("action_fields")), _ids(c.get("groups"))
-    questionnaires, events = _items(c.get("questionnaires")), _items(c.get("events"))
+    questionnaires, events = items(c.get("questionnaires")), items(c.get("events"))
     for i, qn in questionnaires:
         field = qn.get("action_field")
         if field_ids is not None and isinstance(field, str) and field not in field_ids:
@@ -300,7 +261,7 @@ def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Probl
 
     if deep:
         for key, check in (("phases", check_phase), ("events", check_event)):
-            for i, item in _items(c.get(key)):
+            for i, item in items(c.get(key)):
                 problems += [((key, i, *loc), msg) for loc, msg in check(item)]
         for i, qn in questionnaires:
             problems += [(("questionnaires", i, *loc), m) for loc, m in check_questionnaire(qn)]

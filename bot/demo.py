@@ -25,8 +25,10 @@ from bot.context import AgendaApp, AgendaContext, Services
 from bot.demo_people import Persona
 from bot.demo_phases import Phases
 from bot.demo_report import report, write_documents
+from bot.questions import Tap
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT, Settings
 from storage import integrity, organisations
+from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
     from tests.fakes import ChatMessage, FakeBotApi, FakeUser
@@ -254,39 +256,41 @@ class Simulation:
     ) -> None:
         lang, rng = persona.lang, self.rng
         assert persona.group_id is not None
-
-        def choice(title: str) -> Callable[[str], bool]:
-            return lambda shown: shown.removeprefix("✓ ") == title
-
         if not q.required and rng.random() < 0.25:
             self.tally.skipped += 1
             await self.press_label(user, msg, self.label(lang, "skip"))
-        elif q.type == "rating":
-            value = rng.choices([1, 2, 3, 4, 5], weights=[2, 4, 5, 3, 1])[0]
-            await self.press(user, msg, choice(str(value)), str(value))
-        elif q.type == "yesno":
-            name = "yes" if rng.random() < 0.6 else "no"
-            title = self.services.texts.render(lang, name)
-            await self.press(user, msg, choice(title), title)
-        elif q.type == "single":
-            option = q.option(pool.option_choice(rng, qn, q, persona.group_id))
-            assert option is not None
-            await self.press(user, msg, choice(option.text.get(lang)), option.text.get(lang))
-        elif q.type == "multi":
-            wanted = set(pool.multi_choice(rng, q))
-            for option in q.options:
-                title = option.text.get(lang)
-                is_on = self.label(lang, "toggle", title=title, on=True)
-                if (is_on in self.fresh(user, msg).button_labels) != (option.id in wanted):
-                    await self.press(user, msg, _ends_with(" " + title), title)
-            await self.press_label(user, msg, self.label(lang, "done"))
-        elif q.type == "number":
-            if rng.random() < 0.05:
+        else:
+            value = pool.answer_for(rng, qn, q, persona.group_id, lang)
+            await self.give(user, msg, q, value, lang)
+
+    async def give(
+        self, user: FakeUser, msg: ChatMessage, q: Question, value: AnswerValue, lang: str
+    ) -> None:
+        """Answer as a person would: the kind's buttons (bot.questions), else typing."""
+        kind = q.kind
+        taps = [tap for row in kind.taps(q, None, lang) for tap in row]
+
+        def title(tap: Tap) -> str:
+            return tap.title or self.services.texts.render(lang, tap.word)
+
+        if not taps:
+            if kind.numeric_input and self.rng.random() < 0.05:
                 self.tally.mistyped += 1
                 await user.send("ungefähr zwanzig" if lang == "de" else "about twenty")
-            await user.send(str(pool.number_answer(rng, qn, q)))
+            await user.send(kind.as_typed(value, lang))
+        elif kind.collects:
+            wanted = set(value) if isinstance(value, list) else set()
+            for tap in taps:
+                if tap.step != "toggle":
+                    continue
+                is_on = self.label(lang, "toggle", title=title(tap), on=True)
+                if (is_on in self.fresh(user, msg).button_labels) != (tap.raw in wanted):
+                    await self.press(user, msg, _ends_with(" " + title(tap)), title(tap))
+            await self.press_label(user, msg, self.label(lang, "done"))
         else:
-            await user.send(pool.text_answer(rng, qn, q, lang))
+            tap = next(t for t in taps if kind.from_button(q, str(t.raw)) == value)
+            shown = title(tap)
+            await self.press(user, msg, lambda label: label.removeprefix("✓ ") == shown, shown)
 
     # ------------------------------------------------------------------ problem reports
     def field_title(self, field_id: str, lang: str) -> str:

@@ -7,9 +7,11 @@ All randomness comes from the `random.Random` passed in, so a demo run is reprod
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.consultation import Consultation, Question, Questionnaire
+from storage.answers import AnswerValue
 
 # Telegram ids of simulated people start here (the staff member has STAFF_ID in bot.demo).
 FIRST_TELEGRAM_ID = 100_001
@@ -575,3 +577,24 @@ def multi_choice(rng: random.Random, question: Question) -> list[str]:
         return ["nichts"]
     candidates = [i for i in ids if i != "nichts"]
     return rng.sample(candidates, k=min(len(candidates), rng.choice([1, 1, 2, 2, 3])))
+
+
+Picker = Callable[[random.Random, Questionnaire, Question, str, str], AnswerValue]
+# Answers that fit Hagenow's questions, per question kind; other kinds answer with the kind's
+# own sample (bot.questions).
+PICKERS: dict[str, Picker] = {
+    "single": lambda rng, qn, q, group, lang: option_choice(rng, qn, q, group),
+    "multi": lambda rng, qn, q, group, lang: multi_choice(rng, q),
+    "number": lambda rng, qn, q, group, lang: number_answer(rng, qn, q),
+    "text": lambda rng, qn, q, group, lang: text_answer(rng, qn, q, lang),
+}
+
+
+def answer_for(
+    rng: random.Random, questionnaire: Questionnaire, question: Question, group_id: str, lang: str
+) -> AnswerValue:
+    """What a persona of this group answers to question."""
+    picker = PICKERS.get(question.type)
+    if picker is None:
+        return question.kind.sample(rng, question)
+    return picker(rng, questionnaire, question, group_id, lang)

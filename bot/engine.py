@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from bot.consultation import Consultation, Question, Questionnaire
+from bot.questions import InvalidAnswer
 from storage.answers import Answer, AnswerValue
 
-RATING_VALUES = range(1, 6)
-_NUMBER = re.compile(r"^[+-]?\d{1,3}([.\s']\d{3})+$|^[+-]?\d+$")
-_YES = {"ja", "j", "yes", "y"}
-_NO = {"nein", "n", "no"}
+__all__ = ["AnswerValue", "InvalidAnswer", "Progress"]
 
-
-class InvalidAnswer(Exception):
-    """An answer that does not fit its question; `reason` names the message to show."""
-
-    def __init__(self, reason: str, **params: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params: dict[str, Any] = params
 
 
 @dataclass(frozen=True)
@@ -137,41 +125,12 @@ def may_answer(questionnaire: Questionnaire, group_id: str | None, fields: tuple
 
 def button_value(question: Question, raw: str) -> AnswerValue:
     """The answer a button payload stands for; InvalidAnswer if no such button exists."""
-    if question.type == "rating" and raw.isdigit() and int(raw) in RATING_VALUES:
-        return int(raw)
-    if question.type == "yesno" and raw in ("y", "n"):
-        return raw == "y"
-    if question.type in ("single", "multi") and raw in {o.id for o in question.options}:
-        return raw
-    raise InvalidAnswer("stale_button")
+    return question.kind.from_button(question, raw)
 
 
-def typed_value(question: Question, text: str, lang: str) -> AnswerValue:
-    """Interpret typed text as an answer to question, or raise InvalidAnswer."""
-    text = text.strip()
-    if question.type == "text":
-        if not text:
-            raise InvalidAnswer("empty_text")
-        if len(text) > question.max_length:
-            raise InvalidAnswer("too_long", length=len(text), limit=question.max_length)
-        return text
-    if question.type == "number":
-        if not _NUMBER.match(text):
-            raise InvalidAnswer("not_a_number", low=question.min_value, high=question.max_value)
-        number = int(re.sub(r"[.\s']", "", text))
-        if not question.min_value <= number <= question.max_value:
-            raise InvalidAnswer("out_of_range", low=question.min_value, high=question.max_value)
-        return number
-    lowered = text.lower()
-    if question.type == "rating" and lowered.isdigit() and int(lowered) in RATING_VALUES:
-        return int(lowered)
-    if question.type == "yesno" and lowered in _YES | _NO:
-        return lowered in _YES
-    if question.type == "single":
-        for option in question.options:
-            if lowered == option.text.get(lang).lower():
-                return option.id
-    raise InvalidAnswer("use_buttons")
+def typed_value(question: Question, typed: str | None, lang: str) -> AnswerValue:
+    """Typed input (None for a sticker, photo ...) as an answer to question, or InvalidAnswer."""
+    return question.kind.from_text(question, typed, lang)
 
 
 def toggle(current: AnswerValue, option_id: str) -> list[str]:

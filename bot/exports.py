@@ -19,21 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import cast
 
 from bot import training
 from bot.catalogue import Catalogue, load_catalogue
 from bot.consultation import Consultation, Question, Questionnaire
 from bot.draft_summary import build_review
 from bot.packs import TRAINING_FIELDS
-from bot.texts import format_number
+from bot.questions import guess
 from storage import draft as drafts
 from storage import exports as store
 from storage.db import Database
 
 LANG = "de"  # exports are for the town's staff: titles and answer texts in German
 YES, NO = "Ja", "Nein"
-MULTI_VALUE_SEPARATOR = "|"
-MULTI_TEXT_SEPARATOR = "; "
 LIST_SEPARATOR = "; "
 SIDES = {"training_demand": "demand", "training_supply": "supply"}
 # Excel reads a CSV cell starting with one of these as a formula; such text gets a leading '.
@@ -159,23 +158,9 @@ def answer_cells(question: Question | None, stored: str | None) -> tuple[Cell, C
     if stored is None:
         return None, None
     value = json.loads(stored)
-    options = {o.id: o.text.get(LANG) for o in question.options} if question else {}
-    if isinstance(value, bool):
-        return ("true" if value else "false"), _yes_no(value)
-    if isinstance(value, int | float):
-        number = int(value) if float(value).is_integer() else value
-        return number, format_number(number, LANG)
-    if isinstance(value, list):
-        order = list(options)
-        ids = sorted(
-            (str(v) for v in value), key=lambda v: order.index(v) if v in order else len(order)
-        )
-        return (
-            MULTI_VALUE_SEPARATOR.join(ids),
-            MULTI_TEXT_SEPARATOR.join(options.get(v, v) for v in ids),
-        )
-    text = _clean(str(value))
-    return text, options.get(text, text)
+    kind = question.kind if question else guess(value)
+    cells = kind.export_cells(question, value, LANG, _yes_no)
+    return cast(tuple[Cell, Cell], tuple(_clean(c) if isinstance(c, str) else c for c in cells))
 
 
 async def build_export(

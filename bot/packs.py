@@ -16,6 +16,7 @@ from bot import similar, training
 from bot.catalogue import load_catalogue
 from bot.consultation import Consultation, Event, Question, Questionnaire
 from bot.draft_summary import DraftReview, latest_review
+from bot.questions import KINDS
 from storage import packs as store
 from storage import workshops as registrations
 from storage.db import Database
@@ -24,9 +25,6 @@ from storage.training import Sources
 TRAINING_FIELDS = (
     "handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik", "praktikum",
 )  # fmt: skip
-CHOICE_LIKE = ("single", "multi", "yesno", "rating")
-NUMERIC = ("rating", "number")
-RATING_SCALE = ("1", "2", "3", "4", "5")
 PACK_SECTIONS = ("status_quo", "best_practice", "goals")
 
 
@@ -127,6 +125,11 @@ class QuestionResult:
     def has_chart(self) -> bool:
         """Whether a distribution chart is drawn for this question."""
         return bool(self.options) and self.answered > 0
+
+    @property
+    def quoted(self) -> bool:
+        """Whether its answers are free text, quoted rather than counted."""
+        return KINDS[self.type].quoted
 
 
 @dataclass(frozen=True)
@@ -403,13 +406,13 @@ async def _questionnaire(
     db: Database, qn: Questionnaire, labels: _Labels, lang: str
 ) -> QuestionnaireResult:
     answered = {r.question_id: r.answered for r in await store.answered_per_question(db, qn.id)}
-    choice_ids = [q.id for q in qn.questions if q.type in CHOICE_LIKE]
+    choice_ids = [q.id for q in qn.questions if q.kind.counted]
     counts: dict[tuple[str, str], int] = {
         (r.question_id, r.option): r.count for r in await store.option_counts(db, qn.id, choice_ids)
     }
-    numeric_ids = [q.id for q in qn.questions if q.type in NUMERIC]
+    numeric_ids = [q.id for q in qn.questions if q.kind.summarised]
     stats = {r.question_id: r for r in await store.number_summaries(db, qn.id, numeric_ids)}
-    text_ids = [q.id for q in qn.questions if q.type == "text"]
+    text_ids = [q.id for q in qn.questions if q.kind.quoted]
     texts = await store.text_answers(db, qn.id, text_ids)
     total = sum(r.count for r in await store.respondents_by_group(db, [qn.id]))
     questions = []
@@ -440,14 +443,7 @@ async def _questionnaire(
 def _options(
     q: Question, counts: dict[tuple[str, str], int], answered: int, lang: str
 ) -> tuple[OptionLine, ...]:
-    if q.type in ("single", "multi"):
-        keys = [(o.id, o.text.get(lang)) for o in q.options]
-    elif q.type == "yesno":
-        keys = [("true", ""), ("false", "")]
-    elif q.type == "rating":
-        keys = [(k, k) for k in RATING_SCALE]
-    else:
-        return ()
+    keys = q.kind.option_keys(q, lang)
     return tuple(
         OptionLine(
             key,
@@ -489,7 +485,7 @@ async def _suggestions(
     db: Database, qn: Questionnaire, labels: _Labels, lang: str
 ) -> list[Suggestion]:
     """Each respondent's free-text answers to a best-practice questionnaire, as one card."""
-    text_ids = [q.id for q in qn.questions if q.type == "text"]
+    text_ids = [q.id for q in qn.questions if q.kind.quoted]
     cards: dict[int, tuple[str, str, list[tuple[str, str]]]] = {}
     for t in await store.text_answers(db, qn.id, text_ids):
         question = qn.question(t.question_id)

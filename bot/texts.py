@@ -16,6 +16,7 @@ from bot.settings import PROJECT_ROOT
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+KIND_PARTIALS = "questions"  # messages/<lang>/questions/<kind>.j2, imported by the messages
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -58,7 +59,8 @@ class Texts:
     """Renders named message macros per language.
 
     A language's messages are `messages/<lang>.j2` plus one file per feature,
-    `messages/<lang>/<feature>.j2`; a name defined twice is an error.
+    `messages/<lang>/<feature>.j2`; a name defined twice is an error. The partials of the
+    question kinds (`messages/<lang>/questions/<kind>.j2`) are imported by the messages.
     """
 
     def __init__(self, env: Environment | None = None) -> None:
@@ -70,6 +72,7 @@ class Texts:
             name
             for name in self.env.list_templates(extensions=["j2"])
             if name.startswith(f"messages/{lang}/")
+            and not name.startswith(f"messages/{lang}/{KIND_PARTIALS}/")
         )
         files = [f"messages/{lang}.j2", *features]
         macros: dict[str, Macro] = {}

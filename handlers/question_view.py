@@ -12,6 +12,7 @@ from bot.callbacks import CallbackData
 from bot.consultation import Question, Questionnaire
 from bot.context import AgendaContext
 from bot.keys import OptionKey, QuestionKey, QuestionnaireKey
+from bot.questions import Tap
 from handlers.common import (
     Button,
     Menu,
@@ -137,29 +138,10 @@ def question_buttons(
     has_previous: bool,
 ) -> list[list[Button]]:
     """The answer buttons of a question (the current answer marked) and back / skip."""
-    rows: list[list[Button]] = []
-
-    def choice(title: str, on: bool, raw: str | int) -> Button:
-        return (label(context, lang, "choice", title=title, on=on),
-                Choice(qn.id, question.id, str(raw)).pack())  # fmt: skip
-
-    if question.type == "rating":
-        rows.append([choice(str(n), value == n, n) for n in engine.RATING_VALUES])
-    elif question.type == "yesno":
-        rows.append([
-            choice(text(context, lang, "yes"), value is True, "y"),
-            choice(text(context, lang, "no"), value is False, "n"),
-        ])  # fmt: skip
-    elif question.type == "single":
-        rows.extend([choice(o.text.get(lang), value == o.id, o.id)] for o in question.options)
-    elif question.type == "multi":
-        ticked = value if isinstance(value, list) else []
-        rows.extend(
-            [(label(context, lang, "toggle", title=o.text.get(lang), on=o.id in ticked),
-              Toggle(qn.id, question.id, o.id).pack())]
-            for o in question.options
-        )  # fmt: skip
-        rows.append([(label(context, lang, "done"), MultiDone(qn.id, question.id).pack())])
+    rows = [
+        [_button(context, lang, qn, question, tap) for tap in row]
+        for row in question.kind.taps(question, value, lang)
+    ]
     nav: list[Button] = []
     if has_previous:
         nav.append((label(context, lang, "back"), Back(qn.id, question.id).pack()))
@@ -167,6 +149,20 @@ def question_buttons(
         nav.append((label(context, lang, "skip"), Skip(qn.id, question.id).pack()))
     rows.append(nav)
     return rows
+
+
+def _button(
+    context: AgendaContext, lang: str, qn: Questionnaire, question: Question, tap: Tap
+) -> Button:
+    """A kind's answer button (bot.questions.Tap) with its label and payload."""
+    title = tap.title or (text(context, lang, tap.word) if tap.word else "")
+    if tap.step == "toggle":
+        return (label(context, lang, "toggle", title=title, on=tap.on),
+                Toggle(qn.id, question.id, str(tap.raw)).pack())  # fmt: skip
+    if tap.step == "done":
+        return (label(context, lang, "done"), MultiDone(qn.id, question.id).pack())
+    return (label(context, lang, "choice", title=title, on=tap.on),
+            Choice(qn.id, question.id, str(tap.raw)).pack())  # fmt: skip
 
 
 async def current_selection(
@@ -214,7 +210,7 @@ async def show_question(
     the tapped message into the question (one Bot API message per tap) instead of sending."""
     number, total = engine.position(qn, given, question.id)
     answered = question.id in given
-    if question.type == "multi":
+    if question.kind.collects:
         buttons = await multi_keyboard(context, person, qn, question, given)
     else:
         has_previous = engine.previous_question(qn, given, question.id) is not None

@@ -167,7 +167,7 @@ async def on_toggle(call: PersonCall[Toggle]) -> None:
         return
     person, qn, question = target.person, target.questionnaire, target.question
     option = call.payload.option
-    if question.type != "multi" or question.option(option) is None:
+    if not question.kind.collects or question.option(option) is None:
         await answer_callback(update, context, person.language, "stale_button")
         return
     db = context.services.db
@@ -319,7 +319,7 @@ async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
         return
     given = await answer_store.answers_of(services.db, person.id, qn.id)
     try:
-        value = _typed_value(question, typed, lang)
+        value = engine.typed_value(question, typed, lang)
     except engine.InvalidAnswer as problem:
         # One message: what was wrong, and the question again.
         hint = text(context, lang, f"invalid_{problem.reason}", question=question,
@@ -332,13 +332,3 @@ async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
     lead = text(context, lang, "typed_saved", question=question, value=value)
     await advance(update, context, person, qn, lead=lead)
 
-
-def _typed_value(question: Question, typed: str | None, lang: str) -> engine.AnswerValue:
-    """Typed input as an answer; stickers and the like get the hint that fits the question."""
-    if question.type == "number" and (typed is None or not typed.strip()):
-        raise engine.InvalidAnswer("not_a_number", low=question.min_value, high=question.max_value)
-    if typed is None:
-        raise engine.InvalidAnswer("not_text" if question.type == "text" else "use_buttons")
-    if question.type == "multi":
-        raise engine.InvalidAnswer("use_buttons")
-    return engine.typed_value(question, typed, lang)

@@ -117,7 +117,7 @@ async def build_reminder(
     lang = person.language
     number, total = engine.position(qn, given, question.id)
     answered = sum(1 for q in engine.visible_questions(qn, given) if q.id in given)
-    if question.type == "multi":
+    if question.kind.collects:
         buttons = await multi_keyboard(context, person, qn, question, given)
     else:
         has_previous = engine.previous_question(qn, given, question.id) is not None
