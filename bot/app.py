@@ -70,6 +70,7 @@ def build_application(
     rate_limit: bool = True,
 ) -> AgendaApp:
     """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown."""
+    settings.check_timezone(consultation.timezone)
     context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
     builder = (
         ApplicationBuilder()
@@ -81,7 +82,7 @@ def build_application(
             Defaults(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-                tzinfo=settings.timezone,
+                tzinfo=consultation.zone,
             )
         )
         .post_init(_opener(settings, consultation, clock))

@@ -26,7 +26,7 @@ async def _job(context: AgendaContext) -> None:
     settings = context.services.settings
     ops = settings.ops
     assert ops.backup_dir is not None
-    now = datetime.now(UTC).astimezone(settings.timezone)
+    now = datetime.now(UTC).astimezone(context.services.consultation.zone)
     try:
         target = await asyncio.to_thread(
             nightly_backup, settings.db_path, ops.backup_dir, ops.backup_keep, now
@@ -43,6 +43,6 @@ def schedule(app: AgendaApp) -> None:
     if services is None or services.settings.ops.backup_dir is None or app.job_queue is None:
         return
     ops = services.settings.ops
-    when = ops.backup_time.replace(tzinfo=services.settings.timezone)
+    when = ops.backup_time.replace(tzinfo=services.consultation.zone)
     app.job_queue.run_daily(_job, when, name="nightly-backup")
     log.info("nightly backup at %s into %s", f"{ops.backup_time:%H:%M}", ops.backup_dir)

@@ -41,7 +41,7 @@ class Services:
 
     def today(self) -> date:
         """Today's date in the consultation's time zone."""
-        return self.clock().astimezone(self.settings.timezone).date()
+        return self.clock().astimezone(self.consultation.zone).date()
 
     def is_staff(self, user_id: int) -> bool:
         """Whether this Telegram user id is one of the town's staff."""

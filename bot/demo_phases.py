@@ -408,7 +408,7 @@ async def report(phases: Phases) -> None:
     )
 
     plan = await published_plan(db, consultation, sim.services.today())
-    progress = await build_progress(db, plan, sim.services.settings.timezone)
+    progress = await build_progress(db, plan, sim.services.consultation.zone)
     rows = [
         [m.title, f"{sum(s.reached is not None for s in m.milestones)} von {len(m.milestones)}",
          STATUS_WORDS.get(m.status, m.status)]

@@ -169,9 +169,9 @@ async def write_documents(
         await build_pack(services.db, consultation, w.id, services.today())
         for w in consultation.workshops
     ]
-    export = await build_export(services.db, consultation, clock(), services.settings.timezone)
+    export = await build_export(services.db, consultation, clock(), services.consultation.zone)
     plan = await published_plan(services.db, consultation, services.today())
-    progress = await build_progress(services.db, plan, services.settings.timezone)
+    progress = await build_progress(services.db, plan, services.consultation.zone)
     rendered = await asyncio.gather(*(render_in_worker(pack) for pack in packs))
     print("\nUnterlagen (Briefing-Packs, Export, Plan und Fortschrittsbericht)")
     print("=================================================================")

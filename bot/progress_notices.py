@@ -74,7 +74,7 @@ async def build_update(
     if found.measure_id not in await store.followed(db, recipient.person_id):
         return Dropped(NOTE_UNFOLLOWED)
     now = services.clock()
-    zone = services.settings.timezone
+    zone = services.consultation.zone
     allowed = QuietHours.of(services.settings).next_allowed(now, zone)
     if allowed > now:
         return Postponed(allowed, NOTE_QUIET)

@@ -43,7 +43,8 @@ class Settings:
     db_path: Path
     consultation_path: Path
     staff_ids: frozenset[int]
-    timezone: ZoneInfo
+    # Only checked: the consultation file's time zone is the one used (None: not set).
+    timezone: ZoneInfo | None
     staff_chat: int | None = None  # a staff group that gets the automatic digests too
     digest_lead: timedelta = DEFAULT_DIGEST_LEAD  # how long before a workshop its pack goes out
     # No reminders from quiet_start:00 to quiet_end:00 local time (equal hours: none quiet).
@@ -62,11 +63,22 @@ class Settings:
         return (
             f"Settings(token={token}, base_url={self.base_url!r}, db_path={self.db_path!s}, "
             f"consultation_path={self.consultation_path!s}, staff_ids={sorted(self.staff_ids)}, "
-            f"timezone={self.timezone.key}, staff_chat={self.staff_chat}, "
+            f"timezone={self.timezone.key if self.timezone else None}, "
+            f"staff_chat={self.staff_chat}, "
             f"digest_lead={self.digest_lead}, ops={self.ops})"
         )
 
     __str__ = __repr__
+
+    def check_timezone(self, file_zone: str) -> None:
+        """Refuse an AGENDA_TIMEZONE that differs from the consultation file's time zone: the
+        file's is the one every date and reminder uses, so a different setting is a mistake."""
+        if self.timezone is not None and self.timezone.key != file_zone:
+            raise SettingsError(
+                "AGENDA_TIMEZONE",
+                f"{self.timezone.key!r} differs from the consultation file's timezone "
+                f"{file_zone!r} - remove the setting (the file's time zone is used)",
+            )
 
     def require_token(self) -> str:
         """The bot token, or a SettingsError saying what to set."""
@@ -100,7 +112,7 @@ class Settings:
                 env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION, ops
             ),
             staff_ids=_staff_ids(env.get("AGENDA_STAFF_IDS", "")),
-            timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip() or "Europe/Berlin"),
+            timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip()),
             staff_chat=_staff_chat(env.get("AGENDA_STAFF_CHAT", "")),
             digest_lead=_duration(env, "AGENDA_DIGEST_LEAD", DEFAULT_DIGEST_LEAD),
             quiet_start=quiet[0],
@@ -192,7 +204,9 @@ def _seat_offer(raw: str) -> timedelta:
     return timedelta(hours=int(raw))
 
 
-def _timezone(name: str) -> ZoneInfo:
+def _timezone(name: str) -> ZoneInfo | None:
+    if not name:
+        return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -60,7 +60,7 @@ def summary_policy() -> KindPolicy:
 
 def _quiet(services: Services, now: datetime) -> datetime | None:
     """The next allowed moment if `now` is in the quiet hours, else None."""
-    zone = services.settings.timezone
+    zone = services.consultation.zone
     allowed = QuietHours.of(services.settings).next_allowed(now, zone)
     return allowed if allowed > now else None
 
@@ -127,7 +127,7 @@ async def build_offer_notice(
 
 def summary_due(first: date, services: Services) -> datetime:
     """The summary of the month starting `first`: SUMMARY_HOUR local, out of quiet hours (UTC)."""
-    zone = services.settings.timezone
+    zone = services.consultation.zone
     return QuietHours.of(services.settings).next_allowed(wall_time(first, SUMMARY_HOUR, zone), zone)
 
 
@@ -137,7 +137,7 @@ def _next_first(day: date) -> date:
 
 def next_summary_due(now: datetime, services: Services) -> datetime:
     """The next summary moment: this month's if still ahead, else next month's."""
-    this_month = now.astimezone(services.settings.timezone).date().replace(day=1)
+    this_month = now.astimezone(services.consultation.zone).date().replace(day=1)
     due = summary_due(this_month, services)
     return due if due > now else summary_due(_next_first(this_month), services)
 
@@ -146,7 +146,7 @@ async def plan_summaries(services: Services) -> list[str]:
     """Plan the next summary for each staff member (idempotent); the dedupe keys."""
     now = services.clock()
     due = next_summary_due(now, services)
-    month = due.astimezone(services.settings.timezone).date().replace(day=1)
+    month = due.astimezone(services.consultation.zone).date().replace(day=1)
     until = summary_due(_next_first(month), services)
     planned = [
         outbox.Planned(

@@ -38,7 +38,7 @@ async def _build_and_send(update: Update, context: AgendaContext) -> None:
     assert chat is not None
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     export = await build_export(
-        services.db, services.consultation, services.clock(), services.settings.timezone
+        services.db, services.consultation, services.clock(), services.consultation.zone
     )
     try:
         data = await in_worker(xlsx_bytes, export, RENDER_TIMEOUT, "export")

@@ -113,7 +113,7 @@ async def withdraw(update: Update, context: AgendaContext) -> None:
     refreshed = await people.withdrawn_at(services.db, person.telegram_id)
     since = from_iso(refreshed) if refreshed else services.clock()
     lang = person.language
-    local = since.astimezone(services.settings.timezone)
+    local = since.astimezone(services.consultation.zone)
     await send(
         update, context, lang, "withdrawn",
         [[(label(context, lang, "erase"), AskErase().pack())],

@@ -164,7 +164,7 @@ async def _show_measure(
     update: Update, context: AgendaContext, lang: str, plan: PlanContext, measure_id: str
 ) -> None:
     report = await progress.build_progress(
-        context.services.db, plan, context.services.settings.timezone
+        context.services.db, plan, context.services.consultation.zone
     )
     measure = report.measure(measure_id)
     if measure is None:
@@ -353,7 +353,7 @@ async def _send_report(update: Update, context: AgendaContext, lang: str) -> Non
     if plan is None:
         return
     services = context.services
-    report = await progress.build_progress(services.db, plan, services.settings.timezone)
+    report = await progress.build_progress(services.db, plan, services.consultation.zone)
     await send(update, context, lang, "progress_sending")
     sending = send_rendered(
         update, context, lang, render_progress_in_worker(report), report.key,

@@ -186,6 +186,6 @@ async def on_later(call: PersonCall[Later]) -> None:
         services.db, services.consultation, services.settings, qn, person.telegram_id,
         services.clock(),
     )  # fmt: skip
-    local = when.astimezone(services.settings.timezone) if when else None
+    local = when.astimezone(services.consultation.zone) if when else None
     await call.answer("reminder_snoozed", when=local, closes=qn.closes)
     await call.drop_buttons()

@@ -71,6 +71,18 @@ def test_run_with_a_bad_time_zone(
     assert len(lines) == 1 and "AGENDA_TIMEZONE" in lines[0] and "Mars/Olympus" in lines[0]
 
 
+def test_run_with_a_time_zone_other_than_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("AGENDA_DB", str(tmp_path / "agenda.sqlite3"))
+    monkeypatch.setenv("AGENDA_TIMEZONE", "Europe/Vienna")
+    assert main(["run"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "AGENDA_TIMEZONE" in lines[0] and "Europe/Berlin" in lines[0]
+    assert not (tmp_path / "agenda.sqlite3").exists()
+
+
 def test_usage_errors_exit_with_argparse_code(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["frobnicate"])

@@ -134,7 +134,7 @@ async def test_report_shows_done_late_and_on_time(bot: Harness) -> None:
     # first milestone is due on 31 Oct 2027; the WLAN has reached all of its milestones.
     bot.clock.now = datetime(2027, 10, 15, 9, 0, tzinfo=UTC)
     plan = await progress.published_plan(bot.db, bot.consultation, bot.services.today())
-    report = await progress.build_progress(bot.db, plan, bot.settings.timezone)
+    report = await progress.build_progress(bot.db, plan, bot.consultation.zone)
     assert [(m.measure_id, m.status) for m in report.measures] == [
         ("v-termine", "late"), ("h-schaufenster", "on_time"), ("t-wlan", "done"),
     ]  # fmt: skip

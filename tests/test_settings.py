@@ -26,7 +26,7 @@ def test_defaults_need_nothing_but_work_with_nothing() -> None:
     assert settings.db_path == DEFAULT_DATA_DIR / "agenda.sqlite3"
     assert settings.consultation_path == DEFAULT_CONSULTATION
     assert DEFAULT_CONSULTATION.name == "hagenow.yaml" and DEFAULT_CONSULTATION.is_file()
-    assert settings.timezone.key == "Europe/Berlin"
+    assert settings.timezone is None  # the consultation file's time zone is used
     assert settings.staff_ids == frozenset()
 
 
@@ -41,7 +41,7 @@ def test_blank_values_count_as_unset() -> None:
     )
     assert settings.token is None
     assert settings.db_path == DEFAULT_DATA_DIR / "agenda.sqlite3"
-    assert settings.timezone.key == "Europe/Berlin"
+    assert settings.timezone is None
 
 
 def test_every_value_can_be_set(tmp_path: Path) -> None:
@@ -121,3 +121,12 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.token = TOKEN  # type: ignore[misc]
+
+
+def test_a_time_zone_setting_that_differs_from_the_file_stops_the_bot() -> None:
+    """One time zone: the consultation file's. A different AGENDA_TIMEZONE is refused."""
+    same = Settings.from_env({"AGENDA_TIMEZONE": "Europe/Berlin"})
+    same.check_timezone("Europe/Berlin")
+    with pytest.raises(SettingsError, match=r"AGENDA_TIMEZONE.*Europe/Vienna.*Europe/Berlin"):
+        Settings.from_env({"AGENDA_TIMEZONE": "Europe/Vienna"}).check_timezone("Europe/Berlin")
+    Settings.from_env({}).check_timezone("Europe/Vienna")  # unset: the file decides

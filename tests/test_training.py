@@ -377,7 +377,7 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     assert "/ausbildung" not in html  # participants do not know the bot's commands
     assert "niemand zählt doppelt" in html
 
-    export = await build_export(db, bot.consultation, bot.clock(), bot.settings.timezone)
+    export = await build_export(db, bot.consultation, bot.clock(), bot.consultation.zone)
     tables = {t.sheet: t for t in export.tables}
     by_field = {row[0]: row for row in tables["Ausbildung je Feld"].rows}
     assert by_field["handel"] == ("handel", "Handel / Verkauf", 7, 3, -4, 2, 0, 1, 1)

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.common import Env, Subparsers, fail
+from bot.cli.common import Env, Subparsers, fail, local_zone
 
 ENV_HELP = """\
 Umgebungsvariablen (environment):
@@ -52,7 +52,7 @@ def backup_command(args: argparse.Namespace, env: Env) -> int:
     db_path = env.database()
     target: Path = args.file
     if target.is_dir():
-        target = target / backup_name(datetime.now(UTC).astimezone(env.settings().timezone))
+        target = target / backup_name(datetime.now(UTC).astimezone(local_zone(env.settings())))
     if target.exists():
         return fail(f"{target} exists - choose another name (nothing overwritten)")
     if target.resolve() == db_path.resolve():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,13 +92,27 @@ def load_consultation(settings: Settings) -> Consultation:
     from bot.consultation import load_consultation as load
 
     try:
-        return load(settings.consultation_path)
+        consultation = load(settings.consultation_path)
     except ConsultationError as error:
         print(error, file=sys.stderr)
         raise SettingsError(
             "AGENDA_CONSULTATION",
             f"{settings.consultation_path} is invalid ({len(error.errors)} error(s), see above)",
         ) from None
+    settings.check_timezone(consultation.timezone)
+    return consultation
+
+
+def local_zone(settings: Settings) -> tzinfo:
+    """The consultation's time zone, for names of files; UTC if the file cannot be read (a
+    backup must work even then)."""
+    from bot.consultation import ConsultationError
+    from bot.consultation import load_consultation as load
+
+    try:
+        return load(settings.consultation_path).zone
+    except ConsultationError:
+        return UTC
 
 
 def fail(message: str) -> int:

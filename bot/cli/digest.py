@@ -35,7 +35,7 @@ async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
 
     settings = env.settings()
     consultation = load_consultation(settings)
-    today = datetime.now(settings.timezone).date()
+    today = datetime.now(consultation.zone).date()
     db = await Database.open(env.database())
     try:
         pack = await build_pack(db, consultation, workshop_id, today)

@@ -56,7 +56,7 @@ async def _export(env: Env, out: Path, fmt: str) -> int:
     consultation = load_consultation(settings)
     db = await Database.open(env.database())
     try:
-        export = await build_export(db, consultation, datetime.now(UTC), settings.timezone)
+        export = await build_export(db, consultation, datetime.now(UTC), consultation.zone)
     finally:
         await db.close()
     if fmt == "csv":

@@ -29,7 +29,7 @@ ENVIRONMENT = {
     "AGENDA_CONSULTATION": "Befragungsdatei, relativ zu AGENDA_DATA_DIR (consultation file)",
     "AGENDA_STAFF_IDS": "Telegram-IDs der Mitarbeitenden, kommagetrennt (staff ids)",
     "AGENDA_STAFF_CHAT": "Chat-ID einer Mitarbeitergruppe (a staff group)",
-    "AGENDA_TIMEZONE": "Zeitzone (time zone; default: Europe/Berlin)",
+    "AGENDA_TIMEZONE": "leer lassen: die Zeitzone der Befragungsdatei gilt (leave empty)",
     "AGENDA_DIGEST_LEAD": "Briefing-Pack so lange vor dem Workshop (e.g. 48h)",
     "AGENDA_SEAT_OFFER_HOURS": "Stunden für einen frei gewordenen Platz (hours to take a seat)",
     "AGENDA_QUIET_HOURS": "keine Erinnerungen von-bis (no reminders; e.g. 20-8)",

@@ -183,7 +183,7 @@ async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str
         bot_username = await _bot_username(settings)
         if bot_username is None:
             return 1
-    today = datetime.now(settings.timezone).date()
+    today = datetime.now(consultation.zone).date()
     ctx = build_letters(consultation, orgs, bot_username, today)
     try:
         pdf = await render_letters_in_worker(ctx, RENDER_TIMEOUT + 2 * len(orgs))

@@ -69,7 +69,7 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
                 print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
                 return 1
             name = str(path)
-        today = datetime.now(settings.timezone).date()
+        today = datetime.now(consultation.zone).date()
         try:
             ctx = await build_plan(db, consultation, source, today, name)
         except PlanError as error:
@@ -82,7 +82,7 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
                       " (same as the published plan; nothing done)")  # fmt: skip
                 return 0
             await plans.publish(db, source, name, ctx.draft_version, datetime.now(UTC))
-        report = await build_progress(db, ctx, settings.timezone) if command == "progress" else None
+        report = await build_progress(db, ctx, consultation.zone) if command == "progress" else None
     finally:
         await db.close()
     if command in ("check", "publish"):

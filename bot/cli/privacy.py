@@ -85,7 +85,7 @@ async def _purge(env: Env, dry_run: bool) -> int:
     settings = env.settings()
     consultation = load_consultation(settings)
     moment = now()
-    due = privacy.purge_due(consultation, moment.astimezone(settings.timezone).date())
+    due = privacy.purge_due(consultation, moment.astimezone(consultation.zone).date())
     db = await Database.open(env.database())
     try:
         if dry_run or not due:

@@ -44,7 +44,7 @@ async def status_text(env: Env, lang: str) -> str:
     consultation = load_consultation(settings)
     db = await Database.open(env.database())
     try:
-        today = datetime.now(settings.timezone).date()
+        today = datetime.now(consultation.zone).date()
         report = await build_status(db, consultation, lang, today.isoformat())
     finally:
         await db.close()
