@@ -57,6 +57,8 @@ class Catalogue(_Model):
     """All fields with their occupations, in the order shown as buttons."""
 
     fields: Annotated[tuple[OccupationalField, ...], Field(min_length=1)]
+    # The question id with which the training questionnaires ask internships without a field.
+    internships: Annotated[str, Field(pattern=FIELD_ID)] | None = None
 
     def field(self, field_id: str) -> OccupationalField | None:
         """The field with this id, or None (e.g. from a forged button)."""
@@ -65,6 +67,11 @@ class Catalogue(_Model):
     @property
     def field_ids(self) -> tuple[str, ...]:
         return tuple(f.id for f in self.fields)
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        """The question ids of the training questionnaires: the fields, then internships."""
+        return (*self.field_ids, *([self.internships] if self.internships else []))
 
 
 def _place(loc: tuple[str | int, ...]) -> str:
@@ -100,6 +107,9 @@ def _duplicates(data: object) -> list[str]:
                 )
             else:
                 seen_occupations[occupation["id"]] = place
+    internships = data.get("internships") if isinstance(data, dict) else None
+    if internships is not None and internships in seen_fields:
+        problems.append(f"internships: {internships!r} is a field id; use a question id of its own")
     return problems
 
 

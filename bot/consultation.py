@@ -279,12 +279,14 @@ class ActionField(_Model):
     id: Annotated[str, Field(pattern=ACTION_FIELD_ID)]
     title: I18n
     description: I18n | None = None
+    training: bool = False  # its workshop's pack always shows the training places table
 
 
 class StakeholderGroup(_Model):
     id: Annotated[str, Field(pattern=GROUP_ID)]
     title: I18n
     anonymous: I18n  # how an unnamed organisation of this group is referred to in documents
+    organisation: bool = True  # false: its people answer for themselves (no organisation)
 
 
 class Phase(_Model):
@@ -350,6 +352,11 @@ class Consultation(_Model):
 
     def group(self, id: str) -> StakeholderGroup | None:
         return next((g for g in self.groups if g.id == id), None)
+
+    def needs_organisation(self, group_id: str | None) -> bool:
+        """Whether people of this group answer for an organisation (asked for its name)."""
+        group = self.group(group_id) if group_id else None
+        return group is None or group.organisation
 
     def questionnaire(self, id: str) -> Questionnaire | None:
         return next((q for q in self.questionnaires if q.id == id), None)

@@ -25,7 +25,6 @@ from bot import training
 from bot.catalogue import Catalogue, load_catalogue
 from bot.consultation import Consultation, Question, Questionnaire
 from bot.draft_summary import build_review
-from bot.packs import TRAINING_FIELDS
 from bot.questions import guess
 from storage import draft as drafts
 from storage import exports as store
@@ -275,12 +274,12 @@ async def _training_rows(
     row is in the "Ausbildung je Feld" table: a questionnaire answer is not where the person's
     organisation used /ausbildung on that side (see bot.training.Matching)."""
     questionnaires = {q.id: q for q in consultation.questionnaires if q.kind in SIDES}
-    records = await store.training(db, list(questionnaires), TRAINING_FIELDS)
+    records = await store.training(db, list(questionnaires), catalogue.question_ids)
     flow = await store.training_flow(db)
     # A school's figure always counts (0 is an answer); a firm's offer only with places.
     flow_counts = {id(r): r.side == "demand" or r.count + r.internships > 0 for r in flow}
     used_flow = {(r.side, r.organisation_id) for r in flow if flow_counts[id(r)]}
-    order = {q: n for n, q in enumerate(TRAINING_FIELDS)}
+    order = {q: n for n, q in enumerate(catalogue.question_ids)}
     rows: list[tuple[Cell, ...]] = []
     for r in sorted(records, key=lambda r: (r.questionnaire_id, r.person, order[r.question_id])):
         qn = questionnaires[r.questionnaire_id]
@@ -337,7 +336,7 @@ async def _training_field_rows(
     ]  # fmt: skip
     if found.internships_seeking or found.internships_offered:
         rows.append((
-            training.QUESTIONNAIRE_INTERNSHIPS, INTERNSHIPS_WITHOUT_FIELD, None, None, None,
+            catalogue.internships, INTERNSHIPS_WITHOUT_FIELD, None, None, None,
             found.internships_seeking, found.internships_offered, None, None,
         ))  # fmt: skip
     return tuple(rows)

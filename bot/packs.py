@@ -22,9 +22,6 @@ from storage import workshops as registrations
 from storage.db import Database
 from storage.training import Sources
 
-TRAINING_FIELDS = (
-    "handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik", "praktikum",
-)  # fmt: skip
 PACK_SECTIONS = ("status_quo", "best_practice", "goals")
 
 
@@ -295,7 +292,7 @@ async def build_pack(
     field = consultation.action_field(event.action_field) if event.action_field else None
     labels = _Labels(consultation, lang)
     questionnaires = field_questionnaires(consultation, event.action_field)
-    training = await _training(db, consultation, lang, event.action_field == "handel")
+    training = await _training(db, consultation, lang, field is not None and field.training)
     counted = [q.id for q in questionnaires]
     asked = _unique(g for q in questionnaires for g in q.groups)
     invited = {r.group_id: r.count for r in await store.invited_by_group(db, asked)}

@@ -76,9 +76,6 @@ class FieldLine:
         return self.places - self.seeking
 
 
-QUESTIONNAIRE_INTERNSHIPS = "praktikum"  # the questionnaires ask internships without a field
-
-
 @dataclass(frozen=True)
 class Matching:
     """The supply-and-demand table and what it rests on.
@@ -124,8 +121,9 @@ async def matching(
 ) -> Matching:
     """The combined supply-and-demand figures, one line per catalogue field (see Matching)."""
     demand, supply = training_questionnaires(consultation)
-    fields = [*catalogue.field_ids, QUESTIONNAIRE_INTERNSHIPS]
-    by_field = {t.field_id: t for t in await store.combined_totals(db, demand, supply, fields)}
+    fields, internships = list(catalogue.question_ids), catalogue.internships
+    totals = await store.combined_totals(db, demand, supply, fields, internships)
+    by_field = {t.field_id: t for t in totals}
     lines = []
     for field in catalogue.fields:
         t = by_field.get(field.id)
@@ -141,12 +139,12 @@ async def matching(
                 t.firms if t else 0,
             )
         )
-    extra = by_field.get(QUESTIONNAIRE_INTERNSHIPS)
+    extra = by_field.get(internships) if internships else None
     return Matching(
         tuple(lines),
         extra.seeking_internship if extra else 0,
         extra.internships if extra else 0,
-        await store.combined_sources(db, demand, supply, fields),
+        await store.combined_sources(db, demand, supply, fields, internships),
     )
 
 

@@ -41,7 +41,6 @@ from storage.people import Person
 ORG_NAME_LIMIT = 120
 INVITE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 _TOKEN = re.compile(INVITE_PATTERN)
-NO_ORGANISATION_GROUPS = frozenset({"citizen"})
 
 LanguageCode = Annotated[str, Chars(8)]  # one of bot.texts.LANGUAGES, checked by the handler
 InviteToken = Annotated[str, Chars.of(INVITE_PATTERN)]
@@ -235,7 +234,9 @@ async def resume(update: Update, context: AgendaContext, person: Person) -> None
     """Ask for the first missing part of the profile, or finish onboarding."""
     if person.group_id is None:
         await ask_group(update, context, person)
-    elif person.organisation_id is None and person.group_id not in NO_ORGANISATION_GROUPS:
+    elif person.organisation_id is None and context.services.consultation.needs_organisation(
+        person.group_id
+    ):
         await ask_org_name(update, context, person)
     elif not person.fields:
         await ask_fields(update, context, person)
@@ -406,7 +407,10 @@ async def _after_change(update: Update, context: AgendaContext, telegram_id: int
     if (
         person.onboarded
         and person.fields
-        and (person.organisation_id is not None or person.group_id in NO_ORGANISATION_GROUPS)
+        and (
+            person.organisation_id is not None
+            or not context.services.consultation.needs_organisation(person.group_id)
+        )
     ):
         await show_profile(update, context, person)
     else:
@@ -435,7 +439,10 @@ async def show_profile(
     rows: list[list[Button]] = [
         [(label(context, lang, "change_group"), ChangeProfile("group").pack())],
     ]
-    if person.group_id not in NO_ORGANISATION_GROUPS and not person.organisation_invited:
+    if (
+        context.services.consultation.needs_organisation(person.group_id)
+        and not person.organisation_invited
+    ):
         rows.append([(label(context, lang, "change_org"), ChangeProfile("org").pack())])
     rows.append([(label(context, lang, "change_fields"), ChangeProfile("fields").pack())])
     if person.organisation_id is not None:

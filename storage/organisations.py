@@ -149,7 +149,7 @@ async def set_own_name(db: Database, person_id: int, name: str, *, now: datetime
             return
         cursor = await conn.execute(
             "INSERT INTO organisations (name, group_id, created_at) VALUES (?, ?, ?)",
-            (name, row["group_id"] or "citizen", iso(now)),
+            (name, row["group_id"] or "", iso(now)),  # a group is asked before the name
         )
         await conn.execute(
             "UPDATE people SET organisation_id = ?, updated_at = ? WHERE id = ?",

@@ -319,8 +319,9 @@ class Sources:
 # The combined figures: an organisation that used /ausbildung counts with those figures (on
 # that side: a school with any figure, 0 too; a firm with an offer of at least one place or
 # internship), otherwise with its people's answers to the training questionnaires; a person
-# without an organisation counts as their own. `praktikum` (a questionnaire question, not a
-# field) counts as internships. Parameters: demand questionnaire, supply questionnaire, fields.
+# without an organisation counts as their own. The catalogue's internships question (not a
+# field) counts as internships. Parameters: demand questionnaire, supply questionnaire, fields,
+# the internships question.
 _COMBINED = """
 WITH q AS (
     SELECT a.questionnaire_id AS qn, a.question_id AS field_id,
@@ -337,14 +338,14 @@ parts AS (
     SELECT field_id, 0, 0, places, internships, NULL, 'o' || organisation_id, 'flow'
     FROM training_offers_counted WHERE places + internships > 0
     UNION ALL
-    SELECT field_id, CASE WHEN field_id = 'praktikum' THEN 0 ELSE n END,
-           CASE WHEN field_id = 'praktikum' THEN n ELSE 0 END, 0, 0, who, NULL, 'questionnaire'
+    SELECT field_id, CASE WHEN field_id = ?4 THEN 0 ELSE n END,
+           CASE WHEN field_id = ?4 THEN n ELSE 0 END, 0, 0, who, NULL, 'questionnaire'
     FROM q
     WHERE qn = ?1 AND field_id IN (SELECT value FROM json_each(?3))
       AND (org IS NULL OR org NOT IN (SELECT organisation_id FROM training_demand))
     UNION ALL
-    SELECT field_id, 0, 0, CASE WHEN field_id = 'praktikum' THEN 0 ELSE n END,
-           CASE WHEN field_id = 'praktikum' THEN n ELSE 0 END, NULL, who, 'questionnaire'
+    SELECT field_id, 0, 0, CASE WHEN field_id = ?4 THEN 0 ELSE n END,
+           CASE WHEN field_id = ?4 THEN n ELSE 0 END, NULL, who, 'questionnaire'
     FROM q
     WHERE qn = ?2 AND field_id IN (SELECT value FROM json_each(?3))
       AND (org IS NULL OR org NOT IN (SELECT organisation_id FROM training_offers
@@ -353,12 +354,18 @@ parts AS (
 """
 
 
-def _combined_params(demand: str | None, supply: str | None, fields: list[str]) -> tuple[str, ...]:
-    return (demand or "", supply or "", json.dumps(fields))
+def _combined_params(
+    demand: str | None, supply: str | None, fields: list[str], internships: str | None
+) -> tuple[str, ...]:
+    return (demand or "", supply or "", json.dumps(fields), internships or "")
 
 
 async def combined_totals(
-    db: Database, demand: str | None, supply: str | None, fields: list[str]
+    db: Database,
+    demand: str | None,
+    supply: str | None,
+    fields: list[str],
+    internships: str | None = None,
 ) -> list[FieldTotals]:
     """Per field: the /ausbildung figures combined with the training questionnaires' answers,
     no organisation counted twice (see _COMBINED); schools and firms count those with > 0."""
@@ -368,7 +375,7 @@ async def combined_totals(
                     COUNT(DISTINCT CASE WHEN st + si > 0 THEN school END) AS schools,
                     COUNT(DISTINCT CASE WHEN pl + it > 0 THEN firm END) AS firms
              FROM parts GROUP BY field_id""",
-        _combined_params(demand, supply, fields),
+        _combined_params(demand, supply, fields, internships),
     )
     return [
         FieldTotals(
@@ -380,7 +387,11 @@ async def combined_totals(
 
 
 async def combined_sources(
-    db: Database, demand: str | None, supply: str | None, fields: list[str]
+    db: Database,
+    demand: str | None,
+    supply: str | None,
+    fields: list[str],
+    internships: str | None = None,
 ) -> Sources:
     """How many schools and firms the combined figures rest on, per source."""
     row = await db.fetchone(
@@ -390,7 +401,7 @@ async def combined_sources(
                     COUNT(DISTINCT CASE WHEN source = 'flow' THEN firm END) AS ff,
                     COUNT(DISTINCT CASE WHEN source = 'questionnaire' THEN firm END) AS fq
              FROM parts""",
-        _combined_params(demand, supply, fields),
+        _combined_params(demand, supply, fields, internships),
     )
     assert row is not None
     return Sources(row["sf"], row["sq"], row["ff"], row["fq"])
