@@ -243,6 +243,22 @@ async def store_draft(
     )
 
 
+def same_text(stored: str, new: str) -> bool:
+    """Whether two versions of a file are the same text (line ends and trailing spaces aside):
+    publishing it again would change nothing and notify everybody a second time."""
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.strip().splitlines()]
+
+    return lines(stored) == lines(new)
+
+
+async def unchanged(db: Database, source: str) -> int | None:
+    """The published version this file repeats, or None if it differs from the current one."""
+    current = await store.current_source(db)
+    return current[0] if current is not None and same_text(current[1], source) else None
+
+
 def is_open(version: store.Version, now: datetime) -> bool:
     """Whether ratings and comments are still taken for this version."""
     return version.published_at is not None and now <= version.review_until

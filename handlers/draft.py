@@ -311,6 +311,10 @@ async def on_document(update: Update, context: AgendaContext) -> None:
     except draft.DraftError as error:
         await send(update, context, lang, "draft_errors", file=name, errors=error.errors)
         return
+    same = await draft.unchanged(services.db, source)
+    if same is not None:  # publishing it would only message everybody again
+        await send(update, context, lang, "draft_unchanged", file=name, version=same)
+        return
     now = services.clock()
     version_id = await draft.store_draft(services.db, parsed, source, user.id, now)
     fields: dict[str, int] = {}

@@ -60,3 +60,10 @@ def test_run_help_names_every_setting() -> None:
     text = commands()["run"].format_help()
     missing = {n for n in names if n not in text and n != "TELEGRAM_BASE_FILE_URL"}
     assert not missing
+
+
+def test_long_descriptions_are_wrapped_for_a_terminal() -> None:
+    for name, command in commands().items():
+        if command.description:
+            widest = max(len(line) for line in command.description.splitlines())
+            assert widest <= 100, name

@@ -44,3 +44,31 @@ async def test_publishing_the_same_preview_twice_notifies_nobody_again(bot: Harn
     await staff.click_data(button, preview.message_id)  # a second tap from another device
     assert "schon veröffentlicht" in (staff.last.text or "")
     assert len(await store.published(bot.db)) == 1
+
+
+async def test_sending_the_published_file_again_offers_nothing_to_publish(bot: Harness) -> None:
+    staff = bot.user(STAFF_ID, "Sabine")
+    await staff.send_document("entwurf.yaml", DRAFT.format(n=1).encode())
+    await staff.click("Veröffentlichen", staff.last.message_id)
+    async def count(table: str) -> int:
+        row = await bot.db.fetchone(f"SELECT count(*) AS n FROM {table}")
+        assert row is not None
+        return int(row["n"])
+
+    notices = await count("outbox")
+    assert notices > 0
+
+    # The same file once more, as Windows saves it: no preview, no button, no second version.
+    again = DRAFT.format(n=1).replace("\n", "\r\n").encode()
+    await staff.send_document("entwurf-kopie.yaml", again)
+    reply = staff.last
+    assert "„entwurf-kopie.yaml“ ist gleich der veröffentlichten Fassung" in (reply.text or "")
+    assert "niemand wird erneut benachrichtigt" in (reply.text or "")
+    assert not reply.buttons
+    assert len(await store.published(bot.db)) == 1
+    assert await count("draft_versions") == 1
+    assert await count("outbox") == notices
+
+    # A changed file gets its preview as before.
+    await staff.send_document("entwurf-2.yaml", DRAFT.format(n=2).encode())
+    assert any("Veröffentlichen" in b.text for row in staff.last.buttons for b in row)

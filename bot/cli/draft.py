@@ -28,15 +28,6 @@ def register(sub: Subparsers) -> None:
     draft.set_defaults(func=draft_command)
 
 
-def same_text(stored: str, new: str) -> bool:
-    """Whether two versions of a file are the same text (line ends and trailing spaces aside)."""
-
-    def lines(text: str) -> list[str]:
-        return [line.rstrip() for line in text.strip().splitlines()]
-
-    return lines(stored) == lines(new)
-
-
 def draft_command(args: argparse.Namespace, env: Env) -> int:
     """Check or publish a draft file."""
     return asyncio.run(_draft(env, args.draft_command, args.file))
@@ -44,7 +35,6 @@ def draft_command(args: argparse.Namespace, env: Env) -> int:
 
 async def _draft(env: Env, command: str, path: Path) -> int:
     from bot import draft
-    from storage import draft as drafts
     from storage.db import Database
 
     settings = env.settings()
@@ -64,9 +54,9 @@ async def _draft(env: Env, command: str, path: Path) -> int:
         return 0
     db = await Database.open(env.database())
     try:
-        current = await drafts.current_source(db)
-        if current is not None and same_text(current[1], source):
-            print(f"{path}: unverändert – gleich der veröffentlichten Version {current[0]},"
+        same = await draft.unchanged(db, source)
+        if same is not None:
+            print(f"{path}: unverändert – gleich der veröffentlichten Version {same},"
                   " nichts getan, niemand benachrichtigt (same as the published version;"
                   " nothing done)")  # fmt: skip
             return 0

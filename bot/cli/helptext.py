@@ -4,6 +4,7 @@ variables each command reads, listed under its own ``--help`` (German, English i
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from bot.cli.common import Subparsers
 
@@ -92,6 +93,8 @@ def _list_environment(parser: argparse.ArgumentParser, names: tuple[str, ...]) -
     if parser.epilog is None:
         parser.epilog = environment_epilog(names)
         parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    if parser.description and "\n" not in parser.description:  # raw from here: wrap it once
+        parser.description = textwrap.fill(parser.description, 88, break_on_hyphens=False)
     for action in parser._actions:  # subcommands (draft check, plan render ...) read the same
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.common import Env, Subparsers, load_consultation
-from bot.cli.draft import same_text
 
 
 def register(sub: Subparsers) -> None:
@@ -43,6 +42,7 @@ def plan_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> int:
+    from bot.draft import same_text
     from bot.pack_render import RenderedPack
     from bot.plan import PlanError, build_plan
     from bot.plan_render import render_plan
