@@ -8,7 +8,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot import backups, digests, outbox_dispatch, outbox_kinds, training_notices
@@ -20,6 +20,7 @@ from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, syst
 from bot.health import HealthState, TrackingApplication, start_health, stop_health
 from bot.settings import Settings
 from bot.texts import Texts
+from bot.traffic import ReplyLimiter, Traffic
 from handlers import (
     broadcast,
     draft,
@@ -68,8 +69,12 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock = system_clock,
     rate_limit: bool = True,
+    traffic: Traffic | None = None,
 ) -> AgendaApp:
-    """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown."""
+    """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown.
+
+    `traffic`: the account of Telegram's limits (bot/traffic.py) that replies and the outbox
+    share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all."""
     settings.check_timezone(consultation.timezone)
     context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
     builder = (
@@ -94,9 +99,11 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+        traffic = traffic or Traffic()
+        builder = builder.rate_limiter(ReplyLimiter(traffic))  # type: ignore[arg-type]
     app: AgendaApp = builder.build()
     app.bot_data.health = HealthState()
+    app.bot_data.traffic = traffic if rate_limit else None
 
     # The table of contents: earlier handlers win.
     for module in (

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.health import HealthServer, HealthState
     from bot.inbox import Inbox
     from bot.outbox_dispatch import Dispatcher
+    from bot.traffic import Traffic
 
 Clock = Callable[[], datetime]
 
@@ -56,6 +57,7 @@ class BotData:
     health: HealthState  # set per application by build_application (GET /healthz)
     health_server: HealthServer | None = None
     inbox: Inbox | None = None  # the durable inbox (bot/inbox.py), made on first use
+    traffic: Traffic | None = None  # Telegram's limits, shared by replies and the outbox
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -450,6 +450,9 @@ async def run_demo(
     integrity.create_demo_database(db_path)
     consultation: Consultation = load_consultation(DEFAULT_CONSULTATION)
     api = FakeBotApi()
+    # The demo runs weeks of a consultation in a minute: Telegram's per-second limits would
+    # only slow it; the tests and `make bench` run with them.
+    api.limits.enabled = False
     settings = Settings.from_env(
         {
             "TELEGRAM_BOT_TOKEN": api.token,

@@ -1,9 +1,11 @@
 """The outbox dispatcher: sends the due rows of every kind, within Telegram's limits.
 
 Telegram allows about 30 messages a second overall, one a second per private chat and 20 a
-minute per group. PTB's AIORateLimiter lacks the per-chat limit, so the dispatcher schedules
-its own sends (``RateLimiter``), on an injected monotonic clock and sleep, so tests can run a
-broadcast of thousands in virtual time. The JobQueue only wakes it; the outbox table decides.
+minute per group. The dispatcher schedules its own sends (``RateLimiter``) in the account it
+shares with the replies (``bot.traffic.Traffic``): it takes at most 25 of the 30 a second while
+replies are under way, so people's next questions never queue behind a broadcast. Clock and
+sleep are injected, so tests can run a broadcast of thousands in virtual time. The JobQueue
+only wakes it; the outbox table decides.
 
 Per row: checks (blocked? still wanted?) and the message come from the kind's ``KindPolicy``;
 the row is marked 'sending' right before the Telegram call and 'sent' right after. A 429
@@ -19,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application
 
 from bot.context import AgendaContext, BotData, Services
+from bot.traffic import BULK, Limits, Traffic, retry_seconds
 from storage import outbox, recipients
 from storage.recipients import Recipient
 
@@ -53,72 +55,45 @@ SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out alrea
 App = Application[Any, Any, Any, Any, BotData, Any]
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Telegram's limits, as the dispatcher keeps them."""
-
-    overall: int = 30
-    overall_window: float = 1.05  # a little over a second: room for jitter on the way
-    private_gap: float = 1.0
-    group: int = 20
-    group_window: float = 60.0
+__all__ = ["Limits", "RateLimiter"]  # Limits lives in bot.traffic, shared with the replies
 
 
 class RateLimiter:
-    """A sliding-window scheduler: overall, per private chat and per group, plus a pause."""
+    """The outbox's side of the shared ``Traffic`` (bot/traffic.py): one message a second to a
+    person, a group's window, and its share of the overall limit (yielding to replies)."""
 
-    def __init__(self, limits: Limits, monotonic: Monotonic, sleep: Sleep) -> None:
+    def __init__(
+        self, limits: Limits, monotonic: Monotonic, sleep: Sleep, traffic: Traffic | None = None
+    ) -> None:
         self.limits = limits
         self._monotonic = monotonic
         self._sleep = sleep
-        self._overall: deque[float] = deque()
+        self.traffic = traffic or Traffic(limits, monotonic, sleep)
         self._private: dict[int, float] = {}
-        self._groups: dict[int, deque[float]] = {}
-        self._paused_until = 0.0
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until this chat may get the next message (0: now)."""
-        now = self._monotonic()
-        if chat_id < 0:
-            window = self._groups.get(chat_id)
-            if window is None:
-                return 0.0
-            while window and window[0] <= now - self.limits.group_window:
-                window.popleft()
-            if len(window) < self.limits.group:
-                return 0.0
-            return window[0] + self.limits.group_window - now
-        last = self._private.get(chat_id)
-        return 0.0 if last is None else max(0.0, last + self.limits.private_gap - now)
+        wait = self.traffic.chat_wait(chat_id)
+        last = self._private.get(chat_id) if chat_id > 0 else None
+        if last is not None:
+            wait = max(wait, last + self.limits.private_gap - self._monotonic())
+        return max(0.0, wait)
 
     def overall_wait(self) -> float:
-        """Seconds until any message may go out (the overall window and a 429 pause)."""
-        now = self._monotonic()
-        while self._overall and self._overall[0] <= now - self.limits.overall_window:
-            self._overall.popleft()
-        wait = self._paused_until - now
-        if self._overall:  # evenly spaced, not in bursts of 30
-            wait = max(wait, self._overall[-1] + 1.0 / self.limits.overall - now)
-        if len(self._overall) >= self.limits.overall:
-            wait = max(wait, self._overall[0] + self.limits.overall_window - now)
-        return max(0.0, wait)
+        """Seconds until any bulk message may go out (its share, evenly spaced; a 429 pause)."""
+        return self.traffic.overall_wait(bulk=True)
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until a message to this chat is allowed, then count it as sent now."""
         while (wait := max(self.overall_wait(), self.chat_wait(chat_id))) > 0:
             await self._sleep(wait)
-        now = self._monotonic()
-        self._overall.append(now)
-        if chat_id < 0:
-            self._groups.setdefault(chat_id, deque()).append(now)
-        else:
-            self._private[chat_id] = now
+        self.traffic.record(chat_id, reply=False)
+        if chat_id > 0:
+            self._private[chat_id] = self._monotonic()
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: no message at all for `seconds`."""
-        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+        self.traffic.pause(seconds)
 
 
 @dataclass(frozen=True)
@@ -208,13 +183,15 @@ class Dispatcher:
     sleep: Sleep = asyncio.sleep
     limits: Limits = field(default_factory=Limits)
     in_flight: int = 8  # concurrent Telegram calls: latency must not cap the rate
+    traffic: Traffic | None = None  # the account shared with the replies (None: its own)
     limiter: RateLimiter = field(init=False)
     _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _task: asyncio.Task[RunReport] | None = field(init=False, default=None)
     _stopping: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.limits, self.monotonic, self.sleep)
+        limits = self.traffic.limits if self.traffic is not None else self.limits
+        self.limiter = RateLimiter(limits, self.monotonic, self.sleep, self.traffic)
 
     @property
     def services(self) -> Services:
@@ -365,8 +342,7 @@ class Dispatcher:
         try:
             message = await self._call(row, outgoing, done)
         except RetryAfter as error:
-            seconds = error.retry_after
-            pause = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+            pause = retry_seconds(error)
             self.limiter.pause(pause)
             report.paused += pause
             report.retried += 1
@@ -421,6 +397,8 @@ class Dispatcher:
     async def _call(self, row: outbox.OutboxRow, outgoing: Outgoing, done: list[str]) -> Message:
         """The Telegram call(s) for one row; parts that went out are added to `done`."""
         bot = self.app.bot
+        # The outbox keeps the limits itself: PTB's limiter (bot.traffic) lets its calls pass.
+        extra: dict[str, Any] = {"rate_limit_args": BULK} if bot.rate_limiter else {}
         if outgoing.parts:
             message: Message | None = None
             for part in outgoing.parts:
@@ -428,7 +406,7 @@ class Dispatcher:
                     continue  # went out in an earlier, interrupted attempt
                 message = await bot.send_document(
                     row.recipient, part.document.data, filename=part.document.filename,
-                    caption=part.caption, reply_markup=outgoing.reply_markup,
+                    caption=part.caption, reply_markup=outgoing.reply_markup, **extra,
                 )  # fmt: skip
                 done.append(part.name)
             assert message is not None, "a row with parts has a part not sent yet"
@@ -437,10 +415,10 @@ class Dispatcher:
             return await bot.send_document(
                 row.recipient, outgoing.document.data,
                 filename=outgoing.document.filename, caption=outgoing.text,
-                reply_markup=outgoing.reply_markup,
+                reply_markup=outgoing.reply_markup, **extra,
             )  # fmt: skip
         return await bot.send_message(
-            row.recipient, outgoing.text, reply_markup=outgoing.reply_markup
+            row.recipient, outgoing.text, reply_markup=outgoing.reply_markup, **extra
         )
 
 
@@ -463,6 +441,9 @@ async def _dispatch_job(context: AgendaContext) -> None:
 
 async def start_dispatcher(app: App, kinds: Mapping[str, KindPolicy], **options: Any) -> Dispatcher:
     """In post_init: reconcile interrupted sends per kind and schedule the wake-ups."""
+    traffic = app.bot_data.traffic
+    if traffic is not None and "traffic" not in options:
+        options |= {"traffic": traffic, "monotonic": traffic.monotonic, "sleep": traffic.sleep}
     dispatcher = Dispatcher(app, kinds, **options)
     app.bot_data.dispatcher = dispatcher
     await dispatcher.reconcile()

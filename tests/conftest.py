@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from bot.consultation import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from bot.texts import Texts
+from bot.traffic import Traffic
 from storage.db import Database
 from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
@@ -42,6 +44,30 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@dataclass
+class VirtualTime:
+    """A monotonic clock that only moves when something sleeps on it: seconds cost nothing."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def paced(api: FakeBotApi, vt: VirtualTime | None = None) -> Traffic:
+    """Telegram's limits on virtual time: the bot keeps them and the fake checks them on the
+    same clock, so a test notices a 429 without waiting real seconds."""
+    vt = vt or VirtualTime()
+    api.limits.rebase(vt.monotonic)
+    return Traffic(monotonic=vt.monotonic, sleep=vt.sleep)
 
 
 @dataclass
@@ -94,7 +120,7 @@ async def start_harness(tmp_path: Path, consultation: Consultation) -> Harness:
         request=FakeRequest(api),
         get_updates_request=FakeRequest(api),
         clock=clock,
-        rate_limit=False,
+        traffic=paced(api),
     )
     harness = Harness(api, app, clock, settings, consultation)
 
@@ -122,6 +148,8 @@ async def bot(tmp_path: Path, consultation: Consultation) -> AsyncIterator[Harne
     yield harness
     await stop_harness(harness)
     assert not harness.errors, f"handlers raised: {harness.errors!r}"
+    # The bot keeps Telegram's limits: not even a retried 429 (the limiter would hide it).
+    assert harness.api.limits.refused == 0, "the fake Bot API answered 429 (flood limits)"
 
 
 async def onboard(

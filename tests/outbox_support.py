@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,31 +14,26 @@ from bot.consultation import Consultation
 from bot.outbox_dispatch import Dispatcher, Limits
 from handlers import broadcast, reminders
 from storage.db import Database, iso
-from tests.conftest import FakeClock, Harness, make_settings
+from tests.conftest import FakeClock, Harness, VirtualTime, make_settings, paced
 from tests.fakes import FakeBotApi, FakeRequest
 
 
-@dataclass
-class VirtualTime:
-    """A monotonic clock that only moves when the dispatcher sleeps: seconds cost nothing."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
 def dispatcher(bot: Harness, vt: VirtualTime, **options: Any) -> Dispatcher:
-    """A dispatcher for the harness's bot on virtual time (the bot's own one is not run)."""
+    """A dispatcher for the harness's bot on virtual time (the bot's own one is not run); the
+    bot's replies and the fake's limits move to the same clock."""
     kinds = {"reminder": reminders.policy(), broadcasts.KIND: broadcast.policy()}
     kinds |= training_notices.policies()
-    return Dispatcher(bot.app, kinds, monotonic=vt.monotonic, sleep=vt.sleep, **options)
+    return on_time(bot, vt, kinds, **options)
+
+
+def on_time(bot: Harness, vt: VirtualTime, kinds: Any, **options: Any) -> Dispatcher:
+    """A dispatcher of these kinds on `vt`, sharing the bot's account of Telegram's limits."""
+    traffic = bot.app.bot_data.traffic
+    assert traffic is not None
+    traffic.rebase(vt.monotonic, vt.sleep)
+    bot.api.limits.rebase(vt.monotonic)
+    return Dispatcher(bot.app, kinds, monotonic=vt.monotonic, sleep=vt.sleep, traffic=traffic,
+                      **options)  # fmt: skip
 
 
 def record_sends(bot: Harness, vt: VirtualTime) -> list[tuple[float, int]]:
@@ -120,7 +113,7 @@ async def start_on(
     clock = FakeClock(now)
     app = build_application(
         settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, rate_limit=False,
+        clock=clock, traffic=paced(api),
     )  # fmt: skip
     await app.initialize()
     assert app.post_init is not None

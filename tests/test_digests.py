@@ -12,17 +12,15 @@ import pytest
 from bot import digests, outbox_dispatch, outbox_kinds
 from bot.app import build_application
 from bot.consultation import Consultation
-from bot.context import AgendaApp
 from bot.digests import plan_digests
-from bot.outbox_dispatch import Dispatcher
 from bot.pack_render import RenderedPack
 from bot.packs import PackContext
 from bot.render_worker import RenderTimeout
 from bot.texts import Texts
 from storage import outbox
-from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, stop_harness
+from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, paced, stop_harness
 from tests.fakes import ChatMessage, FakeBotApi, FakeRequest
-from tests.outbox_support import VirtualTime
+from tests.outbox_support import VirtualTime, on_time
 
 GROUP = -1001234567890  # the staff group (AGENDA_STAFF_CHAT)
 # ws-handel: 2027-03-17 18:30-21:30 Europe/Berlin (CET) = 17:30-20:30 UTC.
@@ -50,7 +48,7 @@ async def start(
     clock = FakeClock(now)
     app = build_application(
         settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, rate_limit=False,
+        clock=clock, traffic=paced(api),
     )  # fmt: skip
     await app.initialize()
     assert app.post_init is not None
@@ -88,12 +86,11 @@ class DigestRun:
     dropped: int
 
 
-async def dispatch_due(app: AgendaApp) -> DigestRun:
+async def dispatch_due(bot: Harness) -> DigestRun:
     """One run of the outbox dispatcher over the digest rows, on virtual time (a 429's pause
     costs nothing), with the digest's policy from the registry."""
-    vt = VirtualTime()
     kinds = {digests.KIND: outbox_kinds.policies()[digests.KIND]}
-    report = await Dispatcher(app, kinds, monotonic=vt.monotonic, sleep=vt.sleep).run()
+    report = await on_time(bot, VirtualTime(), kinds).run()
     return DigestRun(report.sent, report.failed + report.blocked, report.retried, report.dropped)
 
 
@@ -147,14 +144,14 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
 
     monkeypatch.setattr(digests, "render_in_worker", counting_render)
     bot.clock.now = HANDEL_DUE - timedelta(minutes=1)
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, rendered) == (0, [])
     # The two earlier workshops are over by now: dropped, not sent late.
     assert report.dropped == 4
     assert not documents(bot, STAFF_ID) and not documents(bot, GROUP)
 
     bot.clock.now = HANDEL_DUE
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, report.failed, report.retry) == (2, 0, 0)
     assert rendered == ["ws-handel"]
     for chat in (STAFF_ID, GROUP):
@@ -169,7 +166,7 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
         assert "PDF zum Drucken" in pdf.caption and "HTML" in (html.caption or "")
 
     bot.clock.advance(minutes=5)
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, rendered) == (0, ["ws-handel"])
     assert len(documents(bot, STAFF_ID)) == len(documents(bot, GROUP)) == 2
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{STAFF_ID}")
@@ -188,19 +185,19 @@ async def test_due_while_down_goes_out_once_after_restart(
     await stop_harness(first)  # the bot is down when the digest falls due
     bot = await start(tmp_path, consultation, back_at, api=first.api)
     try:
-        report = await dispatch_due(bot.app)
+        report = await dispatch_due(bot)
         assert report.sent == 2 and renders == ["ws-handel"]
         for chat in (STAFF_ID, GROUP):
             pdf, html = documents(bot, chat)
             assert (LATE in (pdf.caption or ""), LATE in (html.caption or "")) == (late, late)
         if late:
             assert "Der Workshop hat schon begonnen (17.03.2027, 18:30 Uhr)" in (pdf.caption or "")
-        assert (await dispatch_due(bot.app)).sent == 0
+        assert (await dispatch_due(bot)).sent == 0
     finally:
         await stop_harness(bot)
     again = await start(tmp_path, consultation, back_at + timedelta(minutes=10), api=first.api)
     try:
-        assert (await dispatch_due(again.app)).sent == 0
+        assert (await dispatch_due(again)).sent == 0
         assert len(documents(again, STAFF_ID)) == len(documents(again, GROUP)) == 2
     finally:
         await stop_harness(again)
@@ -221,7 +218,7 @@ async def test_a_row_left_sending_by_a_crash_is_not_sent_again(
         after = await outbox.by_key(bot.db, row.dedupe_key)
         assert after is not None and after.status == "sent"
         assert after.last_error == digests.NOTE_RECONCILED and after.sent_at is None
-        report = await dispatch_due(bot.app)
+        report = await dispatch_due(bot)
         assert report.sent == 1
         assert documents(bot, STAFF_ID) == []  # never a second (here: a first) copy
         assert names(documents(bot, GROUP)) == ["ws-handel.pdf", "ws-handel.html"]
@@ -236,7 +233,7 @@ async def test_after_the_workshop_ended_a_pending_digest_is_dropped(
     await stop_harness(first)
     bot = await start(tmp_path, consultation, HANDEL_ENDS + timedelta(minutes=1), api=first.api)
     try:
-        report = await dispatch_due(bot.app)
+        report = await dispatch_due(bot)
         assert (report.sent, report.dropped, renders) == (0, 6, [])
         assert set((await statuses(bot)).values()) == {"dropped"}
         row = await outbox.by_key(bot.db, f"digest:ws-handel:{GROUP}")
@@ -254,7 +251,7 @@ async def test_forbidden_for_one_recipient_fails_that_row_and_the_other_still_ge
         "sendDocument", 403, "Forbidden: bot was kicked from the supergroup chat", chat_id=GROUP
     )
     bot.clock.now = HANDEL_DUE
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, report.failed) == (1, 1)
     assert names(documents(bot, STAFF_ID)) == ["ws-handel.pdf", "ws-handel.html"]
     assert documents(bot, GROUP) == []
@@ -263,7 +260,7 @@ async def test_forbidden_for_one_recipient_fails_that_row_and_the_other_still_ge
     assert row.last_error is not None and "Forbidden" in row.last_error
     # Not retried: blocked stays blocked until someone fixes it.
     bot.clock.advance(minutes=5)
-    assert (await dispatch_due(bot.app)).sent == 0
+    assert (await dispatch_due(bot)).sent == 0
     assert documents(bot, GROUP) == []
 
 
@@ -275,7 +272,7 @@ async def test_retry_after_pauses_every_send_and_then_delivers_each_once(
     bot = staff_bot
     bot.api.fail_next("sendDocument", 429, chat_id=STAFF_ID)
     bot.clock.now = HANDEL_DUE
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, report.retry) == (2, 1)
     for chat in (STAFF_ID, GROUP):
         assert names(documents(bot, chat)) == ["ws-handel.pdf", "ws-handel.html"]
@@ -283,7 +280,7 @@ async def test_retry_after_pauses_every_send_and_then_delivers_each_once(
     assert row is not None and (row.status, row.attempts) == ("sent", 0)
     assert renders == ["ws-handel"]  # rendered once for both chats, the retry included
     bot.clock.advance(minutes=5)
-    assert (await dispatch_due(bot.app)).sent == 0
+    assert (await dispatch_due(bot)).sent == 0
 
 
 async def test_a_network_error_after_the_pdf_resends_only_the_html(
@@ -300,7 +297,7 @@ async def test_a_network_error_after_the_pdf_resends_only_the_html(
         payload={"workshop": "ws-handel", "sent_parts": ["pdf"]},
     )  # fmt: skip
     assert status == "pending"
-    await dispatch_due(bot.app)
+    await dispatch_due(bot)
     assert names(documents(bot, GROUP)) == ["ws-handel.html"]
     assert names(documents(bot, STAFF_ID)) == ["ws-handel.pdf", "ws-handel.html"]
 
@@ -314,7 +311,7 @@ async def test_a_render_timeout_leaves_the_rows_pending_for_the_next_run(
     monkeypatch.setattr(digests, "render_in_worker", too_slow)
     bot = staff_bot
     bot.clock.now = HANDEL_DUE
-    report = await dispatch_due(bot.app)
+    report = await dispatch_due(bot)
     assert (report.sent, report.retry) == (0, 2)
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{GROUP}")
     assert row is not None and (row.status, row.attempts) == ("pending", 1)
@@ -341,9 +338,9 @@ async def test_a_lead_of_36h_shifts_the_due_time(
         row = await outbox.by_key(bot.db, f"digest:ws-handel:{STAFF_ID}")
         assert row is not None and row.due_at == HANDEL_STARTS - timedelta(hours=36)
         bot.clock.now = HANDEL_DUE  # 48 h before: too early now
-        assert (await dispatch_due(bot.app)).sent == 0
+        assert (await dispatch_due(bot)).sent == 0
         bot.clock.now = datetime(2027, 3, 16, 5, 30, tzinfo=UTC)
-        assert (await dispatch_due(bot.app)).sent == 2
+        assert (await dispatch_due(bot)).sent == 2
     finally:
         await stop_harness(bot)
 

@@ -19,7 +19,7 @@ from bot.inbox import FloodGate, Inbox, NotAnUpdate, accept, inbox_of
 from bot.polling import fetch_updates
 from bot.settings import Settings, SettingsError
 from storage import inbox as store
-from tests.conftest import FakeClock, make_settings
+from tests.conftest import FakeClock, make_settings, paced
 from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
 LANGUAGE_QUESTION = "Bitte wählen Sie Ihre Sprache"
@@ -60,7 +60,7 @@ async def start_bot(
 ) -> Bot:
     app = build_application(
         settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, rate_limit=False,
+        clock=clock, traffic=paced(api),
     )  # fmt: skip
     errors: list[BaseException] = []
 

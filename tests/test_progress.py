@@ -22,7 +22,7 @@ from storage import plan as plans
 from storage import progress as store
 from storage.db import Database
 from tests.conftest import STAFF_ID, Harness, onboard
-from tests.outbox_support import VirtualTime
+from tests.outbox_support import VirtualTime, on_time
 from tests.test_plan import EXAMPLES, adopt_example
 
 WLAN = "Freies WLAN in der Altstadt und am Bahnhof"
@@ -41,9 +41,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 def progress_dispatcher(bot: Harness) -> Dispatcher:
     """The bot's dispatcher on virtual time with the measure_update policy."""
-    vt = VirtualTime()
-    found = Dispatcher(bot.app, progress_notices.policies(), monotonic=vt.monotonic,
-                       sleep=vt.sleep)  # fmt: skip
+    found = on_time(bot, VirtualTime(), progress_notices.policies())
     bot.app.bot_data.dispatcher = found
     return found
 

@@ -15,17 +15,14 @@ from handlers import workshops as workshop_handlers
 from storage import outbox, people
 from storage import workshops as store
 from tests.conftest import STAFF_ID, Harness, onboard
-from tests.outbox_support import VirtualTime, add_people
+from tests.outbox_support import VirtualTime, add_people, on_time
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HANDEL = "ws-handel"
 
 
 def dispatcher(bot: Harness) -> Dispatcher:
-    vt = VirtualTime()
-    return Dispatcher(
-        bot.app, workshop_handlers.policies(), monotonic=vt.monotonic, sleep=vt.sleep
-    )
+    return on_time(bot, VirtualTime(), workshop_handlers.policies())
 
 
 async def person_ids(bot: Harness, telegram_ids: list[int]) -> list[int]:

@@ -15,9 +15,10 @@ import json
 from urllib.parse import unquote, urlsplit
 
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from tests.fakes.limits import TIMEOUT, TransportFault
 from tests.fakes.telegram_api import FakeBotApi
 
 
@@ -83,4 +84,9 @@ class FakeRequest(BaseRequest):
                 files[name] = (file_name, content)
         if not api_method:
             raise NetworkError("FakeRequest: no Bot API method in URL " + url)
-        return await self._api.handle_async(api_method, params, files)
+        try:
+            return await self._api.handle_async(api_method, params, files)
+        except TransportFault as fault:  # what httpx would raise; nothing was delivered
+            if fault.kind == TIMEOUT:
+                raise TimedOut("Timed out (fake fault)") from None
+            raise NetworkError("httpx.RemoteProtocolError: connection reset (fake fault)") from None

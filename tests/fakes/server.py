@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.fakes.limits import TIMEOUT, TransportFault
 from tests.fakes.telegram_api import FakeBotApi
 
 _UNAUTHORIZED = b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
@@ -103,7 +105,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(400, b'{"ok":false,"error_code":400,"description":"Bad Request"}')
             return
         params.update(form)
-        status, payload = api.handle(method, params, files, wait=True)
+        try:
+            status, payload = api.handle(method, params, files, wait=True)
+        except TransportFault as fault:  # no answer: held past the client's timeout, or dropped
+            if fault.kind == TIMEOUT:
+                time.sleep(self.server.timeout_hold)
+            self.close_connection = True
+            self.connection.close()
+            return
         self._reply(status, payload)
 
     def do_GET(self) -> None:
@@ -116,8 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], api: FakeBotApi) -> None:
+    def __init__(self, address: tuple[str, int], api: FakeBotApi, timeout_hold: float) -> None:
         self.api = api
+        self.timeout_hold = timeout_hold
         super().__init__(address, _Handler)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -130,8 +140,11 @@ class _Server(ThreadingHTTPServer):
 class FakeBotApiServer:
     """Serves a ``FakeBotApi`` on ``host:port`` (port 0 picks a free one) in a thread."""
 
-    def __init__(self, api: FakeBotApi, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, api: FakeBotApi, host: str = "127.0.0.1", port: int = 0, timeout_hold: float = 6.0
+    ) -> None:
         self.api = api
+        self.timeout_hold = timeout_hold  # a "timeout" fault holds the reply this long, then drops
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -153,7 +166,7 @@ class FakeBotApiServer:
 
     def start(self) -> FakeBotApiServer:
         if self._server is None:
-            self._server = _Server(self._address, self.api)
+            self._server = _Server(self._address, self.api, self.timeout_hold)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, name="fake-bot-api", daemon=True
             )

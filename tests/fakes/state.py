@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fakes import checks
+from tests.fakes.limits import MESSAGES, FaultMode, TelegramLimits, TransportFault
 from tests.fakes.models import ApiError, Call, ChatMessage, Failure, SentFile
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -78,6 +79,10 @@ class ApiState:
         self._counter = 0
         self._commands: dict[str, list[dict[str, str]]] = {}
         self._failures: list[Failure] = []
+        # Telegram's flood limits (tests/fakes/limits.py); ``limits.enabled = False`` only
+        # where a test must, saying why. ``faults``: a seeded random fault mode, off by default.
+        self.limits = TelegramLimits()
+        self.faults: FaultMode | None = None
         self._blocked: set[int] = set()
         self._methods: dict[str, Callable[[dict[str, Any], dict[str, Any], bool], object]] = {
             name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("_m_")
@@ -253,7 +258,16 @@ class ApiState:
                     raise ApiError("Not Found", 404)
                 decoded = checks.normalise(raw)
                 self._maybe_fail(name, decoded)
+                if self.faults is not None:
+                    self.faults.draw(name)
+                self.limits.check(name, decoded.get("chat_id"))
                 result = self._methods[name.lower()](decoded, dict(files or {}), wait)
+                if name in MESSAGES:
+                    self.limits.record(decoded.get("chat_id"))
+            except TransportFault as fault:
+                self.calls.append(Call(name or method, decoded, time.monotonic(), False, 0,
+                                       fault.kind))  # fmt: skip
+                raise
             except ApiError as exc:
                 self.calls.append(Call(name or method, decoded, time.monotonic(), False,
                                        exc.error_code, exc.description))  # fmt: skip
