@@ -23,7 +23,7 @@ from pathlib import Path
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot import engine, render_worker
+from bot import engine
 from bot.consultation import Consultation, Question, load_consultation
 from bot.pack_charts import ChartSource
 from bot.pack_render import pack_labels, render_in_worker, render_pack
@@ -214,6 +214,8 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
+    pool = app.bot_data.renders  # no worker yet: the first /digest after the start is cold
+    assert pool is not None
     user = FakeUser(api, app, people[0].telegram_id)
     await user.send("/profil")
     await user.click("Handlungsfelder ändern")
@@ -229,7 +231,7 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
 
     async def render_while_clicking(busy: list[float]) -> float:
         start = time.perf_counter()
-        render = asyncio.create_task(render_in_worker(pack))
+        render = asyncio.create_task(render_in_worker(pool, pack))
         while not render.done():
             busy.extend(await click_times(5))
         await render
@@ -237,13 +239,12 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
 
     idle = statistics.median(await click_times(40))
     busy: list[float] = []
-    render_worker.shutdown()  # the first /digest after the bot started, before the warm-up
     cold = await render_while_clicking(busy)
     clicking = [await render_while_clicking(busy) for _ in range(3)]
     warm = []
     for _ in range(REPEAT):
         start = time.perf_counter()
-        await render_in_worker(pack)
+        await render_in_worker(pool, pack)
         warm.append(_timed(start))
     assert app.post_shutdown is not None
     await app.post_shutdown(app)

@@ -18,6 +18,7 @@ from bot import workshops as workshop_plan
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.health import HealthState, TrackingApplication, start_health, stop_health
+from bot.render_worker import RenderPool
 from bot.settings import Settings
 from bot.texts import Texts
 from bot.traffic import ReplyLimiter, Traffic
@@ -70,11 +71,13 @@ def build_application(
     clock: Clock = system_clock,
     rate_limit: bool = True,
     traffic: Traffic | None = None,
+    warm_renders: bool = False,
 ) -> AgendaApp:
     """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown.
 
     `traffic`: the account of Telegram's limits (bot/traffic.py) that replies and the outbox
-    share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all."""
+    share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all.
+    `warm_renders`: start a render worker at once (``agenda-bot run``), not at the first job."""
     settings.check_timezone(consultation.timezone)
     context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
     builder = (
@@ -90,7 +93,7 @@ def build_application(
                 tzinfo=consultation.zone,
             )
         )
-        .post_init(_opener(settings, consultation, clock))
+        .post_init(_opener(settings, consultation, clock, warm_renders))
         .post_shutdown(_close)
         .application_class(TrackingApplication)  # notes each handled update for /healthz
     )
@@ -122,10 +125,15 @@ def build_application(
     return app
 
 
-def _opener(settings: Settings, consultation: Consultation, clock: Clock) -> Any:
+def _opener(
+    settings: Settings, consultation: Consultation, clock: Clock, warm_renders: bool
+) -> Any:
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         db = await Database.open(settings.db_path)
         app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
+        app.bot_data.renders = RenderPool(settings.render_workers)
+        if warm_renders:  # the first /digest then does not wait for the worker's imports
+            app.bot_data.renders.prewarm()
         await register_commands(app)
         # One dispatcher for every kind (bot/outbox_kinds.py): reconcile interrupted sends
         # per kind, schedule the wake-ups; then plan digests, reminders, training summaries.
@@ -148,6 +156,9 @@ async def _close(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.bot_data.inbox.stop()
     if app.bot_data.dispatcher is not None:
         await app.bot_data.dispatcher.stop()
+    if app.bot_data.renders is not None:
+        app.bot_data.renders.shutdown()
+        app.bot_data.renders = None
     if services is not None:
         await services.db.close()
         app.bot_data.services = None

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.health import HealthServer, HealthState
     from bot.inbox import Inbox
     from bot.outbox_dispatch import Dispatcher
+    from bot.render_worker import RenderPool
     from bot.traffic import Traffic
 
 Clock = Callable[[], datetime]
@@ -58,6 +59,7 @@ class BotData:
     health_server: HealthServer | None = None
     inbox: Inbox | None = None  # the durable inbox (bot/inbox.py), made on first use
     traffic: Traffic | None = None  # Telegram's limits, shared by replies and the outbox
+    renders: RenderPool | None = None  # the bounded pool of render workers, set in post_init
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -70,6 +72,14 @@ class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if services is None:
             raise RuntimeError("services are not open yet (post_init has not run)")
         return services
+
+    @property
+    def renders(self) -> RenderPool:
+        """The bounded pool of render workers (bot/render_worker.py)."""
+        renders = self.bot_data.renders
+        if renders is None:
+            raise RuntimeError("the render pool is not open yet (post_init has not run)")
+        return renders
 
 
 AgendaApp = Application[ExtBot[None], AgendaContext, dict[Any, Any], dict[Any, Any], BotData, Any]

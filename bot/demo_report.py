@@ -163,6 +163,7 @@ async def write_documents(
     from bot.plan_render import render_plan_in_worker
     from bot.progress import build_progress, published_plan
     from bot.progress_render import render_progress_in_worker
+    from bot.render_worker import RenderPool
 
     started = time.perf_counter()
     packs = [
@@ -172,17 +173,19 @@ async def write_documents(
     export = await build_export(services.db, consultation, clock(), services.consultation.zone)
     plan = await published_plan(services.db, consultation, services.today())
     progress = await build_progress(services.db, plan, services.consultation.zone)
-    rendered = await asyncio.gather(*(render_in_worker(pack) for pack in packs))
+    with RenderPool() as pool:  # two workers at once, as the bot has
+        rendered = await asyncio.gather(*(render_in_worker(pool, pack) for pack in packs))
+        documents = [
+            (await render_plan_in_worker(pool, plan), plan.key),
+            (await render_progress_in_worker(pool, progress), progress.key),
+        ]
     print("\nUnterlagen (Briefing-Packs, Export, Plan und Fortschrittsbericht)")
     print("=================================================================")
     for pack, document in zip(packs, rendered, strict=True):
         for path in write_pack(document, out_dir, pack.workshop_id):
             print(path)
     print(await asyncio.to_thread(save_xlsx, export, out_dir / export_file_name(export)))
-    for document, key in (
-        (await render_plan_in_worker(plan), plan.key),
-        (await render_progress_in_worker(progress), progress.key),
-    ):
+    for document, key in documents:
         for path in write_pack(document, out_dir, key):
             print(path)
     print(f"Dauer: {time.perf_counter() - started:.1f} s")

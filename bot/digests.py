@@ -117,7 +117,8 @@ def policy() -> KindPolicy:
             pack = await build_pack(
                 services.db, services.consultation, workshop_id, services.today(), PACK_LANGUAGE
             )
-            rendered = await render_in_worker(pack)  # RenderFailed: the dispatcher retries
+            # RenderFailed: the dispatcher retries
+            rendered = await render_in_worker(context.renders, pack)
             while len(cache) >= CACHED_PACKS:
                 cache.pop(next(iter(cache)))
             cache[key] = (pack, rendered)

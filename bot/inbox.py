@@ -213,7 +213,9 @@ class Inbox:
             if self.flood.should_note(user.id):
                 await self._tell(update, "flood_note")
             await asyncio.sleep(wait)
-        async with self._slots:
+        # Staff never wait for a slot behind people's taps (their chats are their own anyway).
+        staff = user is not None and user.id in services.settings.staff_ids
+        async with contextlib.nullcontext() if staff else self._slots:
             hook = store.MarkHandled(row.update_id, now)
             token = commit_hook.set(hook)
             state = store.DONE

@@ -20,7 +20,7 @@ from jinja2 import Environment
 
 from bot.pack_charts import ChartSource, address, chart_questions
 from bot.packs import PackContext
-from bot.render_worker import RENDER_TIMEOUT, in_worker
+from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import TEMPLATES_DIR, build_environment
 
 PACK_TEMPLATE = "packs/briefing.html.j2"
@@ -124,9 +124,11 @@ def render_pack(ctx: PackContext) -> RenderedPack:
         return RenderedPack(self_contained(charts.inline(html)), pdf)
 
 
-async def render_in_worker(ctx: PackContext, limit: float = RENDER_TIMEOUT) -> RenderedPack:
-    """render_pack in the render worker; RenderTimeout (worker stopped) after `limit` s."""
-    return await in_worker(render_pack, ctx, limit, f"pack {ctx.workshop_id}")
+async def render_in_worker(
+    pool: RenderPool, ctx: PackContext, limit: float = RENDER_TIMEOUT, queued: Queued | None = None
+) -> RenderedPack:
+    """render_pack in the render pool; RenderTimeout (worker stopped) after `limit` s."""
+    return await pool.run(render_pack, ctx, limit, f"pack {ctx.workshop_id}", queued=queued)
 
 
 def write_pack(rendered: RenderedPack, out_dir: Path, workshop_id: str) -> tuple[Path, Path]:

@@ -13,7 +13,7 @@ from jinja2 import Environment
 from bot import timeline
 from bot.pack_render import RenderedPack, render_pdf, self_contained
 from bot.plan import PlanContext
-from bot.render_worker import RENDER_TIMEOUT, in_worker
+from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import build_environment
 
 PLAN_TEMPLATE = "packs/plan.html.j2"
@@ -42,6 +42,8 @@ def render_plan(ctx: PlanContext) -> RenderedPack:
     return RenderedPack(self_contained(html), render_pdf(html))
 
 
-async def render_plan_in_worker(ctx: PlanContext, limit: float = RENDER_TIMEOUT) -> RenderedPack:
-    """render_plan in the render worker; RenderTimeout after `limit` seconds."""
-    return await in_worker(render_plan, ctx, limit, "plan")
+async def render_plan_in_worker(
+    pool: RenderPool, ctx: PlanContext, limit: float = RENDER_TIMEOUT, queued: Queued | None = None
+) -> RenderedPack:
+    """render_plan in the render pool; RenderTimeout after `limit` seconds."""
+    return await pool.run(render_plan, ctx, limit, "plan", queued=queued)

@@ -7,7 +7,7 @@ from jinja2 import Environment
 from bot import timeline
 from bot.pack_render import RenderedPack, render_pdf, self_contained
 from bot.progress import ProgressContext
-from bot.render_worker import RENDER_TIMEOUT, in_worker
+from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import build_environment
 
 PROGRESS_TEMPLATE = "packs/progress.html.j2"
@@ -42,7 +42,10 @@ def render_progress(ctx: ProgressContext) -> RenderedPack:
 
 
 async def render_progress_in_worker(
-    ctx: ProgressContext, limit: float = RENDER_TIMEOUT
+    pool: RenderPool,
+    ctx: ProgressContext,
+    limit: float = RENDER_TIMEOUT,
+    queued: Queued | None = None,
 ) -> RenderedPack:
-    """render_progress in the render worker; RenderTimeout after `limit` seconds."""
-    return await in_worker(render_progress, ctx, limit, "progress report")
+    """render_progress in the render pool; RenderTimeout after `limit` seconds."""
+    return await pool.run(render_progress, ctx, limit, "progress report", queued=queued)

@@ -4,7 +4,8 @@ A pack, plan or progress report is rendered off the event loop, in a separate pr
 time limit, so other people's buttons keep answering. Starting that process costs more than
 the rendering itself would (a fresh interpreter, then matplotlib, WeasyPrint and the fonts),
 so one worker is kept: it imports the libraries once and waits for the next job. A job that
-comes while it is busy gets a worker of its own; afterwards one of the two is kept.
+comes while it is busy gets a worker of its own, up to ``size`` at once (each one holds about
+100 MB); further jobs wait their turn and the person is told their place ("Platz 2").
 
 A worker that overruns its time limit, dies or cannot be reached is stopped and replaced on
 the next job; the job raises ``RenderTimeout`` or ``RenderFailed``.
@@ -13,13 +14,13 @@ the next job; the job raises ``RenderTimeout`` or ``RenderFailed``.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RENDER_TIMEOUT = 120.0  # seconds
 MAX_JOBS = 50  # a worker is replaced after this many jobs, so memory does not creep
+DEFAULT_WORKERS = 2  # worker processes at once (AGENDA_RENDER_WORKERS): one per core here
 
 
 class RenderFailed(RuntimeError):
@@ -116,45 +118,143 @@ class _Worker:
         self.conn.close()
 
 
-_lock = threading.Lock()
-_spare: _Worker | None = None
+Queued = Callable[[int], Awaitable[None]]  # told its place in the queue (1: next)
 
 
-def _take() -> _Worker | None:
-    global _spare
-    with _lock:
-        worker, _spare = _spare, None
-    return worker if worker is not None and worker.alive() else None
+class RenderPool:
+    """At most ``size`` worker processes at once; further jobs wait their turn, first come
+    first served, and are told their place. One warm worker is kept between jobs.
 
+    Built by the application in post_init (``app.bot_data.renders``) and stopped in its
+    shutdown; a script that renders on its own uses ``with RenderPool() as pool``.
+    """
 
-def _give_back(worker: _Worker) -> None:
-    """Keep the worker for the next job, unless one is kept already or it has done enough."""
-    global _spare
-    with _lock:
-        kept = _spare is None and worker.jobs < MAX_JOBS and worker.alive()
-        if kept:
-            _spare = worker
-    if not kept:
-        worker.stop()
+    def __init__(self, size: int = DEFAULT_WORKERS) -> None:
+        if size < 1:
+            raise ValueError("a render pool needs at least one worker")
+        self.size = size
+        self._lock = threading.Lock()  # the spare is taken and given back from threads too
+        self._spare: _Worker | None = None
+        self._running = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._closed = False
 
+    @property
+    def running(self) -> int:
+        return self._running
 
-def prewarm() -> None:
-    """Start the kept worker now (it warms up in the background), if there is none yet."""
-    global _spare
-    with _lock:
-        if _spare is not None and _spare.alive():
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def prewarm(self) -> None:
+        """Start the kept worker now (it warms up in the background), if there is none yet."""
+        with self._lock:
+            if self._closed or (self._spare is not None and self._spare.alive()):
+                return
+            self._spare = _Worker.start(warm=True)
+
+    def shutdown(self) -> None:
+        """Stop the kept worker; jobs still waiting fail with RenderFailed."""
+        self._closed = True
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_exception(RenderFailed("the bot is stopping"))
+        worker = self._take()
+        if worker is not None:
+            worker.stop()
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def _take(self) -> _Worker | None:
+        with self._lock:
+            worker, self._spare = self._spare, None
+        return worker if worker is not None and worker.alive() else None
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Keep the worker for the next job, unless one is kept already or it has done enough."""
+        with self._lock:
+            kept = (
+                not self._closed and self._spare is None and worker.jobs < MAX_JOBS
+                and worker.alive()
+            )  # fmt: skip
+            if kept:
+                self._spare = worker
+        if not kept:
+            worker.stop()
+
+    async def _turn(self, queued: Queued | None) -> None:
+        """Wait for a free worker slot (FIFO); tell `queued` the place first, if any."""
+        if self._closed:
+            raise RenderFailed("the bot is stopping")
+        if self._running < self.size and not self._waiting:
+            self._running += 1
             return
-        _spare = _Worker.start(warm=True)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        if queued is not None:
+            try:
+                await queued(len(self._waiting))
+            except Exception:  # the note is a courtesy: the job still runs
+                log.warning("could not tell the place in the render queue", exc_info=True)
+        try:
+            await waiter  # the slot is handed over by _release (running stays counted)
+        except BaseException:
+            if waiter in self._waiting:
+                self._waiting.remove(waiter)
+            elif waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release()  # handed a slot, then cancelled: pass it on
+            raise
 
+    def _release(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot goes straight to the next in line
+                return
+        self._running -= 1
 
-def shutdown() -> None:
-    """Stop the kept worker (at exit, and when the bot stops)."""
-    worker = _take()
-    if worker is not None:
-        worker.stop()
+    async def run(
+        self,
+        render: Callable[[Any], T],
+        ctx: Any,
+        limit: float,
+        what: str,
+        *,
+        queued: Queued | None = None,
+    ) -> T:
+        """render(ctx) in a warm worker process once a slot is free; RenderTimeout (worker
+        stopped) after `limit` s of rendering."""
+        await self._turn(queued)
+        try:
+            return await self._run(render, ctx, limit, what)
+        finally:
+            self._release()
 
-
-atexit.register(shutdown)
+    async def _run(self, render: Callable[[Any], T], ctx: Any, limit: float, what: str) -> T:
+        worker = self._take() or _Worker.start(warm=False)
+        try:
+            status, value = await asyncio.to_thread(_run_job, worker, (render, ctx), limit)
+        except TimeoutError:
+            worker.kill()
+            raise RenderTimeout(f"{what} not rendered within {limit} s") from None
+        except (EOFError, OSError) as error:
+            worker.kill()
+            reason = str(error) or type(error).__name__
+            raise RenderFailed(f"{what}: the render worker ended ({reason})") from None
+        except BaseException:  # cancelled while waiting: the worker is still busy with the job
+            worker.kill()
+            raise
+        self._give_back(worker)
+        if status == "error":
+            raise value
+        result: T = value
+        return result
 
 
 def _run_job(worker: _Worker, job: tuple[Callable[[Any], Any], Any], limit: float) -> Any:
@@ -164,25 +264,3 @@ def _run_job(worker: _Worker, job: tuple[Callable[[Any], Any], Any], limit: floa
     if not worker.conn.poll(limit):
         raise TimeoutError
     return worker.conn.recv()
-
-
-async def in_worker(render: Callable[[Any], T], ctx: Any, limit: float, what: str) -> T:
-    """render(ctx) in a warm worker process; RenderTimeout (worker stopped) after `limit` s."""
-    worker = _take() or _Worker.start(warm=False)
-    try:
-        status, value = await asyncio.to_thread(_run_job, worker, (render, ctx), limit)
-    except TimeoutError:
-        worker.kill()
-        raise RenderTimeout(f"{what} not rendered within {limit} s") from None
-    except (EOFError, OSError) as error:
-        worker.kill()
-        reason = str(error) or type(error).__name__
-        raise RenderFailed(f"{what}: the render worker ended ({reason})") from None
-    except BaseException:  # cancelled while waiting: the worker is still busy with the job
-        worker.kill()
-        raise
-    _give_back(worker)
-    if status == "error":
-        raise value
-    result: T = value
-    return result

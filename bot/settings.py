@@ -20,6 +20,8 @@ DEFAULT_DIGEST_LEAD = timedelta(hours=48)
 DEFAULT_QUIET_HOURS = (20, 8)
 DEFAULT_SEAT_OFFER = timedelta(hours=24)
 MAX_SEAT_OFFER_HOURS = 24 * 14
+DEFAULT_RENDER_WORKERS = 2  # one per core of a small server
+MAX_RENDER_WORKERS = 8
 DEFAULT_UPDATE_MAX_AGE = timedelta(hours=24)  # Telegram keeps an unfetched update this long
 _DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
 _DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -56,6 +58,8 @@ class Settings:
     ops: Operations = field(default_factory=Operations)
     # An update older than this is answered with an apology instead of being acted on.
     update_max_age: timedelta = DEFAULT_UPDATE_MAX_AGE
+    # Render worker processes at once (packs, plan, progress, export); more wait their turn.
+    render_workers: int = DEFAULT_RENDER_WORKERS
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -121,6 +125,7 @@ class Settings:
             seat_offer=_seat_offer(env.get("AGENDA_SEAT_OFFER_HOURS", "")),
             ops=ops,
             update_max_age=_update_max_age(env),
+            render_workers=_render_workers(env.get("AGENDA_RENDER_WORKERS", "")),
         )
 
 
@@ -189,6 +194,19 @@ def _update_max_age(env: Mapping[str, str]) -> timedelta:
     if age < timedelta(minutes=1):
         raise SettingsError("AGENDA_UPDATE_MAX_AGE", "must be at least 1m - write e.g. 24h")
     return age
+
+
+def _render_workers(raw: str) -> int:
+    """AGENDA_RENDER_WORKERS: worker processes at once, 1 to 8 (each holds about 100 MB)."""
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_RENDER_WORKERS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_RENDER_WORKERS:
+        raise SettingsError(
+            "AGENDA_RENDER_WORKERS",
+            f"{raw!r} - write a whole number from 1 to {MAX_RENDER_WORKERS}, e.g. 2",
+        )
+    return int(raw)
 
 
 def _seat_offer(raw: str) -> timedelta:

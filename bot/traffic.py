@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ MESSAGE_METHODS = frozenset(
         "sendVenue", "sendDice", "sendVideoNote", "copyMessage", "forwardMessage",
     }
 )  # fmt: skip
+RETRY_WAIT = 0.5  # seconds before a reply is tried again after a network error (then 1 s)
 BULK = {"bulk": True}  # rate_limit_args of the outbox's calls: it keeps the limits itself
 
 
@@ -174,7 +175,9 @@ def retry_seconds(error: RetryAfter) -> float:
 class ReplyLimiter(BaseRateLimiter[dict[str, Any]]):
     """PTB's rate-limiter hook for every call the bot makes: messages wait for their turn in
     ``Traffic``; edits, callback answers and the rest go straight out. A 429 pauses every
-    message for the time Telegram names and the call is tried again (``max_retries`` times).
+    message for the time Telegram names and the call is tried again (``max_retries`` times);
+    so is a timeout, a dropped connection or a 5xx, after a short wait (a person's next
+    question is worth a rare second copy; a lost one leaves them stuck).
     Calls marked ``BULK`` (the outbox) pass untouched: the dispatcher keeps the limits and
     handles a 429 itself."""
 
@@ -214,4 +217,11 @@ class ReplyLimiter(BaseRateLimiter[dict[str, Any]]):
                     raise
                 log.info("429 on %s: again in %g s", endpoint, seconds)
                 await self.traffic.sleep(seconds + 0.1)
+            except BadRequest:
+                raise  # PTB's BadRequest is a NetworkError, but trying again will not help
+            except NetworkError as error:  # timeouts, connection errors, Telegram's 5xx
+                if attempt >= self.max_retries or endpoint == "getUpdates":
+                    raise
+                log.info("%s failed (%s): again", endpoint, type(error).__name__)
+                await self.traffic.sleep(RETRY_WAIT * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover

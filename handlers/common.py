@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.pack_render import RenderedPack
-from bot.render_worker import RenderFailed
+from bot.render_worker import Queued, RenderFailed
 from bot.texts import DEFAULT_LANGUAGE, split_message
 from bot.training import role_of
 from storage import people
@@ -175,6 +175,15 @@ def menu_buttons(
 def takes_part_in_training(context: AgendaContext, person: Person) -> bool:
     """Whether the person reports to the training-places exchange (a school or a firm)."""
     return role_of(context.services.consultation, person.group_id) is not None
+
+
+def queued(update: Update, context: AgendaContext, lang: str) -> Queued:
+    """Tells the staff member the place of their document in the render queue."""
+
+    async def tell(place: int) -> None:
+        await send(update, context, lang, "render_queued", place=place)
+
+    return tell
 
 
 async def send_rendered(

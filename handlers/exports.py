@@ -9,8 +9,8 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import AgendaContext
 from bot.export_xlsx import xlsx_bytes
 from bot.exports import Export, build_export, export_file_name
-from bot.render_worker import RENDER_TIMEOUT, RenderFailed, in_worker
-from handlers.common import current_person, language_of, send, text
+from bot.render_worker import RENDER_TIMEOUT, RenderFailed
+from handlers.common import current_person, language_of, queued, send, text
 from handlers.staff import staff_only
 
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes a bot may send with sendDocument
@@ -41,7 +41,9 @@ async def _build_and_send(update: Update, context: AgendaContext) -> None:
         services.db, services.consultation, services.clock(), services.consultation.zone
     )
     try:
-        data = await in_worker(xlsx_bytes, export, RENDER_TIMEOUT, "export")
+        data = await context.renders.run(
+            xlsx_bytes, export, RENDER_TIMEOUT, "export", queued=queued(update, context, lang)
+        )
     except RenderFailed:
         await send(update, context, lang, "export_failed")
         return

@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import AgendaContext
 from bot.plan import PlanError, build_plan
 from bot.plan_render import render_plan_in_worker
-from handlers.common import current_person, language_of, send, send_rendered, text
+from handlers.common import current_person, language_of, queued, send, send_rendered, text
 from handlers.staff import staff_only
 from storage import plan as plans
 
@@ -44,7 +44,8 @@ async def plan_command(update: Update, context: AgendaContext) -> None:
         return
     await send(update, context, lang, "plan_sending", title=ctx.title)
     sending = send_rendered(
-        update, context, lang, render_plan_in_worker(ctx), ctx.key,
+        update, context, lang,
+        render_plan_in_worker(context.renders, ctx, queued=queued(update, context, lang)), ctx.key,
         lambda kind: text(context, lang, "plan_caption", title=ctx.title, kind=kind,
                           day=ctx.generated),
         "plan_failed", title=ctx.title,

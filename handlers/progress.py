@@ -28,6 +28,7 @@ from handlers.common import (
     Button,
     keyboard,
     label,
+    queued,
     send,
     send_rendered,
     text,
@@ -356,7 +357,10 @@ async def _send_report(update: Update, context: AgendaContext, lang: str) -> Non
     report = await progress.build_progress(services.db, plan, services.consultation.zone)
     await send(update, context, lang, "progress_sending")
     sending = send_rendered(
-        update, context, lang, render_progress_in_worker(report), report.key,
+        update, context, lang, render_progress_in_worker(
+            context.renders, report, queued=queued(update, context, lang)
+        ),
+        report.key,
         lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
         "progress_failed",
     )  # fmt: skip

@@ -20,6 +20,7 @@ from handlers.common import (
     current_person,
     label,
     language_of,
+    queued,
     send,
     send_rendered,
     text,
@@ -190,7 +191,9 @@ async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_
     await send(update, context, lang, "digest_sending", title=pack.title)
     # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
     sending = send_rendered(
-        update, context, lang, render_in_worker(pack), pack.workshop_id,
+        update, context, lang,
+        render_in_worker(context.renders, pack, queued=queued(update, context, lang)),
+        pack.workshop_id,
         lambda kind: text(context, lang, "digest_caption", title=pack.title, kind=kind,
                           day=pack.generated),
         "digest_failed", title=pack.title,

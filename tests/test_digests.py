@@ -15,7 +15,7 @@ from bot.consultation import Consultation
 from bot.digests import plan_digests
 from bot.pack_render import RenderedPack
 from bot.packs import PackContext
-from bot.render_worker import RenderTimeout
+from bot.render_worker import RenderPool, RenderTimeout
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, paced, stop_harness
@@ -68,7 +68,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A fast stand-in for the worker render; the workshops rendered, in order."""
     rendered: list[str] = []
 
-    async def fake_render(ctx: PackContext, limit: float = 0) -> RenderedPack:
+    async def fake_render(pool: object, ctx: PackContext, limit: float = 0) -> RenderedPack:
         rendered.append(ctx.workshop_id)
         return RenderedPack(f"<h1>{ctx.title}</h1>", b"%PDF-1.4 " + ctx.workshop_id.encode())
 
@@ -138,9 +138,11 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
     real_render = digests.render_in_worker
     rendered: list[str] = []
 
-    async def counting_render(ctx: PackContext, limit: float = 120.0) -> RenderedPack:
+    async def counting_render(
+        pool: RenderPool, ctx: PackContext, limit: float = 120.0
+    ) -> RenderedPack:
         rendered.append(ctx.workshop_id)
-        return await real_render(ctx, limit)
+        return await real_render(pool, ctx, limit)
 
     monkeypatch.setattr(digests, "render_in_worker", counting_render)
     bot.clock.now = HANDEL_DUE - timedelta(minutes=1)
@@ -305,7 +307,7 @@ async def test_a_network_error_after_the_pdf_resends_only_the_html(
 async def test_a_render_timeout_leaves_the_rows_pending_for_the_next_run(
     staff_bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def too_slow(ctx: PackContext, limit: float = 0) -> RenderedPack:
+    async def too_slow(pool: object, ctx: PackContext, limit: float = 0) -> RenderedPack:
         raise RenderTimeout(f"pack {ctx.workshop_id} not rendered within 120 s")
 
     monkeypatch.setattr(digests, "render_in_worker", too_slow)

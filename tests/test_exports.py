@@ -31,7 +31,6 @@ from bot.exports import (
 )
 from bot.render_worker import RenderFailed
 from bot.texts import Texts
-from handlers import exports as export_handlers
 from storage import answers, organisations, people, problems
 from storage.db import Database
 from tests.conftest import STAFF_ID, START, Harness, onboard
@@ -481,11 +480,12 @@ async def test_export_sends_the_workbook_to_staff(running: Harness) -> None:
 async def test_a_failed_export_is_reported_to_staff(
     running: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def worker_gone(*_: object) -> bytes:
+    async def worker_gone(*_: object, **__: object) -> bytes:
         raise RenderFailed("export: the render worker ended")
 
-    monkeypatch.setattr(export_handlers, "in_worker", worker_gone)
     bot = running
+    assert bot.app.bot_data.renders is not None
+    monkeypatch.setattr(bot.app.bot_data.renders, "run", worker_gone)
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/export")
     reply = await staff.wait_for_reply()

@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "AGENDA_QUIET_HOURS": "keine Erinnerungen von-bis (no reminders; e.g. 20-8)",
     "AGENDA_QUIET_SUNDAY": "sonntags keine Erinnerungen (1/0)",
     "AGENDA_UPDATE_MAX_AGE": "ältere Nachrichten nur mit Entschuldigung (stale after; 24h)",
+    "AGENDA_RENDER_WORKERS": "Prozesse für Unterlagen gleichzeitig (render workers; 2)",
     "AGENDA_WEBHOOK_URL": "öffentliche https-Adresse für --webhook (public URL)",
     "AGENDA_WEBHOOK_LISTEN": "lokale Adresse des Webhook-Servers (default: 127.0.0.1:8080)",
     "AGENDA_WEBHOOK_SECRET": "geheimer Token; ohne ihn 403 (secret token)",

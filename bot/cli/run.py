@@ -69,7 +69,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
         return 2
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    from bot import render_worker
     from bot.app import build_application
     from bot.polling import run_polling
     from bot.startup import wait_for_telegram
@@ -79,11 +78,10 @@ def run(args: argparse.Namespace, env: Env) -> int:
         asyncio.run(wait_for_telegram(settings))
     except KeyboardInterrupt:
         return 130
-    app = build_application(settings, consultation)
+    # The render worker warms up at the start, so the first /digest does not wait for it.
+    app = build_application(settings, consultation, warm_renders=True)
     app.bot_data.health.mode = "webhook" if args.webhook else "polling"
     log.info("starting bot for %s (%s)", consultation.title.get("de"), app.bot_data.health.mode)
-    # The render worker warms up now, so the first /digest does not wait for its imports.
-    render_worker.prewarm()
     try:
         if args.webhook:
             _run_webhook(app, settings)
@@ -103,7 +101,6 @@ def run(args: argparse.Namespace, env: Env) -> int:
             f"cannot listen on {settings.ops.webhook_listen} ({error.strerror or error})",
         ) from None
     finally:
-        render_worker.shutdown()
         run_lock.close()
     return 0
 

@@ -16,6 +16,7 @@
 """
 
 from tests.fakes.html_entities import EntityParseError, parse_html, utf16_len
+from tests.fakes.limits import FaultMode, TelegramLimits
 from tests.fakes.models import ApiError, Button, Call, ChatMessage, SentFile
 from tests.fakes.request import FakeRequest
 from tests.fakes.server import FakeBotApiServer
@@ -32,7 +33,9 @@ __all__ = [
     "FakeBotApiServer",
     "FakeRequest",
     "FakeUser",
+    "FaultMode",
     "SentFile",
+    "TelegramLimits",
     "parse_html",
     "utf16_len",
 ]

@@ -20,7 +20,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.fakes.models import ApiError
@@ -115,26 +115,33 @@ class TransportFault(Exception):
 @dataclass
 class FaultMode:
     """Fail a share ``rate`` of the calls of ``methods`` with faults drawn from ``kinds``,
-    reproducibly (``seed``). getUpdates, getMe and answerCallbackQuery are spared unless named."""
+    reproducibly: the n-th call of a method for a chat draws from (``seed``, method, chat, n),
+    so the faults do not depend on how concurrent calls interleave. getUpdates, getMe and
+    answerCallbackQuery are spared unless named. A fault happens before the call has any
+    effect (nothing was delivered)."""
 
     rate: float
     kinds: tuple[str, ...] = tuple(FAULTS)
     methods: frozenset[str] = MESSAGES | {"editMessageText", "editMessageReplyMarkup"}
     seed: int = 0
     injected: dict[str, int] = field(default_factory=dict)
-    _random: random.Random = field(init=False)
+    _seen: dict[tuple[str, object], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
-        self._random = random.Random(self.seed)
 
-    def draw(self, method: str) -> None:
+    def draw(self, method: str, chat_id: object) -> None:
         """Raise the fault for this call, or return (the call goes through)."""
-        if method not in self.methods or self._random.random() >= self.rate:
+        if method not in self.methods:
             return
-        kind = self._random.choice(self.kinds)
+        n = self._seen.get((method, chat_id), 0)
+        self._seen[(method, chat_id)] = n + 1
+        rng = random.Random(f"{self.seed}:{method}:{chat_id}:{n}")
+        if rng.random() >= self.rate:
+            return
+        kind = rng.choice(self.kinds)
         self.injected[kind] = self.injected.get(kind, 0) + 1
         code, description, parameters = FAULTS[kind]
         if code == 0:
@@ -142,5 +149,3 @@ class FaultMode:
         raise ApiError(description, code, parameters)
 
 
-def fault_mode(rate: float, kinds: Iterable[str] = tuple(FAULTS), seed: int = 0) -> FaultMode:
-    return FaultMode(rate, tuple(kinds), seed=seed)

@@ -259,7 +259,7 @@ class ApiState:
                 decoded = checks.normalise(raw)
                 self._maybe_fail(name, decoded)
                 if self.faults is not None:
-                    self.faults.draw(name)
+                    self.faults.draw(name, decoded.get("chat_id"))
                 self.limits.check(name, decoded.get("chat_id"))
                 result = self._methods[name.lower()](decoded, dict(files or {}), wait)
                 if name in MESSAGES:
