@@ -83,6 +83,8 @@ class ApiState:
         # where a test must, saying why. ``faults``: a seeded random fault mode, off by default.
         self.limits = TelegramLimits()
         self.faults: FaultMode | None = None
+        # Called with the chat id whenever the bot sends or edits there (the bench's clock).
+        self.on_activity: Callable[[int], None] | None = None
         self._blocked: set[int] = set()
         self._methods: dict[str, Callable[[dict[str, Any], dict[str, Any], bool], object]] = {
             name[3:].lower(): getattr(self, name) for name in dir(self) if name.startswith("_m_")
@@ -403,4 +405,6 @@ class ApiState:
                           date=self._now(), **fields)  # fmt: skip
         chat.messages.append(msg)
         chat.activity += 1
+        if self.on_activity is not None:
+            self.on_activity(int(str(chat.info["id"])))
         return self._message_json(chat, msg)

@@ -154,6 +154,8 @@ class FakeBotApi(ApiState):
     def _edited(self, chat: _Chat, msg: ChatMessage) -> object:
         msg.edited, msg.edit_date = True, self._now()
         chat.activity += 1
+        if self.on_activity is not None:
+            self.on_activity(int(str(chat.info["id"])))
         return self._message_json(chat, msg)
 
     def _m_editMessageText(self, p: P, files: P, wait: bool) -> object:
