@@ -32,10 +32,9 @@ test: install
 run: install
 	$(BIN)/agenda-bot run
 
+# One table: taps/s, reply latency over HTTP, broadcast rate, pack times, memory (bench/suite.py).
 bench: install
-	$(BIN)/python -m bench.packs
-	$(BIN)/python -m bench.broadcast
-	$(BIN)/python -m bench.privacy
+	$(BIN)/python -m bench.suite
 
 check: install
 	$(BIN)/agenda-bot check $${AGENDA_CONSULTATION:-consultations/hagenow.yaml}

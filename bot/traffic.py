@@ -58,7 +58,8 @@ class Limits:
     bulk_share: int = 25  # the outbox's most per window while replies are under way
     private_gap: float = 1.0  # the outbox: one message a second to a person
     private_rate: float = 1.0  # replies: one a second to a person, sustained ...
-    private_burst: int = 3  # ... after a short burst (Telegram allows short bursts)
+    private_burst: int = 2  # ... after a short burst (Telegram allows short bursts: about 3)
+    reply_margin: int = 2  # replies leave this many of the overall limit for jitter on the way
     group: int = 20
     group_window: float = 60.0
 
@@ -106,7 +107,7 @@ class Traffic:
         self._trim(now)
         limits = self.limits
         wait = self._paused_until - now
-        cap = limits.overall
+        cap = limits.overall if bulk else limits.overall - limits.reply_margin
         if bulk:
             if self.replies_waiting > 0 or self._replies:
                 cap = limits.bulk_share
