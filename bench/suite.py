@@ -382,6 +382,9 @@ class Live:
         return sorted(c.at for c in self.api.calls if c.method == "sendMessage" and c.ok
                       and c.at >= since and int(str(c.chat_id)) >= 2_000_000)  # fmt: skip
 
+    def documents(self) -> int:
+        return sum(1 for c in self.api.calls if c.method == "sendDocument" and c.ok)
+
     def refused(self) -> int:
         return sum(1 for c in self.api.calls if c.error_code == 429)
 
@@ -431,8 +434,10 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
             figures["busy_bulk"] = live.bulk_sends(began)
             figures["busy_replies"] = busy.replies
             figures["busy_refused"] = live.refused() - refused_before - figures["alone_refused"]
-            figures["pack_sent"] = any(c.method == "sendDocument" and c.ok
-                                       for c in live.api.calls)  # fmt: skip
+            deadline = time.monotonic() + 120
+            while not live.documents() and time.monotonic() < deadline:
+                await asyncio.sleep(0.5)
+            figures["pack_sent"] = live.documents()
         finally:
             live.stop()
     figures["rss"] = max(live.rss or [0.0])

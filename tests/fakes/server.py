@@ -63,6 +63,7 @@ def parse_body(
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers: one connection, many calls
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean
@@ -124,6 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a bot opens many connections at once; the default 5 drops some
 
     def __init__(self, address: tuple[str, int], api: FakeBotApi, timeout_hold: float) -> None:
         self.api = api
