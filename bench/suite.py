@@ -273,9 +273,10 @@ class Live:
             await asyncio.sleep(0.1)
 
     def _spawn(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        script = Path(sys.executable).with_name("agenda-bot")
-        command = [str(script), "run"] if script.exists() else [sys.executable, "-m", "bot.cli",
-                                                                 "run"]  # fmt: skip
+        command = [sys.executable, "-m", "bot.cli", "run"]
+        profile = os.environ.get("BENCH_PROFILE")  # a file: the bot runs under cProfile
+        if profile:
+            command[1:1] = ["-m", "cProfile", "-o", profile]
         with (self.folder / "bot.log").open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own entry point
                 command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
@@ -404,7 +405,7 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
     live = Live(folder, consultation)
     await live.seed(10_000, 1_000)
     figures: dict[str, Any] = {}
-    with FakeBotApiServer(live.api) as server:
+    with FakeBotApiServer(live.api, keep_alive=True) as server:
         await live.start(server)
         try:
             await live.crowd(3_000_000, 5, 4)  # warm-up: caches, the first connections
@@ -434,8 +435,10 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
             figures["busy_bulk"] = live.bulk_sends(began)
             figures["busy_replies"] = busy.replies
             figures["busy_refused"] = live.refused() - refused_before - figures["alone_refused"]
+            figures["refused_overall"] = live.api.limits.refused_overall
+            figures["refused_limits"] = live.api.limits.refused
             deadline = time.monotonic() + 120
-            while not live.documents() and time.monotonic() < deadline:
+            while not live.documents() and time.monotonic() < deadline:  # noqa: ASYNC110 - the fake runs in threads
                 await asyncio.sleep(0.5)
             figures["pack_sent"] = live.documents()
         finally:

@@ -39,6 +39,7 @@ class TelegramLimits:
     enabled: bool = True
     clock: Callable[[], float] = time.monotonic
     refused: int = 0  # 429s given because of these limits (for tests and the bench)
+    refused_overall: int = 0  # ... of which the overall limit
     _sent: deque[float] = field(default_factory=deque)
     _chats: dict[int, tuple[float, float]] = field(default_factory=dict)
     _groups: dict[int, deque[float]] = field(default_factory=dict)
@@ -72,6 +73,7 @@ class TelegramLimits:
                 waits.append((1.0 - tokens) / self.chat_rate)
         if waits:
             self.refused += 1
+            self.refused_overall += len(sent) >= self.overall
             retry = max(1, math.ceil(max(waits)))
             raise ApiError(
                 f"Too Many Requests: retry after {retry}", 429, {"retry_after": retry}

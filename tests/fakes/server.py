@@ -63,7 +63,6 @@ def parse_body(
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive, as Telegram's servers: one connection, many calls
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean
@@ -123,14 +122,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
 
+class _KeepAlive(_Handler):
+    protocol_version = "HTTP/1.1"  # as Telegram's servers: one connection, many calls
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a bot opens many connections at once; the default 5 drops some
 
-    def __init__(self, address: tuple[str, int], api: FakeBotApi, timeout_hold: float) -> None:
+    def __init__(
+        self, address: tuple[str, int], api: FakeBotApi, timeout_hold: float, keep_alive: bool
+    ) -> None:
         self.api = api
         self.timeout_hold = timeout_hold
-        super().__init__(address, _Handler)
+        super().__init__(address, _KeepAlive if keep_alive else _Handler)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A bot that stops while its long poll is open closes the socket under our reply.
@@ -143,10 +148,19 @@ class FakeBotApiServer:
     """Serves a ``FakeBotApi`` on ``host:port`` (port 0 picks a free one) in a thread."""
 
     def __init__(
-        self, api: FakeBotApi, host: str = "127.0.0.1", port: int = 0, timeout_hold: float = 6.0
+        self,
+        api: FakeBotApi,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout_hold: float = 6.0,
+        *,
+        keep_alive: bool = False,
     ) -> None:
         self.api = api
         self.timeout_hold = timeout_hold  # a "timeout" fault holds the reply this long, then drops
+        # HTTP/1.1 keep-alive (the bench: many calls a second); off, each call closes its
+        # connection, so no test leaves a socket open.
+        self.keep_alive = keep_alive
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -168,7 +182,7 @@ class FakeBotApiServer:
 
     def start(self) -> FakeBotApiServer:
         if self._server is None:
-            self._server = _Server(self._address, self.api, self.timeout_hold)
+            self._server = _Server(self._address, self.api, self.timeout_hold, self.keep_alive)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, name="fake-bot-api", daemon=True
             )
