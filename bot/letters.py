@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from bot.consultation import Consultation
 from bot.invites import deep_link
-from bot.render_worker import RENDER_TIMEOUT, in_worker
+from bot.render_worker import RENDER_TIMEOUT, RenderPool
 from bot.texts import build_environment
 from storage.organisations import Organisation
 
@@ -133,4 +133,5 @@ def render_letters(ctx: LettersContext) -> bytes:
 
 async def render_letters_in_worker(ctx: LettersContext, limit: float = RENDER_TIMEOUT) -> bytes:
     """render_letters in the render worker; RenderTimeout after `limit` seconds."""
-    return await in_worker(render_letters, ctx, limit, "letters")
+    with RenderPool(1) as pool:  # a command of its own: one worker, stopped when done
+        return await pool.run(render_letters, ctx, limit, "letters")
