@@ -333,7 +333,7 @@ class Live:
                   for n in range(count)]  # fmt: skip
         began = time.monotonic()
         while True:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(1.0)
             self.sample_memory()
             if seconds is not None and time.monotonic() - began >= seconds:
                 break
@@ -417,7 +417,7 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
             refused_before = live.refused()
             await live.broadcast(1_000)
             while len(live.bulk_sends(began)) < 1_000 and time.monotonic() - began < 120:
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(1.0)
                 live.sample_memory()
             alone = live.bulk_sends(began)
             figures["alone"] = alone
