@@ -14,9 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.consultation import I18n
-from bot.settings import PROJECT_ROOT
+from bot.resources import CONSULTATIONS_DIR
 
-DEFAULT_CATALOGUE = PROJECT_ROOT / "consultations" / "berufe.yaml"
+DEFAULT_CATALOGUE = CONSULTATIONS_DIR / "berufe.yaml"
 FIELD_ID = r"^[a-z]{1,12}$"
 OCCUPATION_ID = r"^[a-z0-9-]{1,24}$"
 

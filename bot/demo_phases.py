@@ -20,14 +20,14 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from bot.demo_people import Persona
-from bot.settings import PROJECT_ROOT
+from bot.resources import CONSULTATIONS_DIR
 
 if TYPE_CHECKING:
     from bot.demo import DemoClock, Simulation
     from tests.fakes import ChatMessage, FakeUser
 
-DRAFT_FILE = PROJECT_ROOT / "consultations" / "entwurf-beispiel.yaml"
-PLAN_FILE = PROJECT_ROOT / "consultations" / "plan-beispiel.yaml"
+DRAFT_FILE = CONSULTATIONS_DIR / "entwurf-beispiel.yaml"
+PLAN_FILE = CONSULTATIONS_DIR / "plan-beispiel.yaml"
 
 # The demo's calendar (the consultation file's phases): sign-ups before the kick-off, the draft
 # in its review weeks, priorities after them, progress in the plan's first months.

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+from bot.resources import CHECKOUT, IN_CHECKOUT
+
+# In a checkout data/ beside the code; installed from a wheel, data/ in the current directory.
+DEFAULT_DATA_DIR = (CHECKOUT if IN_CHECKOUT else Path.cwd()) / "data"
 DEFAULT_DB_NAME = "agenda.sqlite3"
 DEFAULT_WEBHOOK_LISTEN = ("127.0.0.1", 8080)
 DEFAULT_BACKUP_KEEP = 14

@@ -11,9 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ops_settings import DEFAULT_DB_NAME, Operations, OpsSettingError
+from bot.resources import CHECKOUT, CONSULTATIONS_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONSULTATION = PROJECT_ROOT / "consultations" / "hagenow.yaml"
+PROJECT_ROOT = CHECKOUT  # the checkout (tools and tests run from it)
+DEFAULT_CONSULTATION = CONSULTATIONS_DIR / "hagenow.yaml"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 DEFAULT_DIGEST_LEAD = timedelta(hours=48)

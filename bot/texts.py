@@ -11,11 +11,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.runtime import Macro
 
-from bot.settings import PROJECT_ROOT
+from bot.resources import TEMPLATES_DIR
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 KIND_PARTIALS = "questions"  # messages/<lang>/questions/<kind>.j2, imported by the messages
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
