@@ -402,7 +402,7 @@ def _max_per_second(times: list[float]) -> int:
 async def live_figures(consultation: Consultation, folder: Path) -> dict[str, Any]:
     from tests.fakes import FakeBotApiServer
 
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     live = Live(folder, consultation)
     await live.seed(10_000, 1_000)
     figures: dict[str, Any] = {}
