@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.texts import Texts
 from bot.traffic import ReplyLimiter, Traffic
 from handlers import (
+    audit,
     broadcast,
     draft,
     errors,
@@ -58,7 +59,7 @@ PUBLIC_COMMANDS = {
 }  # fmt: skip
 STAFF_COMMANDS = [
     "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
-    "prioritaeten", "plan", "fortschritt",
+    "prioritaeten", "plan", "fortschritt", "audit",
 ]
 
 
@@ -111,7 +112,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, privacy, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, draft, plan, progress, menu,
+        reminders, broadcast, outbox_report, workshops, draft, plan, progress, audit, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())

@@ -21,6 +21,7 @@ from bot.outbox_dispatch import (
 )
 from handlers.common import Button, current_person, label, language_of, send, text
 from handlers.routes import Args, Call, staff_button, staff_command
+from handlers.staff import audit_action
 from storage import broadcasts as store
 from storage.outbox import OutboxRow
 from storage.recipients import Recipient
@@ -218,9 +219,12 @@ async def on_send(call: Call[SendBroadcast]) -> None:
     if found is None or found.segment is None:
         return
     services, staff_id = call.services, _staff_id(call.update)
-    broadcast_id, count = await broadcasts.send_broadcast(
-        services.db, staff_id, found.text, found.segment, services.clock()
-    )
+    async with services.db.transaction():  # the broadcast and its audit entry together
+        broadcast_id, count = await broadcasts.send_broadcast(
+            services.db, staff_id, found.text, found.segment, services.clock()
+        )
+        await audit_action(call.update, call.context, "broadcast", f"broadcast:{broadcast_id}",
+                           f"recipients={count}")  # fmt: skip
     buttons = [[(label(call.context, call.lang, "broadcast_report"),
                  DeliveryReport(broadcast_id).pack())]]  # fmt: skip
     await call.send("broadcast_queued", buttons, count=count)

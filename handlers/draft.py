@@ -37,7 +37,7 @@ from handlers.common import (
     text,
 )
 from handlers.routes import Args, Call, PersonCall, button, command, staff_button, staff_command
-from handlers.staff import staff_only
+from handlers.staff import audit_action, staff_only
 from storage import draft as store
 from storage.outbox import OutboxRow
 from storage.people import Person
@@ -316,7 +316,9 @@ async def on_document(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "draft_unchanged", file=name, version=same)
         return
     now = services.clock()
-    version_id = await draft.store_draft(services.db, parsed, source, user.id, now)
+    async with services.db.transaction():
+        version_id = await draft.store_draft(services.db, parsed, source, user.id, now)
+        await audit_action(update, context, "draft_upload", f"draft:{version_id}")
     fields: dict[str, int] = {}
     for m in parsed.measures:
         title = _field_title(context, lang, m.action_field)
@@ -394,7 +396,10 @@ async def on_publish(call: Call[Publish]) -> None:
     await call.drop_buttons()
     if await _refuse_publish(call.update, call.context, call.lang, version_id):
         return
-    count = await draft.publish(services.db, version_id, services.clock())
+    async with services.db.transaction():  # published together with its audit entry
+        count = await draft.publish(services.db, version_id, services.clock())
+        await audit_action(call.update, call.context, "publish_draft", f"draft:{version_id}",
+                           f"recipients={count}")  # fmt: skip
     version = await store.version(services.db, version_id)
     await call.send("draft_published", version=version, count=count)
     dispatcher = call.context.bot_data.dispatcher
@@ -406,7 +411,10 @@ async def on_discard(call: Call[Discard]) -> None:
     """Discard a checked draft."""
     await call.answer()
     await call.drop_buttons()
-    await store.discard(call.services.db, call.payload.version)
+    async with call.services.db.transaction():
+        await store.discard(call.services.db, call.payload.version)
+        await audit_action(call.update, call.context, "discard_draft",
+                           f"draft:{call.payload.version}")  # fmt: skip
     await call.send("draft_discarded")
 
 
@@ -420,7 +428,10 @@ async def on_mark(call: Call[MarkPriority | MarkAdopted]) -> None:
     priority = isinstance(call.payload, MarkPriority)
     what = "priority" if priority else "adopted"
     value = not (m.priority if priority else m.adopted)
-    await store.mark(db, m.id, what, value)
+    async with db.transaction():  # the mark and its audit entry together
+        await store.mark(db, m.id, what, value)
+        await audit_action(call.update, call.context, "priority" if priority else "adopt",
+                           f"measure:{m.measure_id}", "on" if value else "off")  # fmt: skip
     await call.answer("measure_marked", what=what, value=value)
     body, buttons = await _field_view(call.context, call.lang, m.version_id, m.action_field)
     query = call.update.callback_query

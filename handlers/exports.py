@@ -11,7 +11,7 @@ from bot.export_xlsx import xlsx_bytes
 from bot.exports import Export, build_export, export_file_name
 from bot.render_worker import RENDER_TIMEOUT, RenderFailed
 from handlers.common import current_person, language_of, queued, send, text
-from handlers.staff import staff_only
+from handlers.staff import audit_action, staff_only
 
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes a bot may send with sendDocument
 
@@ -40,6 +40,7 @@ async def _build_and_send(update: Update, context: AgendaContext) -> None:
     export = await build_export(
         services.db, services.consultation, services.clock(), services.consultation.zone
     )
+    await audit_action(update, context, "export", detail="xlsx")
     try:
         data = await context.renders.run(
             xlsx_bytes, export, RENDER_TIMEOUT, "export", queued=queued(update, context, lang)

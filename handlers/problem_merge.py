@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import BaseHandler
 
 from bot import similar
@@ -18,6 +17,7 @@ from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from handlers.common import Button, label
 from handlers.routes import Call, staff_button
+from handlers.staff import audit_action, is_staff_chat
 from storage import problems as problem_store
 from storage.problems import MergeRefused, Problem
 
@@ -64,13 +64,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
 
 def may_merge(update: Update, context: AgendaContext) -> bool:
     """Whether this chat is a staff member's private chat (so the merge button is shown)."""
-    user, chat = update.effective_user, update.effective_chat
-    return (
-        user is not None
-        and chat is not None
-        and chat.type == ChatType.PRIVATE
-        and context.services.is_staff(user.id)
-    )
+    return is_staff_chat(update, context)
 
 
 def merge_row(context: AgendaContext, lang: str, problem: Problem) -> list[Button]:
@@ -158,9 +152,12 @@ async def on_confirmed(call: Call[MergeConfirmed]) -> None:
         return
     gone, keep = pair
     try:
-        merged = await problem_store.merge(
-            call.services.db, keep.id, gone.id, now=call.services.clock()
-        )
+        async with call.services.db.transaction():
+            merged = await problem_store.merge(
+                call.services.db, keep.id, gone.id, now=call.services.clock()
+            )
+            await audit_action(call.update, call.context, "problem_merge",
+                               f"problem:{gone.id}>{keep.id}")  # fmt: skip
     except MergeRefused as refused:
         await call.send("problem_merge_refused", reason=refused.reason)
         return

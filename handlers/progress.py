@@ -45,6 +45,7 @@ from handlers.routes import (
     staff_button,
     staff_command,
 )
+from handlers.staff import audit_action, refuse
 from storage import draft as drafts
 from storage import progress as store
 from storage.people import Person
@@ -281,6 +282,7 @@ async def _record(
         planned_any = await enqueue_updates(
             services, entry_id, planned.title, user.id if user else None
         )
+        await audit_action(update, context, "progress", f"measure:{planned.measure_id}", kind)
     if planned_any:
         dispatcher = context.bot_data.dispatcher
         if dispatcher is not None:
@@ -296,7 +298,7 @@ async def _typed_measure(call: PersonCall[IndicatorValue | ProgressNote]) -> (
     user = call.update.effective_user
     if user is None or not services.is_staff(user.id):
         await expect(services.db, person.id, None, now=services.clock())
-        await call.send("staff_only", private=True)
+        await refuse(call.update, call.context)
         return None
     plan = await _plan(call.update, call.context, call.lang)
     planned = _planned(plan, call.payload.measure) if plan is not None else None

@@ -1,4 +1,8 @@
-"""Staff commands: private chat only, numeric user ids from AGENDA_STAFF_IDS."""
+"""Staff commands: private chat only, numeric user ids (AGENDA_STAFF_IDS and /team).
+
+Every refused attempt at a staff command or button is recorded in the audit trail here, in
+``refuse``; every staff action records itself with ``audit_action`` inside its unit of work.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from handlers.common import (
     send_rendered,
     text,
 )
-from storage import stats
+from storage import audit, stats
 from storage.db import Database
 
 StaffCallback = Callable[[Update, AgendaContext], Coroutine[Any, Any, None]]
@@ -41,31 +45,87 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
 
 
 def staff_only(callback: StaffCallback) -> StaffCallback:
-    """Run callback only for staff in a private chat; refuse everyone else."""
+    """Run callback only for staff in a private chat; refuse (and audit) everyone else."""
 
     async def guarded(update: Update, context: AgendaContext) -> None:
-        user = update.effective_user
-        chat = update.effective_chat
-        if (
-            user is None
-            or chat is None
-            or chat.type != ChatType.PRIVATE
-            or not context.services.is_staff(user.id)
-        ):
-            person = await current_person(update, context) if user else None
-            await answer_callback(update, context, language_of(update, person))
-            await send(
-                update,
-                context,
-                language_of(update, person),
-                "staff_only",
-                private=chat is not None and chat.type == ChatType.PRIVATE,
-            )
+        if not is_staff_chat(update, context):
+            await refuse(update, context)
             return
         await callback(update, context)
 
     guarded.__doc__ = callback.__doc__
     return guarded
+
+
+def is_staff_chat(update: Update, context: AgendaContext) -> bool:
+    """Whether the update comes from a staff member in their private chat with the bot."""
+    user, chat = update.effective_user, update.effective_chat
+    return (
+        user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and context.services.is_staff(user.id)
+    )
+
+
+async def refuse(update: Update, context: AgendaContext) -> None:
+    """Tell the person a staff command is not for them and record the attempt (one entry)."""
+    user, chat = update.effective_user, update.effective_chat
+    person = await current_person(update, context) if user else None
+    button = update.callback_query is not None
+    await audit.record(
+        context.services.db,
+        "button" if button else "command",
+        actor=user.id if user else None,
+        via="chat",
+        subject=attempted(update),
+        refused=True,
+        now=context.services.clock(),
+    )
+    await answer_callback(update, context, language_of(update, person))
+    await send(
+        update,
+        context,
+        language_of(update, person),
+        "staff_only",
+        private=chat is not None and chat.type == ChatType.PRIVATE,
+    )
+
+
+def attempted(update: Update) -> str:
+    """What was tried, as an id for the audit trail: '/export', a button's kind 'DP', or
+    'message' (a file or text); never the text a person typed."""
+    query = update.callback_query
+    if query is not None:
+        payload = decode(query.data)
+        return payload.kind if payload else "button"
+    message = update.effective_message
+    words = (message.text or "").split() if message else []
+    if words and words[0].startswith("/"):
+        command = words[0][1:].split("@", 1)[0].lower()
+        if 0 < len(command) <= 32 and command.isascii() and command.replace("_", "").isalnum():
+            return f"/{command}"
+    return "message"
+
+
+async def audit_action(
+    update: Update,
+    context: AgendaContext,
+    action: str,
+    subject: str | int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record a staff member's action; call it inside the action's unit of work."""
+    user = update.effective_user
+    await audit.record(
+        context.services.db,
+        action,
+        actor=user.id if user else None,
+        via="chat",
+        subject=subject,
+        detail=detail,
+        now=context.services.clock(),
+    )
 
 
 @dataclass(frozen=True)
@@ -188,6 +248,7 @@ async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_
         valid = list(error.valid)
         await send(update, context, lang, "digest_unknown", workshop_id=workshop_id, valid=valid)
         return
+    await audit_action(update, context, "digest", subject=pack.workshop_id)
     await send(update, context, lang, "digest_sending", title=pack.title)
     # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
     sending = send_rendered(

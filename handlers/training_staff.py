@@ -20,6 +20,7 @@ from bot.keys import OccupationKey, TrainingFieldKey
 from handlers.common import Button, chunks, current_person, send, text
 from handlers.common import label as button_label
 from handlers.routes import Call, staff_button
+from handlers.staff import audit_action
 from storage import training as store
 from storage.training import Offer
 
@@ -158,9 +159,12 @@ async def on_map_to(call: Call[MapTo]) -> None:
     user = call.update.effective_user
     assert user is not None
     typed = offer.occupation_text or ""
-    count = await store.map_occupation(
-        services.db, typed, owner.id, occupation.id, user.id, now=services.clock()
-    )
+    async with services.db.transaction():
+        count = await store.map_occupation(
+            services.db, typed, owner.id, occupation.id, user.id, now=services.clock()
+        )
+        await audit_action(call.update, call.context, "mapping", f"offer:{offer.id}",
+                           f"occupation={occupation.id},offers={count}")  # fmt: skip
     lang = call.lang
     await call.send("training_mapped", text=typed, count=count,
                     occupation=occupation.title.get(lang), field=owner.title.get(lang))  # fmt: skip

@@ -27,6 +27,7 @@ from handlers.common import (
     text,
 )
 from handlers.routes import Args, Call, PersonCall, button, command, staff_button, staff_command
+from handlers.staff import audit_action
 from storage import workshops as store
 from storage.outbox import OutboxRow
 from storage.people import Person
@@ -411,7 +412,10 @@ async def on_attendance(call: Call[Attendance]) -> None:
         await call.stale()
         return
     mark = NEXT_MARK[found.attended]
-    await store.mark_attendance(services.db, found.id, mark)
+    async with services.db.transaction():  # the mark and its audit entry together
+        await store.mark_attendance(services.db, found.id, mark)
+        await audit_action(call.update, call.context, "attendance", f"registration:{found.id}",
+                           {True: "yes", False: "no", None: "open"}[mark])  # fmt: skip
     await call.answer("attendance_marked", attended=mark)
     body, buttons = await _participants_view(call.context, call.lang, event)
     query = call.update.callback_query

@@ -40,6 +40,10 @@ ACTIONS = frozenset(
         "attendance",
         "mapping",
         "problem_merge",
+        "draft_upload",
+        "discard_draft",
+        "priority",
+        "progress",
         # invitation links
         "invite_revoke",
         "invite_reissue",

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from bot import logs
 from bot.cli import (
+    audit,
     backup,
     check,
     demo,
@@ -43,7 +44,7 @@ from storage.integrity import DatabaseUnusable
 
 COMMANDS = (
     run, check, status, invite, demo, digest, export, draft, plan, measures, problems, backup,
-    privacy,
+    privacy, audit,
 )  # fmt: skip
 
 

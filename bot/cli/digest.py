@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.common import Env, Subparsers, load_consultation
@@ -31,6 +31,7 @@ def digest(args: argparse.Namespace, env: Env) -> int:
 async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
     from bot.pack_render import render_pack, write_pack
     from bot.packs import UnknownWorkshop, build_pack
+    from storage import audit
     from storage.db import Database
 
     settings = env.settings()
@@ -39,6 +40,9 @@ async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
     db = await Database.open(env.database())
     try:
         pack = await build_pack(db, consultation, workshop_id, today)
+        await audit.record(
+            db, "digest", actor=None, subject=pack.workshop_id, now=datetime.now(UTC)
+        )
     except UnknownWorkshop as error:
         print(
             f"agenda-bot: no workshop {workshop_id!r}; valid ids: {', '.join(error.valid)}",

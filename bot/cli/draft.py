@@ -35,6 +35,7 @@ def draft_command(args: argparse.Namespace, env: Env) -> int:
 
 async def _draft(env: Env, command: str, path: Path) -> int:
     from bot import draft
+    from storage import audit
     from storage.db import Database
 
     settings = env.settings()
@@ -61,8 +62,11 @@ async def _draft(env: Env, command: str, path: Path) -> int:
                   " nothing done)")  # fmt: skip
             return 0
         now = datetime.now(UTC)
-        version_id = await draft.store_draft(db, parsed, source, None, now)
-        count = await draft.publish(db, version_id, now)
+        async with db.transaction():  # published together with its audit entry
+            version_id = await draft.store_draft(db, parsed, source, None, now)
+            count = await draft.publish(db, version_id, now)
+            await audit.record(db, "publish_draft", actor=None, subject=f"draft:{version_id}",
+                               detail=f"recipients={count}", now=now)  # fmt: skip
     finally:
         await db.close()
     print(f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"

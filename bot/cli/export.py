@@ -40,6 +40,7 @@ def export(args: argparse.Namespace, env: Env) -> int:
 async def _export(env: Env, out: Path, fmt: str) -> int:
     from bot.export_xlsx import save_xlsx
     from bot.exports import build_export, export_file_name, write_csv
+    from storage import audit
     from storage.db import Database
 
     suffix = out.suffix.lower()
@@ -57,6 +58,7 @@ async def _export(env: Env, out: Path, fmt: str) -> int:
     db = await Database.open(env.database())
     try:
         export = await build_export(db, consultation, datetime.now(UTC), consultation.zone)
+        await audit.record(db, "export", actor=None, detail=fmt, now=datetime.now(UTC))
     finally:
         await db.close()
     if fmt == "csv":

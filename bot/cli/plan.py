@@ -48,6 +48,7 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
     from bot.plan_render import render_plan
     from bot.progress import build_progress
     from bot.progress_render import render_progress
+    from storage import audit
     from storage import plan as plans
     from storage.db import Database
 
@@ -81,7 +82,12 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
                 print(f"{name}: unverändert – gleich dem veröffentlichten Plan, nichts getan"
                       " (same as the published plan; nothing done)")  # fmt: skip
                 return 0
-            await plans.publish(db, source, name, ctx.draft_version, datetime.now(UTC))
+            now = datetime.now(UTC)
+            async with db.transaction():
+                plan_id = await plans.publish(db, source, name, ctx.draft_version, now)
+                await audit.record(
+                    db, "publish_plan", actor=None, subject=f"plan:{plan_id}", now=now
+                )
         report = await build_progress(db, ctx, consultation.zone) if command == "progress" else None
     finally:
         await db.close()

@@ -43,13 +43,19 @@ def merge_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _merge(env: Env, keep: int, gone: int) -> int:
+    from storage import audit
     from storage import problems as problem_store
     from storage.db import Database
 
     db = await Database.open(env.database())
     try:
         try:
-            merged = await problem_store.merge(db, keep, gone, now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            async with db.transaction():
+                merged = await problem_store.merge(db, keep, gone, now=now)
+                await audit.record(
+                    db, "problem_merge", actor=None, subject=f"problem:{gone}>{keep}", now=now
+                )
         except problem_store.MergeRefused as refused:
             print(f"agenda-bot: nicht zusammengeführt: {REASONS[refused.reason]}", file=sys.stderr)
             return 1
