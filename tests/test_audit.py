@@ -247,7 +247,17 @@ def test_cli_audit_prints_the_entries_since_a_day(
     ]
     assert main(["export", "--out", str(tmp_path / "out.xlsx")]) == 0
     assert main(["problems", "merge", "1", "2"]) == 1  # refused: no such reports, no entry
+    draft_file = tmp_path / "entwurf.yaml"
+    draft_file.write_text(DRAFT.format(n=1), encoding="utf-8")
+    assert main(["draft", "publish", str(draft_file)]) == 0
+    assert main(["draft", "publish", str(draft_file)]) == 0  # the same again: nothing done
+    assert main(["measures", "adopt", "h-fenster", "--priority"]) == 0
     capsys.readouterr()
     assert main(["audit"]) == 0
     rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()[1:]]
-    assert [(r[2], r[5]) for r in rows if r[1] == "cli"] == [("export", "xlsx")]
+    assert [(r[2], r[3], r[5]) for r in rows if r[1] == "cli"] == [
+        ("export", "", "xlsx"),
+        ("publish_draft", "draft:1", "recipients=0"),
+        ("adopt", "measure:h-fenster", "on"),
+        ("priority", "measure:h-fenster", "on"),
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 from bot.cli.common import Env, Subparsers, fail
 
@@ -52,6 +53,7 @@ def measures_command(args: argparse.Namespace, env: Env) -> int:
 
 async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority: bool) -> int:
     from bot.yaml_places import unknown
+    from storage import audit
     from storage import draft as drafts
     from storage.db import Database
 
@@ -80,11 +82,16 @@ async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority
                         f" Kennung(en) im Entwurf {version.id} – agenda-bot measures list zeigt"
                         " alle")  # fmt: skip
         chosen = [by_id[i] for i in dict.fromkeys(ids)]
-        async with db.transaction():
+        now, detail = datetime.now(UTC), "off" if undo else "on"
+        async with db.transaction():  # the marks and their audit entries together
             for m in chosen:
                 await drafts.mark(db, m.id, "adopted", not undo)
+                await audit.record(db, "adopt", actor=None, subject=f"measure:{m.measure_id}",
+                                   detail=detail, now=now)  # fmt: skip
                 if priority:
                     await drafts.mark(db, m.id, "priority", not undo)
+                    await audit.record(db, "priority", actor=None,
+                                       subject=f"measure:{m.measure_id}", detail=detail, now=now)
         adopted = sum(1 for m in await drafts.measures(db, version.id) if m.adopted)
     finally:
         await db.close()
