@@ -29,6 +29,7 @@ from handlers import (
     errors,
     exports,
     input,
+    members,
     menu,
     onboarding,
     outbox_report,
@@ -39,9 +40,11 @@ from handlers import (
     questionnaire,
     reminders,
     staff,
+    team,
     training,
     workshops,
 )
+from storage import staff as staff_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,7 @@ PUBLIC_COMMANDS = {
 }  # fmt: skip
 STAFF_COMMANDS = [
     "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
-    "prioritaeten", "plan", "fortschritt", "audit",
+    "prioritaeten", "plan", "fortschritt", "audit", "team",
 ]
 
 
@@ -112,7 +115,8 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding, privacy, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, draft, plan, progress, audit, menu,
+        reminders, broadcast, outbox_report, workshops, draft, plan, progress, audit, team,
+        members, menu,
     ):  # fmt: skip
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
@@ -121,6 +125,7 @@ def build_application(
     # broadcast text is taken before the input router sees it.
     app.add_handlers(reminders.early_handlers(), group=-2)
     app.add_handlers(broadcast.early_handlers(), group=-1)
+    app.add_handlers(team.early_handlers(), group=-3)  # an admin forwards a message: add its sender
     app.add_handlers(menu.guard_handlers(), group=-1)  # forged or out-of-range button payloads
     app.add_error_handler(errors.on_error)
     return app
@@ -132,6 +137,7 @@ def _opener(
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         db = await Database.open(settings.db_path)
         app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
+        app.bot_data.services.stored_staff = await staff_store.ids(db)
         app.bot_data.renders = RenderPool(settings.render_workers)
         if warm_renders:  # the first /digest then does not wait for the worker's imports
             app.bot_data.renders.prewarm()

@@ -40,14 +40,20 @@ class Services:
     db: Database
     clock: Clock
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    # Staff added in the chat (/team, storage/staff.py): loaded in post_init, kept on change.
+    stored_staff: frozenset[int] = frozenset()
 
     def today(self) -> date:
         """Today's date in the consultation's time zone."""
         return self.clock().astimezone(self.consultation.zone).date()
 
     def is_staff(self, user_id: int) -> bool:
-        """Whether this Telegram user id is one of the town's staff."""
-        return user_id in self.settings.staff_ids
+        """Whether this Telegram user id is one of the town's staff (settings or /team)."""
+        return user_id in self.settings.staff_ids or user_id in self.stored_staff
+
+    def is_admin(self, user_id: int) -> bool:
+        """Whether this Telegram user id may add and remove staff (AGENDA_ADMIN_IDS)."""
+        return user_id in self.settings.admin_ids
 
 
 class BotData:

@@ -25,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.exports import Cell, Export, Table
 from bot.texts import TEMPLATES_DIR, format_day
+from storage.files import write_private
 
 LABELS_FILE = TEMPLATES_DIR / "exports" / "xlsx.de.yaml"
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
@@ -161,6 +162,4 @@ def _widths(headers: list[str], rows: list[list[Cell]]) -> list[float]:
 
 def save_xlsx(export: Export, path: Path) -> Path:
     """Write the workbook to path (its directory is created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(xlsx_bytes(export))
-    return path
+    return write_private(path, xlsx_bytes(export))

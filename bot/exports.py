@@ -29,6 +29,7 @@ from bot.questions import guess
 from storage import draft as drafts
 from storage import exports as store
 from storage.db import Database
+from storage.files import open_private, private_dir
 
 LANG = "de"  # exports are for the town's staff: titles and answer texts in German
 YES, NO = "Ja", "Nein"
@@ -405,11 +406,11 @@ def csv_text(value: Cell) -> str:
 
 def write_csv(export: Export, directory: Path) -> list[Path]:
     """One CSV per data table in directory: UTF-8 with BOM, ';'-separated, for German Excel."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     written = []
     for table in export.csv_tables:
         path = directory / table.csv_name
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        with open_private(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
             writer.writerow(table.columns)
             writer.writerows([csv_text(value) for value in row] for row in table.rows)

@@ -7,7 +7,7 @@ A new kind: add its name to ``KINDS`` (the order /ausgang lists them in), its po
 
 from __future__ import annotations
 
-from bot import digests, progress_notices, training_notices
+from bot import digests, member_notices, progress_notices, training_notices
 from bot import draft as draft_plan
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
@@ -25,6 +25,8 @@ KINDS: tuple[str, ...] = (
     training_notices.KIND_OFFER,  # a training place for schools
     training_notices.KIND_SUMMARY,  # the monthly training summary for staff
     progress_notices.KIND,  # a followed measure moved
+    member_notices.KIND_REQUEST,  # the contact asked to confirm a person using the link
+    member_notices.KIND_DECISION,  # that person told the answer
 )
 
 
@@ -36,5 +38,6 @@ def policies() -> dict[str, KindPolicy]:
     found |= draft.policies()
     found |= training_notices.policies()
     found |= progress_notices.policies()
+    found |= member_notices.policies()
     assert set(found) == set(KINDS), "every kind is registered in KINDS and has a policy"
     return {kind: found[kind] for kind in KINDS}

@@ -22,6 +22,7 @@ from bot.pack_charts import ChartSource, address, chart_questions
 from bot.packs import PackContext
 from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import TEMPLATES_DIR, build_environment
+from storage.files import write_private
 
 PACK_TEMPLATE = "packs/briefing.html.j2"
 LABELS_TEMPLATE = "packs/_labels.j2"
@@ -133,9 +134,6 @@ async def render_in_worker(
 
 def write_pack(rendered: RenderedPack, out_dir: Path, workshop_id: str) -> tuple[Path, Path]:
     """Write <id>.html and <id>.pdf into out_dir; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / f"{workshop_id}.html"
-    pdf_path = out_dir / f"{workshop_id}.pdf"
-    html_path.write_text(rendered.html, encoding="utf-8")
-    pdf_path.write_bytes(rendered.pdf)
+    html_path = write_private(out_dir / f"{workshop_id}.html", rendered.html)
+    pdf_path = write_private(out_dir / f"{workshop_id}.pdf", rendered.pdf)
     return html_path, pdf_path

@@ -61,6 +61,8 @@ class Settings:
     update_max_age: timedelta = DEFAULT_UPDATE_MAX_AGE
     # Render worker processes at once (packs, plan, progress, export); more wait their turn.
     render_workers: int = DEFAULT_RENDER_WORKERS
+    # Who may add and remove staff with /team (AGENDA_ADMIN_IDS; default: AGENDA_STAFF_IDS).
+    admin_ids: frozenset[int] = frozenset()
 
     def __repr__(self) -> str:
         # Never show the token, not even in a traceback.
@@ -68,6 +70,7 @@ class Settings:
         return (
             f"Settings(token={token}, base_url={self.base_url!r}, db_path={self.db_path!s}, "
             f"consultation_path={self.consultation_path!s}, staff_ids={sorted(self.staff_ids)}, "
+            f"admin_ids={sorted(self.admin_ids)}, "
             f"timezone={self.timezone.key if self.timezone else None}, "
             f"staff_chat={self.staff_chat}, "
             f"digest_lead={self.digest_lead}, ops={self.ops})"
@@ -127,6 +130,8 @@ class Settings:
             ops=ops,
             update_max_age=_update_max_age(env),
             render_workers=_render_workers(env.get("AGENDA_RENDER_WORKERS", "")),
+            admin_ids=_staff_ids(env.get("AGENDA_ADMIN_IDS", ""), "AGENDA_ADMIN_IDS")
+            or _staff_ids(env.get("AGENDA_STAFF_IDS", "")),
         )
 
 
@@ -147,7 +152,7 @@ def _existing_file(
     return path
 
 
-def _staff_ids(raw: str) -> frozenset[int]:
+def _staff_ids(raw: str, name: str = "AGENDA_STAFF_IDS") -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
@@ -155,7 +160,7 @@ def _staff_ids(raw: str) -> frozenset[int]:
             continue
         if not part.lstrip("-").isdigit():
             raise SettingsError(
-                "AGENDA_STAFF_IDS",
+                name,
                 f"{part!r} is not a numeric Telegram user id (ask @userinfobot for yours)",
             )
         ids.add(int(part))

@@ -14,6 +14,7 @@ from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
 from bot.keys import ActionFieldKey, GroupKey
 from bot.texts import LANGUAGES
+from handlers import members as member_flow
 from handlers import privacy
 from handlers.common import (
     Button,
@@ -35,7 +36,7 @@ from handlers.routes import (
     profile_button,
     visitor_button,
 )
-from storage import organisations, people
+from storage import members, organisations, people
 from storage.people import Person
 
 ORG_NAME_LIMIT = 120
@@ -132,21 +133,22 @@ async def start(update: Update, context: AgendaContext) -> None:
     token = context.args[0] if context.args else None
     invited = None
     if token is not None:
-        invited = await organisations.by_token(services.db, token) if _TOKEN.match(token) else None
+        invited = await members.link(services.db, token) if _TOKEN.match(token) else None
         if invited is None:
             await send(update, context, language_of(update, person), "invite_unknown")
+        elif invited.outcome == "revoked":
+            await member_flow.tell(update, context, language_of(update, person), invited)
+            invited = None
     if person is None:
         user = update.effective_user
         stored = await people.by_telegram_id(services.db, user.id) if user else None
         if stored is not None and not stored.withdrawn:  # the privacy notice changed
             await send(update, context, stored.language, "consent_again")
-        await ask_language(update, context, invited.invite_token if invited else None)
+        await ask_language(update, context, token if invited else None)
         return
-    if invited is not None:
-        await organisations.bind_person(
-            services.db, person.id, invited.id, invited.group_id, now=services.clock()
-        )
-        await send(update, context, person.language, "invite_bound", organisation=invited.name)
+    redeemed = await member_flow.use_link(context, person.id, token) if invited and token else None
+    if redeemed is not None:
+        await member_flow.tell(update, context, person.language, redeemed)
         person = await people.by_telegram_id(services.db, person.telegram_id)
         assert person is not None
     if person.onboarded:
@@ -214,15 +216,11 @@ async def on_consent(call: Call[Consent]) -> None:
         person = await people.record_consent(
             services.db, user.id, lang, services.consultation.consent_version, now=now
         )
-        invited = await organisations.by_token(services.db, token) if token else None
-        if invited is not None:
-            await organisations.bind_person(
-                services.db, person.id, invited.id, invited.group_id, now=now
-            )
+        redeemed = await member_flow.use_link(context, person.id, token) if token else None
     await answer_callback(update, context, lang)
     await call.drop_buttons()
-    if invited is not None:
-        await send(update, context, lang, "invite_bound", organisation=invited.name)
+    if redeemed is not None:
+        await member_flow.tell(update, context, lang, redeemed)
     else:
         await send(update, context, lang, "consent_thanks")
     refreshed = await people.by_telegram_id(services.db, user.id)
@@ -232,6 +230,8 @@ async def on_consent(call: Call[Consent]) -> None:
 
 async def resume(update: Update, context: AgendaContext, person: Person) -> None:
     """Ask for the first missing part of the profile, or finish onboarding."""
+    if await member_flow.waiting(update, context, person):
+        return
     if person.group_id is None:
         await ask_group(update, context, person)
     elif person.organisation_id is None and context.services.consultation.needs_organisation(
@@ -355,8 +355,15 @@ async def on_fields_done(call: PersonCall[FieldsDone]) -> None:
 
 
 async def ask_naming(update: Update, context: AgendaContext, person: Person) -> None:
-    """May workshop documents name the organisation?"""
+    """May workshop documents name the organisation? Only its contact decides."""
     lang = person.language
+    if not await members.is_contact(context.services.db, person.id, person.organisation_id):
+        if person.onboarded:
+            await send(update, context, lang, "naming_contact_only",
+                       organisation=person.organisation_name or "")  # fmt: skip
+        else:
+            await finish(update, context, person)
+        return
     await send(
         update,
         context,
@@ -375,6 +382,10 @@ async def on_naming(call: PersonCall[Naming]) -> None:
     person = call.person
     if person.organisation_id is None:
         await call.stale()
+        return
+    if not await members.is_contact(call.services.db, person.id, person.organisation_id):
+        await call.answer()
+        await call.send("naming_contact_only", organisation=person.organisation_name or "")
         return
     await organisations.set_may_be_named(
         call.services.db, person.organisation_id, call.payload.choice == "y"
@@ -445,7 +456,7 @@ async def show_profile(
     ):
         rows.append([(label(context, lang, "change_org"), ChangeProfile("org").pack())])
     rows.append([(label(context, lang, "change_fields"), ChangeProfile("fields").pack())])
-    if person.organisation_id is not None:
+    if await members.is_contact(context.services.db, person.id, person.organisation_id):
         rows.append([(label(context, lang, "change_naming"), ChangeProfile("naming").pack())])
     rows.append([(label(context, lang, "change_language"), ChangeProfile("lang").pack())])
     rows += privacy.buttons(context, lang)

@@ -57,15 +57,18 @@ def staff_only(callback: StaffCallback) -> StaffCallback:
     return guarded
 
 
+def private_user(update: Update) -> int | None:
+    """The numeric id of the user writing, when they write in their private chat with the bot."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    return user.id
+
+
 def is_staff_chat(update: Update, context: AgendaContext) -> bool:
     """Whether the update comes from a staff member in their private chat with the bot."""
-    user, chat = update.effective_user, update.effective_chat
-    return (
-        user is not None
-        and chat is not None
-        and chat.type == ChatType.PRIVATE
-        and context.services.is_staff(user.id)
-    )
+    user_id = private_user(update)
+    return user_id is not None and context.services.is_staff(user_id)
 
 
 async def refuse(update: Update, context: AgendaContext) -> None:

@@ -36,6 +36,7 @@ never reads the clock: callers pass ``now``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -50,6 +51,7 @@ from typing import Protocol
 
 import aiosqlite
 
+from storage.files import private_database
 from storage.integrity import DatabaseUnusable
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,10 @@ class Database:
         """Open (creating if needed) and migrate the database at path."""
         memory = str(path) == ":memory:"
         if not memory:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 in a 0700 directory; SQLite gives WAL and SHM the same mode. On an
+            # error (a directory, an unwritable place) SQLite says below what is wrong.
+            with contextlib.suppress(OSError):
+                private_database(Path(path))
         try:
             conn = await _connect(path)
         except sqlite3.Error as error:

@@ -20,6 +20,7 @@ class Organisation:
     contact: str | None
     invite_token: str | None
     may_be_named: bool
+    contact_person: int | None = None  # who speaks for it (storage/members.py)
 
 
 def _organisation(row: aiosqlite.Row) -> Organisation:
@@ -30,6 +31,7 @@ def _organisation(row: aiosqlite.Row) -> Organisation:
         contact=row["contact"],
         invite_token=row["invite_token"],
         may_be_named=bool(row["may_be_named"]),
+        contact_person=row["contact_person"],
     )
 
 
@@ -148,8 +150,9 @@ async def set_own_name(db: Database, person_id: int, name: str, *, now: datetime
             )
             return
         cursor = await conn.execute(
-            "INSERT INTO organisations (name, group_id, created_at) VALUES (?, ?, ?)",
-            (name, row["group_id"] or "", iso(now)),  # a group is asked before the name
+            "INSERT INTO organisations (name, group_id, created_at, contact_person)"
+            " VALUES (?, ?, ?, ?)",
+            (name, row["group_id"] or "", iso(now), person_id),  # a group is asked before the name
         )
         await conn.execute(
             "UPDATE people SET organisation_id = ?, updated_at = ? WHERE id = ?",

@@ -40,6 +40,7 @@ from bot.cli import (
 from bot.cli.common import EXIT_CONFIG, Env
 from bot.cli.helptext import decorate
 from bot.settings import SettingsError
+from storage.files import restrict_umask
 from storage.integrity import DatabaseUnusable
 
 COMMANDS = (
@@ -60,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    restrict_umask()  # the database, its WAL, packs, exports, links: the bot's user's alone
     args = parser().parse_args(argv)
     # Until the settings are read (Env.settings), the defaults; the token is hidden from then on.
     formatter = logs.configure(logs.early_level(os.environ))

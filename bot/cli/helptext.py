@@ -29,6 +29,7 @@ ENVIRONMENT = {
     "AGENDA_DB": "Datenbank, relativ zu AGENDA_DATA_DIR (default: agenda.sqlite3)",
     "AGENDA_CONSULTATION": "Befragungsdatei, relativ zu AGENDA_DATA_DIR (consultation file)",
     "AGENDA_STAFF_IDS": "Telegram-IDs der Mitarbeitenden, kommagetrennt (staff ids)",
+    "AGENDA_ADMIN_IDS": "wer mit /team Mitarbeitende ändert (admins; default: AGENDA_STAFF_IDS)",
     "AGENDA_STAFF_CHAT": "Chat-ID einer Mitarbeitergruppe (a staff group)",
     "AGENDA_TIMEZONE": "leer lassen: die Zeitzone der Befragungsdatei gilt (leave empty)",
     "AGENDA_DIGEST_LEAD": "Briefing-Pack so lange vor dem Workshop (e.g. 48h)",

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli import invite_members
 from bot.cli.common import Env, Subparsers, fail, load_consultation, telegram_failure
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def register(sub: Subparsers) -> None:
         "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
     )
     letters.set_defaults(func=letters_command)
+    invite_members.register_subcommands(invite_sub)  # list, revoke, reissue, confirm, refuse
 
 
 def import_command(args: argparse.Namespace, env: Env) -> int:
