@@ -185,7 +185,7 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
     await app.bot.set_my_commands(
         commands("en", PUBLIC_COMMANDS["en"]), scope=BotCommandScopeDefault(), language_code="en"
     )
-    for staff_id in sorted(services.settings.staff_ids):
+    for staff_id in sorted(services.settings.staff_ids | services.stored_staff):
         try:
             await app.bot.set_my_commands(
                 commands("de", PUBLIC_COMMANDS["de"] + STAFF_COMMANDS),
