@@ -84,12 +84,15 @@ async def waiting(update: Update, context: AgendaContext, person: Person) -> boo
 
 async def on_go_on_alone(call: PersonCall[GoOnAlone]) -> None:
     """Drop the request and carry on with onboarding as anyone else."""
-    from handlers.onboarding import resume  # onboarding imports this module
+    from handlers.onboarding import resume, show_profile  # onboarding imports this module
 
     await call.answer()
     await call.drop_buttons()
     await members.withdraw(call.services.db, call.person.id)
-    await resume(call.update, call.context, call.person)
+    if call.person.onboarded:
+        await show_profile(call.update, call.context, call.person)
+    else:
+        await resume(call.update, call.context, call.person)
 
 
 async def on_decision(call: PersonCall[ConfirmMember | RefuseMember]) -> None:

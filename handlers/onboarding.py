@@ -151,6 +151,8 @@ async def start(update: Update, context: AgendaContext) -> None:
         await member_flow.tell(update, context, person.language, redeemed)
         person = await people.by_telegram_id(services.db, person.telegram_id)
         assert person is not None
+        if redeemed.outcome == "waiting" and not person.onboarded:
+            return  # told to wait; nothing else to ask meanwhile
     if person.onboarded:
         await show_profile(update, context, person, greeting=True)
     else:
@@ -225,6 +227,8 @@ async def on_consent(call: Call[Consent]) -> None:
         await send(update, context, lang, "consent_thanks")
     refreshed = await people.by_telegram_id(services.db, user.id)
     assert refreshed is not None
+    if redeemed is not None and redeemed.outcome == "waiting" and not refreshed.onboarded:
+        return  # told to wait; nothing else to ask meanwhile
     await resume(update, context, refreshed)
 
 

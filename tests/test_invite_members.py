@@ -50,6 +50,7 @@ async def test_a_forwarded_link_makes_nobody_else_the_organisation_until_confirm
     # Eve got the forwarded link: she waits, and is not the organisation.
     await _join(eve)
     assert "macht schon jemand mit" in (eve.last.text or "")
+    assert sum("macht schon jemand mit" in (m.text or "") for m in eve.messages) == 1
     assert "Ohne diese Organisation mitmachen" in eve.buttons()
     stranger = await people.by_telegram_id(bot.db, 1010)
     assert stranger is not None and stranger.organisation_id is None
