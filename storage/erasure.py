@@ -44,7 +44,11 @@ from storage.db import Database, from_iso, iso
 # fails that test until it is handled here.
 PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "people": {"id": "person", "telegram_id": "person", "organisation_id": "person"},
-    "organisations": {"name": "organisation", "contact": "organisation"},
+    "organisations": {"name": "organisation", "contact": "organisation",
+                      "contact_person": "person"},  # SET NULL with the person row
+    "member_requests": {"person_id": "person", "organisation_id": "organisation"},  # cascade
+    "revoked_tokens": {"organisation_id": "organisation"},  # cascade
+    "staff_members": {"telegram_id": "staff", "added_by": "staff"},  # /team
     "person_fields": {"person_id": "person"},
     "responses": {"person_id": "person"},
     "answers": {"person_id": "person", "value": "person"},
@@ -371,6 +375,7 @@ async def purge_leftovers(db: Database, people: int, *, now: datetime) -> Leftov
             "UPDATE progress_entries SET recorded_by = NULL WHERE recorded_by IS NOT NULL",
             "UPDATE training_occupation_map SET mapped_by = 0 WHERE mapped_by != 0",
             "DELETE FROM draft_messages",
+            "DELETE FROM staff_members",  # added with /team; AGENDA_STAFF_IDS stay
         ):
             staff += (await conn.execute(sql)).rowcount
         return Leftovers(
