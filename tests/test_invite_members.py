@@ -186,3 +186,27 @@ async def test_an_old_link_is_answered_with_a_clear_note(bot: Harness) -> None:
     await _join(bot.user(1006), "tok_new000000001")
     newcomer = await people.by_telegram_id(bot.db, 1006)
     assert newcomer is not None and newcomer.organisation_id == org.id
+
+
+async def test_erasing_the_contact_or_a_waiting_person_leaves_no_link_to_them(
+    bot: Harness,
+) -> None:
+    from bot import privacy
+
+    org = await _invite(bot)
+    carl, eve = bot.user(1004, "Carl"), bot.user(1010, "Eve")
+    await _join(carl)
+    await _join(eve)
+    contact = await people.by_telegram_id(bot.db, 1004)
+    waiting = await people.by_telegram_id(bot.db, 1010)
+    assert contact is not None and waiting is not None
+    for person in (waiting, contact):
+        await privacy.erase(bot.db, bot.consultation, bot.settings, person.id, bot.clock())
+    found = await organisations.by_id(bot.db, org.id)
+    assert found is not None and found.contact_person is None
+    assert await members.bindings(bot.db) == [members.Binding(found, (), (), 0)]
+    # The next person to open the link speaks for the organisation.
+    await _join(bot.user(1020, "Nora"))
+    nora = await people.by_telegram_id(bot.db, 1020)
+    assert nora is not None and nora.organisation_id == org.id
+    assert await members.is_contact(bot.db, nora.id, org.id)
