@@ -11,8 +11,6 @@ from telegram import Update
 
 from bot.cli import main
 from bot.render_worker import RenderFailed
-from handlers import exports as export_handlers
-from handlers import staff as staff_handlers
 from handlers.staff import is_staff_chat
 from storage import audit, people
 from storage import problems as problem_store
@@ -128,11 +126,10 @@ async def test_attendance_mapping_merge_and_progress_leave_one_entry_each(bot: H
 async def test_digest_and_export_in_the_chat_leave_one_entry_each(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def no_worker(*_: object) -> bytes:
+    async def no_worker(*_: object, **__: object) -> bytes:
         raise RenderFailed("not in this test")
 
-    monkeypatch.setattr(export_handlers, "in_worker", no_worker)
-    monkeypatch.setattr(staff_handlers, "render_in_worker", no_worker)
+    monkeypatch.setattr(bot.app.bot_data.renders, "run", no_worker)
     trail = Trail(bot.db)
     staff = await staff_user(bot)
     await bot.app.start()
