@@ -68,3 +68,21 @@ def pages(pdf: bytes) -> list[Page]:
 def right_edge(width: float) -> float:
     """Where the printable area ends on a page this wide (points)."""
     return width - MARGIN_RIGHT
+
+
+def smallest_type_between(pdf: bytes, first: str, last: str) -> float:
+    """The smallest type (points) of the lines from the one starting with ``first`` up to the
+    one starting with ``last`` (not included), read across pages in order."""
+    sizes: list[float] = []
+    inside = False
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for line in page.extract_text_lines(return_chars=True):
+                text = line["text"].strip()
+                if text.startswith(first):
+                    inside = True
+                elif text.startswith(last) and inside:
+                    return min(sizes)
+                if inside:
+                    sizes += [float(c["size"]) for c in line["chars"] if c["text"].strip()]
+    raise AssertionError(f"no lines from {first!r} to {last!r}")

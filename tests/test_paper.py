@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from bot.pack_charts import FONT_PT, WIDTH_IN
 from bot.texts import format_number
 from tests.documents import DOCUMENTS, rendered, sample_pack
-from tests.paper import A4_WIDTH, Page, pages, right_edge
+from tests.paper import A4_WIDTH, Page, pages, right_edge, smallest_type_between
 
 # A page may be less than half full only where the next part starts on a fresh page by design
 # (a chapter of the pack, the contents, the worksheet, the appendix) or at the document's end.
@@ -92,6 +92,15 @@ def test_chart_labels_print_at_ten_points_or_more() -> None:
     assert widths
     for printed_width in widths:
         assert FONT_PT * printed_width / (WIDTH_IN * 72) >= 9.95
+
+
+@pytest.mark.parametrize(
+    ("name", "after"), [("plan", "Termine der Meilensteine"), ("progress", "Stand der Maßnahmen")]
+)
+def test_timeline_names_axis_and_legend_print_at_ten_points_or_more(name: str, after: str) -> None:
+    """The timeline is a chart: its legend, years and measure names print as large as any."""
+    smallest = smallest_type_between(rendered(name).pdf, "Zeitkorridor (erster", after)
+    assert smallest >= 9.95, f"{name}: timeline type {smallest:.1f} pt"
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
