@@ -31,6 +31,16 @@ class ReviewComment:
 
 
 @dataclass(frozen=True)
+class SameComment:
+    """Comments with the same words (case and spacing aside) as the pack prints them: once,
+    with how often they were given and by whom (each name once, the first to give it first)."""
+
+    text: str
+    count: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MeasureReview:
     """What the review of one measure yielded."""
 
@@ -46,6 +56,18 @@ class MeasureReview:
     priority: bool
     adopted: bool
     comments: tuple[ReviewComment, ...]
+
+    @property
+    def said(self) -> tuple[SameComment, ...]:
+        """The comments with identical ones merged, the most often given first."""
+        same: dict[str, list[ReviewComment]] = {}
+        for c in self.comments:
+            same.setdefault(" ".join(c.text.casefold().split()), []).append(c)
+        merged = sorted(same.values(), key=len, reverse=True)  # stable: first given first
+        return tuple(
+            SameComment(given[0].text, len(given), tuple(dict.fromkeys(c.source for c in given)))
+            for given in merged
+        )
 
 
 @dataclass(frozen=True)
