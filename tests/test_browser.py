@@ -65,6 +65,35 @@ const shown = [...document.querySelectorAll('.figure img')]
 return shown.length ? Math.min(...shown) * arguments[0] : null;
 """
 
+# Words of a table cell or timeline name broken between two lines inside the word (a column
+# narrower than "Einzelhandel"); breaks at a hyphen, slash or soft hyphen are fine, and so is
+# a web address or a word of more than 24 letters, which may break anywhere.
+BROKEN_WORDS = r"""
+const broken = [];
+const top = (node, at) => {
+  const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1);
+  const rect = [...r.getClientRects()].find(x => x.width > 0);
+  return rect ? Math.round(rect.top) : null;
+};
+for (const cell of document.querySelectorAll('td, th, .g-name')) {
+  if (cell.closest('.visually-hidden') || !cell.getClientRects().length) continue;
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.getClientRects().length) continue;
+    const re = /[^\s\-\/\u00ad]+/g; let m;
+    while ((m = re.exec(node.textContent))) {
+      if (m[0].length > 24 || /[:.@]/.test(m[0])) continue;  // an address may break anywhere
+      // after a soft hyphen, the hyphen drawn there counts to the line above
+      const soft = node.textContent[m.index - 1] === "\u00ad";
+      const first = top(node, m.index + (soft ? 1 : 0));
+      const last = top(node, m.index + m[0].length - 1);
+      if (first !== null && last !== null && first !== last) broken.push(m[0]);
+    }
+  }
+}
+return broken;
+"""
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
@@ -166,3 +195,14 @@ def test_a_late_measure_stands_out_by_more_than_its_word(browser: Any, tmp_path:
     assert late[0] != on_time[0] and late[0] != done[0]  # its own fill colour
     assert late[2] != on_time[2]  # and its own mark (a diamond, not a ring)
     assert today_lines == rows == 3  # today drawn against every corridor
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_on_a_phone_no_word_in_a_table_is_broken_inside(
+    browser: Any, name: str, tmp_path: Path
+) -> None:
+    path = tmp_path / f"{name}.html"
+    path.write_text(rendered(name).html, encoding="utf-8")
+    _open(browser, path, 360)
+    broken = browser.execute_script(BROKEN_WORDS)
+    assert broken == [], f"{name} at 360 px breaks inside {broken[:10]}"
