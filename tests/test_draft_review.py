@@ -66,7 +66,7 @@ async def test_the_pack_shows_the_review_of_the_workshops_field(bot: Harness) ->
     html = render_html(pack, with_charts=False)
     assert "Rückmeldungen zum Entwurf" in html
     assert '<th scope="row">Digitales Schaufenster<br>' in html
-    assert '</th><td class="num">2</td>' in html
+    assert '<td class="num long">2</td>' in html  # raters (on a phone under the name)
     assert "3,5</td><td class=\"num\">4</td><td class=\"num\">2,5</td>" in html
     assert "Zu teuer &lt;b&gt;für uns&lt;/b&gt;" in html
     assert "Geheim GmbH" not in html and "Online-Termine" not in html
