@@ -18,6 +18,7 @@ from bot import workshops as workshop_plan
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.health import HealthState, TrackingApplication, start_health, stop_health
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.render_worker import RenderPool
 from bot.settings import Settings
 from bot.texts import Texts
@@ -179,12 +180,12 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
     def commands(lang: str, names: list[str]) -> list[BotCommand]:
         return [BotCommand(n, texts.render(lang, "command_description", command=n)) for n in names]
 
-    await app.bot.set_my_commands(
-        commands("de", PUBLIC_COMMANDS["de"]), scope=BotCommandScopeDefault()
-    )
-    await app.bot.set_my_commands(
-        commands("en", PUBLIC_COMMANDS["en"]), scope=BotCommandScopeDefault(), language_code="en"
-    )
+    for lang in LANGUAGES:  # a language without command names of its own shows the default's
+        names = PUBLIC_COMMANDS.get(lang, PUBLIC_COMMANDS[DEFAULT_LANGUAGE])
+        code = None if lang == DEFAULT_LANGUAGE else lang
+        await app.bot.set_my_commands(
+            commands(lang, names), scope=BotCommandScopeDefault(), language_code=code
+        )
     for staff_id in sorted(services.settings.staff_ids | services.stored_staff):
         try:
             await app.bot.set_my_commands(

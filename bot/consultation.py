@@ -45,6 +45,7 @@ from bot.consultation_checks import (
     check_question,
     check_questionnaire,
 )
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.questions import KINDS, QuestionKind
 from bot.questions.number import MAX_DEFAULT, MIN_DEFAULT
 from bot.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
@@ -55,7 +56,6 @@ __all__ = [
     "ConsultationError",
     "Event",
     "I18n",
-    "Lang",
     "Letterhead",
     "Option",
     "Phase",
@@ -68,7 +68,6 @@ __all__ = [
     "parse_consultation",
 ]
 
-Lang = Literal["de", "en"]
 QuestionnaireKind = Literal[
     "status_quo", "best_practice", "goals", "training_demand", "training_supply", "other"
 ]
@@ -135,10 +134,13 @@ def _raise_problems(problems: list[Problem]) -> None:
 
 
 class I18n(_Model):
-    """A text in German (always) and English (optional). In YAML also a plain string (= German)."""
+    """A text in German (always) and in any other declared language (bot/languages.py,
+    optional), e.g. ``{de: Umfrage, en: Survey}``. In YAML also a plain string (= German)."""
 
-    de: Text
-    en: Text | None = None
+    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
+    __pydantic_extra__: dict[str, Text] = Field(init=False)
+
+    de: Text  # the default language (DEFAULT_LANGUAGE): every text has it
 
     @model_validator(mode="before")
     @classmethod
@@ -147,10 +149,27 @@ class I18n(_Model):
             return {"de": data}
         return data
 
+    @model_validator(mode="after")
+    def _declared(self) -> I18n:
+        for code in self.model_extra or {}:
+            if code not in LANGUAGES:
+                raise PydanticCustomError(
+                    "unknown_language",
+                    "unknown language '{key}' (declared: {declared}; quote texts with commas)",
+                    {"key": code, "declared": ", ".join(LANGUAGES)},
+                )
+        return self
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The text in every language it is given in, German first."""
+        return (self.de, *(str(t) for t in (self.model_extra or {}).values()))
+
     def get(self, lang: str) -> str:
         """The text in ``lang`` ("en", "en-GB", ...), falling back to German."""
-        if lang[:2].lower() == "en" and self.en:
-            return self.en
+        code = lang.split("-")[0].lower()
+        if code != DEFAULT_LANGUAGE and (text := (self.model_extra or {}).get(code)):
+            return str(text)
         return self.de
 
 
@@ -468,8 +487,6 @@ def _message(err: ErrorDetails, loc: Loc) -> str:
         parent = _type_at(loc[:-1])
         is_model = isinstance(parent, type) and issubclass(parent, BaseModel)
         fields = list(parent.model_fields) if is_model else []
-        if is_model and issubclass(parent, I18n):
-            return f"unknown language {name!r} (only de and en; quote texts with commas)"
         close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
         hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(fields)
         return f"unknown key {loc[-1]!r} ({hint})"
@@ -512,7 +529,8 @@ def _message(err: ErrorDetails, loc: Loc) -> str:
         return f"expected a list (lines starting with '- '), got {_show(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         if isinstance(target, type) and issubclass(target, I18n):
-            return f"expected a text or a mapping with de: and en:, got {_show(value)}"
+            languages = " and ".join(f"{code}:" for code in LANGUAGES)
+            return f"expected a text or a mapping with {languages}, got {_show(value)}"
         return f"expected a mapping (key: value), got {_show(value)}"
     bounds = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
     if any(key in ctx for key in bounds) and kind.endswith(("_than", "_than_equal")):
@@ -528,6 +546,10 @@ def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Proble
     problems: list[Problem] = []
     consistency: list[Problem] = []
     for err in exc.errors():
+        if err["type"] == "unknown_language":  # named at the key, like an unknown key
+            loc = (*_clean_loc(err["loc"])[0], str(err["ctx"]["key"]))
+            problems.append((loc, str(err["msg"])))
+            continue
         if err["type"] == "consistency":
             # Re-found, with exact places, by the cross-checks on the raw data; kept as a
             # fallback for the rare case where only the coerced values show the problem.

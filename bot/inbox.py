@@ -32,6 +32,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.context import AgendaApp, Services
+from bot.languages import from_client
 from storage import inbox as store
 from storage import people
 from storage.db import commit_hook
@@ -247,7 +248,7 @@ class Inbox:
         services = self.services
         person = await people.by_telegram_id(services.db, user.id)
         code = user.language_code or ""
-        lang = person.language if person else ("en" if code.startswith("en") else "de")
+        lang = person.language if person else from_client(code)
         with contextlib.suppress(TelegramError):
             if update.callback_query is not None:
                 await update.callback_query.answer()

@@ -92,7 +92,7 @@ def group_names(consultation: Consultation) -> dict[str, str]:
     names: dict[str, str] = {}
     for group in consultation.groups:
         names.setdefault(name_key(group.id), group.id)
-    titles = [(g.id, t) for g in consultation.groups for t in (g.title.de, g.title.en) if t]
+    titles = [(g.id, t) for g in consultation.groups for t in g.title.texts]
     for group_id, title in titles:
         names.setdefault(name_key(title), group_id)
     parts: dict[str, set[str]] = {}

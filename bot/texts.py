@@ -11,10 +11,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.runtime import Macro
 
+from bot.languages import DEFAULT_LANGUAGE, language
+from bot.languages import LANGUAGES as DECLARED
 from bot.resources import TEMPLATES_DIR
 
-LANGUAGES = ("de", "en")
-DEFAULT_LANGUAGE = "de"
+LANGUAGES = tuple(DECLARED)  # bot/languages.py declares them
 KIND_PARTIALS = "questions"  # messages/<lang>/questions/<kind>.j2, imported by the messages
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -42,16 +43,15 @@ def format_number(value: int | float, lang: str = DEFAULT_LANGUAGE) -> str:
         if isinstance(value, float) and not value.is_integer()
         else f"{int(value):,}"
     )
-    if lang == "de":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    style = language(lang)
+    return text.replace(",", "\x00").replace(".", style.decimal).replace("\x00", style.thousands)
 
 
 def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     """A date as people write it: 15.02.2027 in German, 15 Feb 2027 in English."""
-    if lang == "de":
-        return value.strftime("%d.%m.%Y")
-    return value.strftime("%d %b %Y").lstrip("0")
+    style = language(lang)
+    text = value.strftime(style.day)
+    return text.lstrip("0") if style.unpadded_day else text
 
 
 class Texts:

@@ -12,9 +12,10 @@ from telegram.error import BadRequest
 
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.languages import from_client
 from bot.pack_render import RenderedPack
 from bot.render_worker import Queued, RenderFailed
-from bot.texts import DEFAULT_LANGUAGE, split_message
+from bot.texts import split_message
 from bot.training import role_of
 from storage import people
 from storage.people import Person
@@ -63,8 +64,7 @@ def language_of(update: Update, person: Person | None) -> str:
     if person is not None:
         return person.language
     user = update.effective_user
-    code = (user.language_code or "") if user else ""
-    return "en" if code.startswith("en") else DEFAULT_LANGUAGE
+    return from_client(user.language_code if user else None)
 
 
 def text(context: AgendaContext, lang: str, name: str, **params: Any) -> str:

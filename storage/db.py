@@ -68,6 +68,19 @@ class Migration:
     name: str
     sql: str
 
+    @property
+    def rebuilds(self) -> bool:
+        """Whether it rebuilds a table (SQLite's 12 steps): it runs with foreign keys off, so
+        dropping the old table deletes nothing, and is checked with foreign_key_check."""
+        return self.sql.startswith(REBUILD_MARK)
+
+
+REBUILD_MARK = "-- rebuild: foreign keys off"
+
+
+class MigrationFailed(Exception):
+    """A migration that would leave the database inconsistent; nothing of it was kept."""
+
 
 def migrations() -> list[Migration]:
     """All migrations shipped with the code, in order."""
@@ -310,19 +323,33 @@ class Database:
         for migration in migrations():
             if migration.version in done:
                 continue
-            async with self.write() as conn:
-                # Another process may have applied it meanwhile; BEGIN IMMEDIATE serialises us.
-                cursor = await conn.execute(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
-                )
-                if await cursor.fetchone():
-                    continue
-                for statement in _statements(migration.sql):
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, stamp),
-                )
+            if migration.rebuilds:  # only outside a transaction (SQLite ignores it inside)
+                await self.conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                async with self.write() as conn:
+                    # Another process may have applied it meanwhile; BEGIN IMMEDIATE serialises.
+                    cursor = await conn.execute(
+                        "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                    )
+                    if await cursor.fetchone():
+                        continue
+                    for statement in _statements(migration.sql):
+                        await conn.execute(statement)
+                    if migration.rebuilds:
+                        cursor = await conn.execute("PRAGMA foreign_key_check")
+                        broken = list(await cursor.fetchall())
+                        if broken:
+                            raise MigrationFailed(
+                                f"migration {migration.version} breaks {len(broken)} reference(s)"
+                            )
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) "
+                        "VALUES (?, ?, ?)",
+                        (migration.version, migration.name, stamp),
+                    )
+            finally:
+                if migration.rebuilds:
+                    await self.conn.execute("PRAGMA foreign_keys=ON")
             applied.append(migration.version)
         return applied
 

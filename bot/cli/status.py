@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from bot.cli.common import Env, Subparsers, load_consultation
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -23,7 +24,10 @@ def register(sub: Subparsers) -> None:
         " questionnaire and group, and who has not answered yet: the text of /status.)",
     )
     parser.add_argument(
-        "--lang", choices=("de", "en"), default="de", help="Sprache (language; default: de)"
+        "--lang",
+        choices=tuple(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help="Sprache (language; default: de)",
     )
     parser.set_defaults(func=status_command)
 
