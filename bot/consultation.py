@@ -18,12 +18,10 @@ Two layers of checks:
 
 from __future__ import annotations
 
-import difflib
-import types
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -36,7 +34,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from bot.consultation_checks import (
     check_consultation,
@@ -48,6 +46,7 @@ from bot.consultation_checks import (
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.questions import KINDS, QuestionKind
 from bot.questions.number import MAX_DEFAULT, MIN_DEFAULT
+from bot.yaml_models import no_number, problems_of, show
 from bot.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
 
 __all__ = [
@@ -94,13 +93,6 @@ _PATTERN_HELP = {
 }
 
 
-def _no_number(value: object) -> object:
-    # pydantic reads a bare number as a Unix timestamp; in a hand-written file it is a typo.
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise PydanticCustomError("date_number", "expected a date, got a number")
-    return value
-
-
 def _known_kind(value: str) -> str:
     if value not in KINDS:
         allowed = ", ".join(KINDS)
@@ -112,8 +104,8 @@ def _known_kind(value: str) -> str:
 
 
 QuestionType = Annotated[str, AfterValidator(_known_kind)]  # a name in bot.questions.KINDS
-YamlDate = Annotated[date, BeforeValidator(_no_number)]
-YamlDateTime = Annotated[datetime, BeforeValidator(_no_number)]
+YamlDate = Annotated[date, BeforeValidator(no_number)]
+YamlDateTime = Annotated[datetime, BeforeValidator(no_number)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -164,6 +156,10 @@ class I18n(_Model):
     def texts(self) -> tuple[str, ...]:
         """The text in every language it is given in, German first."""
         return (self.de, *(str(t) for t in (self.model_extra or {}).values()))
+
+    @classmethod
+    def shape(cls) -> str:
+        return "a text or a mapping with " + " and ".join(f"{code}:" for code in LANGUAGES)
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` ("en", "en-GB", ...), falling back to German."""
@@ -420,148 +416,14 @@ class ConsultationError(Exception):
         return "\n".join(out)
 
 
-_UNION_TAGS = {"str", "int", "bool", "float"}
+def _equals_message(loc: Loc, value: object) -> str | None:
+    if loc[-2:-1] == ("equals",):
+        return f"expected an option id, a rating 1 to 5 or true/false, got {show(value)}"
+    return None
 
 
-def _is_union_tag(part: str) -> bool:
-    # pydantic names the member of a union that failed: 'str', 'constrained-str',
-    # 'function-after[...]'. Field names are identifiers, so anything else is a tag.
-    return part in _UNION_TAGS or not part.isidentifier()
-
-
-def _clean_loc(loc: tuple[str | int, ...], keep_last: bool = False) -> tuple[Loc, bool]:
-    """Drop pydantic's union-member tags ('str', 'int', 'function-after[...]') from a loc."""
-    cleaned: list[str | int] = []
-    tagged = False
-    for n, part in enumerate(loc):
-        if keep_last and n == len(loc) - 1:
-            cleaned.append(part)  # an unknown key from the file, whatever its spelling
-        elif isinstance(part, str) and _is_union_tag(part):
-            tagged = True
-        else:
-            cleaned.append(part)
-    return tuple(cleaned), tagged
-
-
-def _unwrap(tp: Any) -> Any:
-    if get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        return args[0] if len(args) == 1 else tp
-    return tp
-
-
-def _type_at(loc: Loc) -> Any:
-    """The annotation of the field at ``loc`` below Consultation (None if it cannot be told)."""
-    tp: Any = Consultation
-    for part in loc:
-        tp = _unwrap(tp)
-        if isinstance(part, int):
-            args = get_args(tp)
-            if get_origin(tp) is not list or not args:
-                return None
-            tp = args[0]
-        elif isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(part)
-            if field is None:
-                return None
-            tp = field.annotation
-        else:
-            return None
-    return _unwrap(tp)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _message(err: ErrorDetails, loc: Loc) -> str:
-    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
-    target = _type_at(loc)
-    if kind == "missing":
-        return "missing (required)"
-    if kind == "extra_forbidden":
-        parent = _type_at(loc[:-1])
-        is_model = isinstance(parent, type) and issubclass(parent, BaseModel)
-        fields = list(parent.model_fields) if is_model else []
-        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(fields)
-        return f"unknown key {loc[-1]!r} ({hint})"
-    if value is None and kind not in ("value_error", "consistency"):
-        return "is empty, but a value is needed"
-    if kind == "literal_error":
-        allowed = get_args(target) if get_origin(target) is Literal else ()
-        listed = ", ".join(map(str, allowed)) if allowed else ctx.get("expected", "")
-        return f"unknown {name} {_show(value)} (allowed: {listed})"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return f"{_show(value)} is not a valid id (use {_PATTERN_HELP.get(pattern, pattern)})"
-    if kind == "string_type":
-        hint = ""
-        if isinstance(value, bool):
-            hint = " (YAML reads yes/no/on/off as true/false: put the text in quotes)"
-        elif isinstance(value, int | float | date):
-            hint = " (put it in quotes)"
-        return f"expected a text, got {_show(value)}{hint}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind in ("too_short", "too_long", "string_too_long"):
-        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        unit = "characters" if kind.startswith("string") else "entries"
-        if limit == 1:
-            unit = unit.replace("characters", "character").replace("entries", "entry")
-        word = "at least" if kind == "too_short" else "at most"
-        actual = ctx.get("actual_length", len(value) if isinstance(value, Sequence) else "?")
-        return f"needs {word} {limit} {unit} (has {actual})"
-    if kind.startswith("int_"):
-        return f"expected a whole number, got {_show(value)}"
-    if kind.startswith("bool_"):
-        return f"expected true or false, got {_show(value)}"
-    if kind.startswith("datetime_"):
-        return f"expected a date and time like 2027-01-20 18:00, got {_show(value)}"
-    if kind.startswith("date_"):
-        detail = f" ({ctx['error']})" if "error" in ctx and kind != "date_number" else ""
-        return f"expected a date like 2027-01-20, got {_show(value)}{detail}"
-    if kind == "list_type":
-        return f"expected a list (lines starting with '- '), got {_show(value)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        if isinstance(target, type) and issubclass(target, I18n):
-            languages = " and ".join(f"{code}:" for code in LANGUAGES)
-            return f"expected a text or a mapping with {languages}, got {_show(value)}"
-        return f"expected a mapping (key: value), got {_show(value)}"
-    bounds = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
-    if any(key in ctx for key in bounds) and kind.endswith(("_than", "_than_equal")):
-        key = next(key for key in bounds if key in ctx)
-        return f"must be {bounds[key]} {ctx[key]}, got {_show(value)}"
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    return str(err["msg"])
-
-
-def _pydantic_problems(exc: ValidationError) -> tuple[list[Problem], list[Problem]]:
-    """(structural problems, the models' own consistency problems) of a ValidationError."""
-    problems: list[Problem] = []
-    consistency: list[Problem] = []
-    for err in exc.errors():
-        if err["type"] == "unknown_language":  # named at the key, like an unknown key
-            loc = (*_clean_loc(err["loc"])[0], str(err["ctx"]["key"]))
-            problems.append((loc, str(err["msg"])))
-            continue
-        if err["type"] == "consistency":
-            # Re-found, with exact places, by the cross-checks on the raw data; kept as a
-            # fallback for the rare case where only the coerced values show the problem.
-            consistency.append((_clean_loc(err["loc"])[0], str(err["ctx"]["problems"])))
-            continue
-        loc, tagged = _clean_loc(err["loc"], keep_last=err["type"] == "extra_forbidden")
-        if tagged and loc[-2:-1] == ("equals",):
-            msg = f"expected an option id, a rating 1 to 5 or true/false, got {_show(err['input'])}"
-        else:
-            msg = _message(err, loc)
-        problems.append((loc, msg))
-    return problems, consistency
+def _problems(exc: ValidationError) -> tuple[list[Problem], list[Problem]]:
+    return problems_of(exc, Consultation, _PATTERN_HELP, _equals_message)
 
 
 # --------------------------------------------------------------------------------------------
@@ -573,7 +435,7 @@ def _parse(data: object, source: str, root: yaml.Node | None) -> Consultation:
     try:
         return Consultation.model_validate(data)
     except ValidationError as exc:
-        problems, consistency = _pydantic_problems(exc)
+        problems, consistency = _problems(exc)
     if isinstance(data, dict):
         problems += check_consultation(data)
     if not problems:

@@ -17,10 +17,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from bot.consultation import Consultation
-from bot.yaml_places import FileProblems, Loc, read_yaml, shown, unknown
+from bot.yaml_models import FileModel, problems_of, said
+from bot.yaml_places import FileProblems, Problem, read_yaml, shown, unknown
 from storage import draft as store
 from storage import outbox, recipients, workshops
 from storage.db import Database
@@ -30,6 +34,7 @@ KIND = "draft_review"
 DIMENSIONS = ("w", "n", "m")  # wünschenswert, notwendig, machbar
 HORIZONS = ("kurz", "mittel", "lang")
 MEASURE_ID = re.compile(r"^[a-z0-9-]{1,16}$")
+MEASURE_ID_HELP = "a-z, 0-9 and -, at most 16 characters"
 TEXT_FIELDS = ("title", "description", "goal", "responsible")
 TEXT_LIMITS = {"title": 120, "description": 1500, "goal": 600, "responsible": 120}
 MAX_MEASURES = 80
@@ -74,115 +79,84 @@ def parse_draft(data: object, consultation: Consultation, source: str = "<draft>
     """Validate already-parsed YAML; raises DraftError listing every problem."""
     if not isinstance(data, dict):
         raise DraftError(["expected a mapping with title, review_until and measures"], source)
-    problems: list[tuple[Loc, str]] = []
-    allowed = ("title", "review_until", "measures")
-    problems += [
-        ((str(key),), f"unknown key (allowed: {', '.join(allowed)})")
-        for key in data
-        if key not in allowed
-    ]
-    title = _text(data, "title", (), 200, problems)
-    until = _deadline(data.get("review_until"), consultation, problems)
-    raw = data.get("measures")
-    measures: list[Measure] = []
-    if not isinstance(raw, list) or not raw:
-        problems.append((("measures",), "expected a list of measures (lines starting with '- ')"))
-        raw = []
-    elif len(raw) > MAX_MEASURES:
-        problems.append((("measures",), f"at most {MAX_MEASURES} measures (has {len(raw)})"))
     fields = {f.id for f in consultation.action_fields}
-    seen: dict[str, int] = {}
-    for i, item in enumerate(raw):
-        found = _measure(item, i, fields, problems)
-        if found is None:
-            continue
-        if found.id in seen:
-            problems.append(
-                (
-                    (("measures", i, "id")),
-                    f"duplicate measure id {found.id!r} (see measures[{seen[found.id]}])",
-                )
-            )
-        else:
-            seen[found.id] = i
-        measures.append(found)
-    if problems or until is None:
+    parsed: DraftFile | None = None
+    problems: list[Problem] = []
+    try:
+        parsed = DraftFile.model_validate(data, context={"fields": fields})
+    except ValidationError as exc:
+        problems = problems_of(exc, DraftFile, {MEASURE_ID.pattern: MEASURE_ID_HELP})[0]
+    problems += _duplicate_ids(data)
+    if problems or parsed is None:
         raise DraftError.at_places(problems, source)
-    return Draft(title, until, tuple(measures))
+    until = parsed.review_until
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=consultation.zone)
+    measures = tuple(Measure(**m.model_dump()) for m in parsed.measures)
+    return Draft(parsed.title, until, measures)
 
 
-def _text(item: Mapping[Any, Any], key: str, loc: Loc, limit: int, problems: list[Any]) -> str:
-    value = item.get(key)
-    if value is None:
-        problems.append(((*loc, key), "missing (required)"))
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        problems.append(((*loc, key), f"expected a text, got {shown(value)}"))
-        return ""
-    if len(value.strip()) > limit:
-        problems.append(((*loc, key), f"at most {limit} characters (has {len(value.strip())})"))
-    return value.strip()
+def _horizon(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and 2020 <= value <= 2100:
+        return str(value)
+    if value is None or value not in HORIZONS:
+        raise said(f"expected kurz, mittel, lang or a year like 2028, got {shown(value)}")
+    return value
 
 
-def _deadline(
-    value: object, consultation: Consultation, problems: list[tuple[Loc, str]]
-) -> datetime | None:
-    loc: Loc = ("review_until",)
-    if value is None:
-        problems.append((loc, "missing (required): the last day of the review, like 2027-04-30"))
-        return None
+def _deadline(value: object) -> object:
+    """The last day of the review: a date is its end (23:59), a date and time as given."""
     if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time(23, 59))
-    else:
-        problems.append((loc, f"expected a date like 2027-04-30, got {shown(value)}"))
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=consultation.zone)
-    return moment
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59))
+    raise PydanticCustomError("date_type", "expected a date")
 
 
-def _measure(
-    item: object, i: int, fields: set[str], problems: list[tuple[Loc, str]]
-) -> Measure | None:
-    loc: Loc = ("measures", i)
-    if not isinstance(item, dict):
-        problems.append((loc, "expected a mapping (id: ..., title: ...)"))
-        return None
-    keys = ("id", "action_field", "horizon", *TEXT_FIELDS)
-    problems += [
-        ((*loc, str(key)), f"unknown key (allowed: {', '.join(keys)})")
-        for key in item
-        if key not in keys
+def _known_field(value: str, info: ValidationInfo) -> str:
+    fields = (info.context or {}).get("fields")
+    if fields is not None and value not in fields:
+        raise said(unknown("action field", value, fields))
+    return value
+
+
+class MeasureEntry(FileModel):
+    """One measure as the file writes it."""
+
+    id: Annotated[str, Field(pattern=MEASURE_ID.pattern)]
+    action_field: Annotated[str, AfterValidator(_known_field)]
+    title: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["title"])]
+    description: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["description"])]
+    goal: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["goal"])]
+    horizon: Annotated[str, BeforeValidator(_horizon)]
+    responsible: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["responsible"])]
+
+
+class DraftFile(FileModel):
+    """A draft file: its title, the last day of the review, the measures."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    review_until: Annotated[
+        datetime, BeforeValidator(_deadline), Field(examples=["2027-04-30"])
     ]
-    ident = item.get("id")
-    if not isinstance(ident, str) or not MEASURE_ID.match(ident):
-        problems.append(
-            (
-                (*loc, "id"),
-                f"{shown(ident)} is not a valid id (use a-z, 0-9 and -, at most 16 characters)",
-            )
-        )
-    field = item.get("action_field")
-    if not isinstance(field, str):
-        problems.append(((*loc, "action_field"), "missing (required)"))
-    elif field not in fields:
-        problems.append(((*loc, "action_field"), unknown("action field", field, fields)))
-    horizon = item.get("horizon")
-    if isinstance(horizon, int) and not isinstance(horizon, bool) and 2020 <= horizon <= 2100:
-        horizon = str(horizon)
-    elif horizon is None:
-        problems.append(((*loc, "horizon"), "missing (required): kurz, mittel, lang or a year"))
-    elif horizon not in HORIZONS:
-        problems.append(
-            (
-                (*loc, "horizon"),
-                f"expected kurz, mittel, lang or a year like 2028, got {shown(horizon)}",
-            )
-        )
-    texts = {key: _text(item, key, loc, TEXT_LIMITS[key], problems) for key in TEXT_FIELDS}
-    return Measure(id=str(ident), action_field=str(field), horizon=str(horizon), **texts)
+    measures: Annotated[list[MeasureEntry], Field(min_length=1, max_length=MAX_MEASURES)]
+
+
+def _duplicate_ids(data: Mapping[Any, Any]) -> list[Problem]:
+    """Measure ids used twice (on the raw data, so they are found even where pydantic failed)."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    raw = data.get("measures")
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            msg = f"duplicate measure id {ident!r} (see measures[{seen[ident]}])"
+            problems.append((("measures", i, "id"), msg))
+        else:
+            seen[ident] = i
+    return problems
 
 
 # ------------------------------------------------------------------ publishing

@@ -11,13 +11,16 @@ that is unknown or not adopted is one of them. Staff publish a checked file with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError
 
 from bot.consultation import Consultation
-from bot.yaml_places import FileProblems, Loc, read_yaml, shown, unknown
+from bot.yaml_models import FileModel, no_number, problems_of, said
+from bot.yaml_places import FileProblems, Problem, read_yaml, unknown
 from storage import draft as drafts
 from storage.db import Database
 
@@ -122,37 +125,44 @@ def parse_plan(
     """Validate parsed YAML against the draft's adopted measures; PlanError lists every problem."""
     if not isinstance(data, dict):
         raise PlanError(["expected a mapping with title and measures"], source)
-    problems: list[tuple[Loc, str]] = [
-        ((str(key),), "unknown key (allowed: title, measures)")
-        for key in data
-        if key not in ("title", "measures")
-    ]
-    title = _text(data.get("title"), ("title",), problems)
+    parsed: PlanFile | None = None
+    problems: list[Problem] = []
+    try:
+        parsed = PlanFile.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_of(exc, PlanFile)[0]
+    problems += _adoption(data, measures)
+    if problems or parsed is None:
+        raise PlanError.at_places(problems, source)
+    found = []
+    for key, entry in parsed.measures.items():
+        row = measures[key]
+        field = consultation.action_field(row.action_field)
+        found.append(
+            PlannedMeasure(
+                row.measure_id, row.title, field.title.get(lang) if field else row.action_field,
+                entry.responsible, entry.work_packages,
+                tuple(sorted((Milestone(m.title, m.date) for m in entry.milestones),
+                             key=lambda m: m.due)),
+                tuple(Indicator(i.name, i.target, i.unit) for i in entry.indicators),
+            )
+        )  # fmt: skip
+    return parsed.title, tuple(sorted(found, key=lambda m: (m.start, m.end, m.measure_id)))
+
+
+def _adoption(data: Mapping[Any, Any], measures: Mapping[str, drafts.MeasureRow]) -> list[Problem]:
+    """Every measure of the plan must be adopted in the latest published draft."""
     raw = data.get("measures")
-    found: list[PlannedMeasure] = []
     if not isinstance(raw, dict) or not raw:
-        problems.append((("measures",), "expected a mapping of adopted measure ids"))
-        raw = {}
-    elif not any(m.adopted for m in measures.values()):
+        return []
+    problems: list[Problem] = []
+    if not any(m.adopted for m in measures.values()):
         problems.append((("measures",), "no measure is adopted yet (mark them in /prioritaeten)"))
-    for key, item in raw.items():
-        loc: Loc = ("measures", str(key))
+    for key in raw:
         row = measures.get(str(key))
         if row is None or not row.adopted:
-            problems.append((loc, _not_adopted(str(key), measures)))
-            row = None
-        planned = _measure(item, loc, problems)
-        if row is not None and planned is not None:
-            field = consultation.action_field(row.action_field)
-            found.append(
-                PlannedMeasure(
-                    row.measure_id, row.title, field.title.get(lang) if field else row.action_field,
-                    *planned,
-                )
-            )  # fmt: skip
-    if problems:
-        raise PlanError.at_places(problems, source)
-    return title, tuple(sorted(found, key=lambda m: (m.start, m.end, m.measure_id)))
+            problems.append((("measures", str(key)), _not_adopted(str(key), measures)))
+    return problems
 
 
 def _not_adopted(key: str, measures: Mapping[str, drafts.MeasureRow]) -> str:
@@ -162,98 +172,62 @@ def _not_adopted(key: str, measures: Mapping[str, drafts.MeasureRow]) -> str:
     return unknown("measure", key, adopted)
 
 
-def _text(value: object, loc: Loc, problems: list[tuple[Loc, str]]) -> str:
-    if value is None:
-        problems.append((loc, "missing (required)"))
-        return ""
-    plain = isinstance(value, str | int | float) and not isinstance(value, bool)
-    if not plain or not str(value).strip():
-        problems.append((loc, f"expected a text, got {shown(value)}"))
-        return ""
-    text = str(value).strip()
-    if len(text) > TEXT_LIMIT:
-        problems.append((loc, f"at most {TEXT_LIMIT} characters (has {len(text)})"))
-    return text
-
-
-def _list(
-    item: Mapping[Any, Any], key: str, loc: Loc, problems: list[tuple[Loc, str]]
-) -> list[Any]:
-    value = item.get(key)
-    if not isinstance(value, list) or not value:
-        problems.append(((*loc, key), "expected a list (lines starting with '- '), at least one"))
-        return []
-    if len(value) > MAX_ITEMS:
-        problems.append(((*loc, key), f"at most {MAX_ITEMS} entries (has {len(value)})"))
+def _as_text(value: object) -> object:
+    """A number is a text too here (a unit like 2028, a target group like 50)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
-def _measure(
-    item: object, loc: Loc, problems: list[tuple[Loc, str]]
-) -> tuple[str, tuple[str, ...], tuple[Milestone, ...], tuple[Indicator, ...]] | None:
-    if not isinstance(item, dict):
-        problems.append((loc, "expected a mapping (responsible: ..., milestones: ...)"))
-        return None
-    keys = ("responsible", "work_packages", "milestones", "indicators")
-    problems += [
-        ((*loc, str(key)), f"unknown key (allowed: {', '.join(keys)})")
-        for key in item
-        if key not in keys
-    ]
-    responsible = _text(item.get("responsible"), (*loc, "responsible"), problems)
-    packages = tuple(
-        _text(p, (*loc, "work_packages", n), problems)
-        for n, p in enumerate(_list(item, "work_packages", loc, problems))
-    )
-    milestones = [
-        m
-        for n, raw in enumerate(_list(item, "milestones", loc, problems))
-        if (m := _milestone(raw, (*loc, "milestones", n), problems)) is not None
-    ]
-    indicators = [
-        i
-        for n, raw in enumerate(_list(item, "indicators", loc, problems))
-        if (i := _indicator(raw, (*loc, "indicators", n), problems)) is not None
-    ]
-    milestones.sort(key=lambda m: m.due)
-    return responsible, packages, tuple(milestones), tuple(indicators)
+def _items(value: object) -> object:
+    """A list with at least one entry (a missing one is named the same way)."""
+    if not isinstance(value, list) or not value:
+        raise said("expected a list (lines starting with '- '), at least one")
+    if len(value) > MAX_ITEMS:
+        raise said(f"at most {MAX_ITEMS} entries (has {len(value)})")
+    return value
 
 
-def _fields(raw: object, loc: Loc, keys: Sequence[str], problems: list[tuple[Loc, str]]) -> bool:
-    if not isinstance(raw, dict):
-        problems.append((loc, f"expected a mapping with {', '.join(keys)}"))
-        return False
-    problems += [
-        ((*loc, str(key)), f"unknown key (allowed: {', '.join(keys)})")
-        for key in raw
-        if key not in keys
-    ]
-    return True
+def _measures(value: object) -> object:
+    if not isinstance(value, dict) or not value:
+        raise said("expected a mapping of adopted measure ids")
+    return {str(key): item for key, item in value.items()}
 
 
-def _milestone(raw: object, loc: Loc, problems: list[tuple[Loc, str]]) -> Milestone | None:
-    if not _fields(raw, loc, ("title", "date"), problems):
-        return None
-    assert isinstance(raw, dict)
-    title = _text(raw.get("title"), (*loc, "title"), problems)
-    due = raw.get("date")
-    if not isinstance(due, date):
-        problems.append(((*loc, "date"), f"expected a date like 2027-06-30, got {shown(due)}"))
-        return None
-    return Milestone(title, due)
+PlanText = Annotated[
+    str, BeforeValidator(_as_text), Field(min_length=1, max_length=TEXT_LIMIT)
+]
 
 
-def _indicator(raw: object, loc: Loc, problems: list[tuple[Loc, str]]) -> Indicator | None:
-    if not _fields(raw, loc, ("name", "target", "unit"), problems):
-        return None
-    assert isinstance(raw, dict)
-    name = _text(raw.get("name"), (*loc, "name"), problems)
-    unit = _text(raw.get("unit"), (*loc, "unit"), problems)
-    target = raw.get("target")
-    if not isinstance(target, int | float) or isinstance(target, bool):
-        problems.append(((*loc, "target"), f"expected a number like 40, got {shown(target)}"))
-        return None
-    return Indicator(name, float(target), unit)
+def _item_list() -> Any:
+    return Field(default=None, validate_default=True)  # missing: named by _items
+
+
+class MilestoneEntry(FileModel):
+    title: PlanText
+    date: Annotated[date, BeforeValidator(no_number), Field(examples=["2027-06-30"])]
+
+
+class IndicatorEntry(FileModel):
+    name: PlanText
+    target: Annotated[float, Field(examples=[40])]
+    unit: PlanText
+
+
+class MeasureEntry(FileModel):
+    """One adopted measure's part of the plan."""
+
+    responsible: PlanText
+    work_packages: Annotated[tuple[PlanText, ...], BeforeValidator(_items)] = _item_list()
+    milestones: Annotated[tuple[MilestoneEntry, ...], BeforeValidator(_items)] = _item_list()
+    indicators: Annotated[tuple[IndicatorEntry, ...], BeforeValidator(_items)] = _item_list()
+
+
+class PlanFile(FileModel):
+    """A plan file: its title and, per adopted measure id, its part."""
+
+    title: PlanText
+    measures: Annotated[dict[str, MeasureEntry], BeforeValidator(_measures)] = _item_list()
 
 
 async def build_plan(
