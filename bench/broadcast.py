@@ -21,9 +21,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot import broadcasts
 from bot.app import build_application
 from bot.consultation import load_consultation
+from bot.fake_telegram import FakeBotApi, FakeRequest
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from storage.db import Database
-from tests.fakes import FakeBotApi, FakeRequest
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 STAFF = 9001

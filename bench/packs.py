@@ -193,8 +193,8 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
     time /digest waits for the worker, cold (fresh process) and warm (the kept one)."""
     # The fake Telegram lives with the tests; `python -m bench.packs` runs from the project root.
     from bot.app import build_application
+    from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
     from bot.settings import Settings
-    from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
     db = await Database.open(folder / "live.sqlite3")
     people, answers, problems = seed_data(consultation, 1, random.Random(7))

@@ -87,8 +87,8 @@ async def _tap_through(user: Any, limit: int) -> int:
 async def taps_full(consultation: Consultation, folder: Path, people: int) -> tuple[float, int]:
     """Taps/s of the bot's answer path, `people` tapping at once; (rate, taps)."""
     from bot.app import build_application
+    from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
     from bot.settings import Settings
-    from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
     api = FakeBotApi()
     settings = Settings.from_env({
@@ -126,7 +126,7 @@ async def taps_bare(people: int, taps_each: int) -> float:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
     from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-    from tests.fakes import FakeBotApi, FakeRequest, FakeUser
+    from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 
     api = FakeBotApi()
     app = (
@@ -215,7 +215,7 @@ class Live:
     """`agenda-bot run` against the fake Bot API over HTTP, and the people who tap."""
 
     def __init__(self, folder: Path, consultation: Consultation) -> None:
-        from tests.fakes import FakeBotApi
+        from bot.fake_telegram import FakeBotApi
 
         self.folder, self.consultation = folder, consultation
         self.api = FakeBotApi()
@@ -345,7 +345,7 @@ class Live:
         return crowd
 
     async def staff_says(self, text: str | None = None, click: str | None = None) -> str:
-        from tests.fakes import FakeUser
+        from bot.fake_telegram import FakeUser
 
         staff = FakeUser(self.api, None, STAFF, "Sabine", via_polling=True)
         mark = staff.activity
@@ -400,7 +400,7 @@ def _max_per_second(times: list[float]) -> int:
 
 
 async def live_figures(consultation: Consultation, folder: Path) -> dict[str, Any]:
-    from tests.fakes import FakeBotApiServer
+    from bot.fake_telegram import FakeBotApiServer
 
     folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
     live = Live(folder, consultation)

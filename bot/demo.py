@@ -26,12 +26,12 @@ from bot.demo_people import Persona
 from bot.demo_phases import Phases
 from bot.demo_report import report, write_documents
 from bot.questions import Tap
-from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT, Settings
+from bot.settings import DEFAULT_CONSULTATION, Settings
 from storage import integrity, organisations
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from tests.fakes import ChatMessage, FakeBotApi, FakeUser
+    from bot.fake_telegram import ChatMessage, FakeBotApi, FakeUser
 
 SEED = 2027
 STAFF_ID = 9001
@@ -439,11 +439,7 @@ async def run_demo(
         return 2
     print(f"Datenbank (database): {db_path}")
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    # The fake Telegram lives in tests/, which the installed console script cannot import
-    # (only bot, handlers and storage are installed): put the project root on the path.
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
-    from tests.fakes import FakeBotApi, FakeRequest, FakeUser
+    from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 
     for stale in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from bot.resources import CONSULTATIONS_DIR
 
 if TYPE_CHECKING:
     from bot.demo import DemoClock, Simulation
-    from tests.fakes import ChatMessage, FakeUser
+    from bot.fake_telegram import ChatMessage, FakeUser
 
 DRAFT_FILE = CONSULTATIONS_DIR / "entwurf-beispiel.yaml"
 PLAN_FILE = CONSULTATIONS_DIR / "plan-beispiel.yaml"

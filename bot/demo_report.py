@@ -21,7 +21,7 @@ from storage import problems as problem_store
 if TYPE_CHECKING:
     from bot.demo import Simulation
     from bot.demo_people import Persona
-    from tests.fakes import FakeBotApi
+    from bot.fake_telegram import FakeBotApi
 
 
 def table(title: str, headers: list[str], rows: list[list[object]]) -> None:

@@ -17,11 +17,11 @@ import bot.app
 from bot.app import build_application
 from bot.consultation import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
+from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from bot.texts import Texts
 from bot.traffic import Traffic
 from storage.db import Database
-from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
 STAFF_ID = 9001
 

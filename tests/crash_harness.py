@@ -37,8 +37,8 @@ from typing import Any
 from bot.callbacks import split
 from bot.consultation import Consultation, load_consultation
 from bot.engine import button_value
+from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeUser
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
-from tests.fakes import FakeBotApi, FakeBotApiServer, FakeUser
 
 TRIGGERS = """
 CREATE TABLE IF NOT EXISTS harness_writes (person_id INTEGER, questionnaire_id TEXT,

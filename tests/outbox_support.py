@@ -11,11 +11,11 @@ from typing import Any
 from bot import broadcasts, training_notices
 from bot.app import build_application
 from bot.consultation import Consultation
+from bot.fake_telegram import FakeBotApi, FakeRequest
 from bot.outbox_dispatch import Dispatcher, Limits
 from handlers import broadcast, reminders
 from storage.db import Database, iso
 from tests.conftest import FakeClock, Harness, VirtualTime, make_settings, paced
-from tests.fakes import FakeBotApi, FakeRequest
 
 
 def dispatcher(bot: Harness, vt: VirtualTime, **options: Any) -> Dispatcher:

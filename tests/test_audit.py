@@ -10,6 +10,7 @@ import pytest
 from telegram import Update
 
 from bot.cli import main
+from bot.fake_telegram import FakeUser
 from bot.render_worker import RenderFailed
 from handlers.staff import is_staff_chat
 from storage import audit, people
@@ -18,7 +19,6 @@ from storage import workshops as registrations
 from storage.audit import ACTIONS
 from storage.db import Database
 from tests.conftest import STAFF_ID, START, Harness, onboard
-from tests.fakes import FakeUser
 from tests.outbox_support import add_people
 from tests.test_draft import DRAFT
 from tests.test_progress import WLAN, publish_example_plan

@@ -20,11 +20,11 @@ from bot.app import build_application
 from bot.backups import nightly_backup
 from bot.cli import main
 from bot.consultation import Consultation
+from bot.fake_telegram import FakeBotApi, FakeRequest
 from bot.settings import PROJECT_ROOT, Settings
 from storage.backup import hold_run_lock
 from storage.db import Database
 from storage.integrity import quick_check
-from tests.fakes import FakeBotApi, FakeRequest
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.fake_telegram import FakeBotApi, FakeBotApiServer
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
-from tests.fakes import FakeBotApi, FakeBotApiServer
 
 TOKEN = "123456:CliTestToken"
 LINK = re.compile(r"^https://t\.me/hagenow_agenda_bot\?start=([A-Za-z0-9_-]{16})$")

@@ -13,6 +13,7 @@ from bot.consultation import Consultation
 from bot.demo import STAFF_GROUP, Simulation, run_demo
 from bot.demo_people import FIRST_TELEGRAM_ID, Persona
 from bot.exports import build_export
+from bot.fake_telegram import FakeUser
 from bot.progress import build_progress, published_plan
 from storage import draft as drafts
 from storage import people, stats
@@ -21,7 +22,6 @@ from storage import workshops as registrations
 from storage.db import Database
 from storage.integrity import is_demo_database
 from tests.conftest import STAFF_ID, START, Harness, onboard
-from tests.fakes import FakeUser
 from tests.test_exports import BERLIN
 
 PER_GROUP = 3

@@ -13,13 +13,13 @@ from bot import digests, outbox_dispatch, outbox_kinds
 from bot.app import build_application
 from bot.consultation import Consultation
 from bot.digests import plan_digests
+from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest
 from bot.pack_render import RenderedPack
 from bot.packs import PackContext
 from bot.render_worker import RenderPool, RenderTimeout
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, paced, stop_harness
-from tests.fakes import ChatMessage, FakeBotApi, FakeRequest
 from tests.outbox_support import VirtualTime, on_time
 
 GROUP = -1001234567890  # the staff group (AGENDA_STAFF_CHAT)

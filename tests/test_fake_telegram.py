@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes import FakeBotApi, FakeBotApiServer, FakeRequest, FakeUser, parse_html
+from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeRequest, FakeUser, parse_html
 
 CHAT = 1001
 

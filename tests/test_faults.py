@@ -11,9 +11,9 @@ import pytest
 from telegram.error import TelegramError
 
 from bot import broadcasts
+from bot.fake_telegram import FaultMode
 from storage import outbox
 from tests.conftest import STAFF_ID, Harness, VirtualTime
-from tests.fakes import FaultMode
 from tests.outbox_support import add_people, dispatcher
 
 PASSING = ["429", "500", "502", "timeout", "reset"]

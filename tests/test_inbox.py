@@ -15,12 +15,12 @@ from telegram.ext import TypeHandler
 from bot.app import build_application
 from bot.consultation import Consultation
 from bot.context import AgendaApp, AgendaContext
+from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 from bot.inbox import FloodGate, Inbox, NotAnUpdate, accept, inbox_of
 from bot.polling import fetch_updates
 from bot.settings import Settings, SettingsError
 from storage import inbox as store
 from tests.conftest import FakeClock, make_settings, paced
-from tests.fakes import FakeBotApi, FakeRequest, FakeUser
 
 LANGUAGE_QUESTION = "Bitte wählen Sie Ihre Sprache"
 

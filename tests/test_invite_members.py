@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.fake_telegram import FakeUser
 from storage import audit, members, organisations, people
 from storage.db import Database
 from tests.conftest import START, Harness
-from tests.fakes import FakeUser
 
 TOKEN = "tok_ABCdef123456"
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeUser
 from bot.settings import PROJECT_ROOT, Settings
 from storage.integrity import DatabaseUnusable, quick_check
-from tests.fakes import FakeBotApi, FakeBotApiServer, FakeUser
 
 SECRET = "WebhookSecret_Nobody-May-See_42"
 

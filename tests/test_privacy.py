@@ -14,12 +14,12 @@ from pathlib import Path
 from bot import privacy
 from bot import workshops as workshop_plan
 from bot.consultation import Consultation, Retention
+from bot.fake_telegram import FakeUser
 from storage import answers, audit, draft, inbox, organisations, outbox, packs, people, problems
 from storage import training as training_store
 from storage import workshops as seat_store
 from storage.draft import NewMeasure
 from tests.conftest import Harness, onboard, start_harness, stop_harness
-from tests.fakes import FakeUser
 
 ANNA, BEN, CARL = 739182645, 548271936, 615283947  # Telegram ids that stand out as text
 EVENT = "ws-handel"

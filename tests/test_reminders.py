@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from bot import reminders
 from bot.consultation import Consultation
+from bot.fake_telegram import FakeBotApi
 from bot.reminders import QuietHours, reminder_slots
 from handlers.reminders import NOTE_ONE_A_DAY as ONE_A_DAY
 from storage import answers, outbox, people, recipients
 from tests.conftest import Harness, onboard, stop_harness
-from tests.fakes import FakeBotApi
 from tests.outbox_support import VirtualTime, add_people, dispatcher, start_on
 
 BERLIN = ZoneInfo("Europe/Berlin")

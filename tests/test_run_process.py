@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.consultation import load_consultation
+from bot.fake_telegram import ChatMessage, FakeBotApi, FakeBotApiServer, FakeUser
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
-from tests.fakes import ChatMessage, FakeBotApi, FakeBotApiServer, FakeUser
 
 BEISPIELE = "Handel und Gewerbe: Gute Beispiele von anderswo"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.fake_telegram import FakeBotApi
 from bot.settings import Settings, SettingsError
 from storage import audit
 from storage.db import Database
 from storage.files import restrict_umask
 from tests.conftest import STAFF_ID, START, Harness, make_settings, onboard
-from tests.fakes import FakeBotApi
 
 NEW = 6_123_456_789  # above 2**31: newer Telegram accounts have such ids
 

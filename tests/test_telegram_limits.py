@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from bot import broadcasts
+from bot.fake_telegram import FakeBotApi
 from tests.conftest import STAFF_ID, Harness, VirtualTime
-from tests.fakes import FakeBotApi
 from tests.outbox_support import add_people, dispatcher, max_in_window
 
 

@@ -10,13 +10,13 @@ from bot import training
 from bot import training_notices as notices
 from bot.catalogue import CatalogueError, load_catalogue, parse_catalogue
 from bot.exports import build_export, pseudonym
+from bot.fake_telegram import FakeUser
 from bot.outbox_dispatch import Dispatcher
 from bot.pack_render import render_html
 from bot.packs import build_pack
 from storage import outbox, people
 from storage import training as store
 from tests.conftest import STAFF_ID, Harness, onboard
-from tests.fakes import FakeUser
 from tests.outbox_support import VirtualTime, dispatcher
 from tests.test_packs import BLUMEN, GEHEIM, SCHULE, seed
 

@@ -1,4 +1,4 @@
-"""``agenda-bot check FILE [--db DB]``: validate a consultation file; with a database, warn about
+"""``agenda-bot check [FILE] [--db DB]``: validate a consultation file; with a database, warn about
 questions that have answers there but are gone from the file."""
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 def register(sub: Subparsers) -> None:
     """Add ``check``."""
     parser = sub.add_parser("check", help="Befragungsdatei prüfen (validate a consultation file)")
-    parser.add_argument("file", type=Path, help="die YAML-Datei (the YAML file)")
+    parser.add_argument(
+        "file", type=Path, nargs="?",
+        help="die YAML-Datei; ohne: AGENDA_CONSULTATION oder die mitgelieferte Hagenow-Datei"
+        " (the YAML file; default: AGENDA_CONSULTATION or the shipped Hagenow file)",
+    )  # fmt: skip
     parser.add_argument(
         "--db", type=Path,
         help="Datenbank: warnen, wenn eine Frage mit Antworten dort in der Datei fehlt"
@@ -31,7 +35,7 @@ def check(args: argparse.Namespace, env: Env) -> int:
     """Print the file's errors with their places, or a one-line summary (and any warnings)."""
     from bot.consultation import ConsultationError, load_consultation
 
-    path: Path = args.file
+    path: Path = args.file or env.settings().consultation_path
     try:
         consultation = load_consultation(path)
     except ConsultationError as error:

@@ -53,7 +53,7 @@ TELEGRAM = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL")
 # What each command reads; a command not named here reads the database and the consultation.
 BY_COMMAND: dict[str, tuple[str, ...]] = {
     "run": tuple(ENVIRONMENT),
-    "check": (),
+    "check": ("AGENDA_DATA_DIR", "AGENDA_CONSULTATION"),
     "demo": (),
     "invite": (*DATABASE, *TELEGRAM),
     "backup": ("AGENDA_DATA_DIR", "AGENDA_DB"),

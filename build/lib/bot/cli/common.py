@@ -1,0 +1,121 @@
+"""What every command shares: the settings read once (logging configured, secrets blanked out),
+the database checked and named, one-line failures for Telegram and for an invalid consultation
+file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot import logs
+from bot.logs import ServiceFormatter
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.consultation import Consultation
+
+EXIT_CONFIG = 2
+
+# The object ``ArgumentParser.add_subparsers`` returns, as each command module receives it.
+Subparsers = argparse._SubParsersAction
+
+
+class Env:
+    """Handed to every command: the settings from the environment, read on first use."""
+
+    def __init__(self, formatter: ServiceFormatter) -> None:
+        self._formatter = formatter
+        self._settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        """The settings; raises SettingsError (one line, exit 2) on a bad variable. Logging
+        follows AGENDA_LOG_LEVEL/AGENDA_LOG_FORMAT from here on, the secrets blanked out."""
+        if self._settings is None:
+            self._settings = Settings.from_env()
+            ops = self._settings.ops
+            logs.configure(ops.log_level, as_json=ops.log_json)
+            self._formatter.hide(self._settings.token, "TELEGRAM_BOT_TOKEN")
+            self._formatter.hide(ops.webhook_secret, "AGENDA_WEBHOOK_SECRET")
+        return self._settings
+
+    def database(self, *, create: bool = False) -> Path:
+        """The database this command works on, named on stderr and checked first: a missing file
+        is refused (unless create), a damaged one too (DatabaseUnusable: one line, exit 2)."""
+        return checked_database(self.settings().db_path, create=create)
+
+
+def checked_database(path: Path, *, create: bool = False, hint: str = "") -> Path:
+    """A database file named on stderr and checked first (see Env.database); `hint` says how to
+    name another file when it is missing."""
+    from storage.integrity import DatabaseUnusable, quick_check
+
+    new = create and not path.exists()
+    if not new:
+        try:
+            quick_check(path)
+        except DatabaseUnusable as error:
+            if error.problem == "no such file":
+                raise DatabaseUnusable(
+                    path,
+                    "no such file - "
+                    + (hint or "set AGENDA_DATA_DIR or AGENDA_DB"
+                       " (agenda-bot run creates it at its first start)"),
+                ) from None
+            raise
+    print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}",
+          file=sys.stderr)  # fmt: skip
+    return path
+
+
+def telegram_failure(error: Exception, settings: Settings) -> int:
+    """Startup failures talking to Telegram: one line, no traceback, no token."""
+    from telegram.error import InvalidToken
+
+    if isinstance(error, InvalidToken):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN",
+            "rejected by Telegram - copy the current token from @BotFather (/token)",
+        ) from None
+    text = str(error)
+    if settings.token:
+        text = text.replace(settings.token, "<TELEGRAM_BOT_TOKEN>")
+    print(f"agenda-bot: cannot reach Telegram at {settings.base_url}: {text}", file=sys.stderr)
+    return 1
+
+
+def load_consultation(settings: Settings) -> Consultation:
+    """The consultation file of the settings; an invalid file is a settings error (exit 2)."""
+    from bot.consultation import ConsultationError
+    from bot.consultation import load_consultation as load
+
+    try:
+        consultation = load(settings.consultation_path)
+    except ConsultationError as error:
+        print(error, file=sys.stderr)
+        raise SettingsError(
+            "AGENDA_CONSULTATION",
+            f"{settings.consultation_path} is invalid ({len(error.errors)} error(s), see above)",
+        ) from None
+    settings.check_timezone(consultation.timezone)
+    return consultation
+
+
+def local_zone(settings: Settings) -> tzinfo:
+    """The consultation's time zone, for names of files; UTC if the file cannot be read (a
+    backup must work even then)."""
+    from bot.consultation import ConsultationError
+    from bot.consultation import load_consultation as load
+
+    try:
+        return load(settings.consultation_path).zone
+    except ConsultationError:
+        return UTC
+
+
+def fail(message: str) -> int:
+    """One line on stderr, exit code 1."""
+    print(f"agenda-bot: {message}", file=sys.stderr)
+    return 1

@@ -1,0 +1,56 @@
+"""``agenda-bot digest WORKSHOP``: a workshop's briefing pack as HTML and PDF."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.common import Env, Subparsers, load_consultation
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``digest``."""
+    parser = sub.add_parser(
+        "digest", help="Briefing-Pack eines Workshops schreiben (a workshop's pack, HTML and PDF)"
+    )
+    parser.add_argument("workshop", help="ID des Workshops, z. B. ws-handel")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="Verzeichnis (directory; default: out)"
+    )
+    parser.set_defaults(func=digest)
+
+
+def digest(args: argparse.Namespace, env: Env) -> int:
+    """Render the pack and print the files written."""
+    return asyncio.run(_digest(env, args.workshop, args.out))
+
+
+async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
+    from bot.pack_render import render_pack, write_pack
+    from bot.packs import UnknownWorkshop, build_pack
+    from storage import audit
+    from storage.db import Database
+
+    settings = env.settings()
+    consultation = load_consultation(settings)
+    today = datetime.now(consultation.zone).date()
+    db = await Database.open(env.database())
+    try:
+        pack = await build_pack(db, consultation, workshop_id, today)
+        await audit.record(
+            db, "digest", actor=None, subject=pack.workshop_id, now=datetime.now(UTC)
+        )
+    except UnknownWorkshop as error:
+        print(
+            f"agenda-bot: no workshop {workshop_id!r}; valid ids: {', '.join(error.valid)}",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        await db.close()
+    for path in write_pack(render_pack(pack), out_dir, workshop_id):
+        print(path)
+    return 0

@@ -1,0 +1,74 @@
+"""``agenda-bot draft check|publish FILE``: the draft action concept (docs/draft.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.common import Env, Subparsers, load_consultation
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``draft check`` and ``draft publish``."""
+    draft = sub.add_parser(
+        "draft", help="Entwurf des Handlungskonzepts (draft; format: docs/draft.md)"
+    )
+    draft_sub = draft.add_subparsers(dest="draft_command", required=True)
+    check = draft_sub.add_parser("check", help="Entwurfsdatei prüfen (validate a draft file)")
+    check.add_argument("file", type=Path)
+    publish = draft_sub.add_parser(
+        "publish",
+        help="Entwurf veröffentlichen: neue Version, Teilnehmende werden benachrichtigt"
+        " (publish a draft)",
+    )
+    publish.add_argument("file", type=Path)
+    draft.set_defaults(func=draft_command)
+
+
+def draft_command(args: argparse.Namespace, env: Env) -> int:
+    """Check or publish a draft file."""
+    return asyncio.run(_draft(env, args.draft_command, args.file))
+
+
+async def _draft(env: Env, command: str, path: Path) -> int:
+    from bot import draft
+    from storage import audit
+    from storage.db import Database
+
+    settings = env.settings()
+    consultation = load_consultation(settings)
+    try:
+        source = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        parsed = draft.load_draft(source, consultation, str(path))
+    except draft.DraftError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if command == "check":
+        print(f"{path}: ok - {len(parsed.measures)} measures, review until {parsed.review_until}")
+        return 0
+    db = await Database.open(env.database())
+    try:
+        same = await draft.unchanged(db, source)
+        if same is not None:
+            print(f"{path}: unverändert – gleich der veröffentlichten Version {same},"
+                  " nichts getan, niemand benachrichtigt (same as the published version;"
+                  " nothing done)")  # fmt: skip
+            return 0
+        now = datetime.now(UTC)
+        async with db.transaction():  # published together with its audit entry
+            version_id = await draft.store_draft(db, parsed, source, None, now)
+            count = await draft.publish(db, version_id, now)
+            await audit.record(db, "publish_draft", actor=None, subject=f"draft:{version_id}",
+                               detail=f"recipients={count}", now=now)  # fmt: skip
+    finally:
+        await db.close()
+    print(f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
+          f" {count} notices planned (the running bot sends them within a minute)")  # fmt: skip
+    return 0

@@ -1,0 +1,122 @@
+"""``agenda-bot run``: the bot itself, polling Telegram or (``--webhook``) receiving its posts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import logging
+import sys
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
+from bot.ops_settings import OpsSettingError
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.context import AgendaApp
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+_CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
+
+HELP = "den Bot starten (start the bot)"
+DESCRIPTION = """\
+Startet den Bot: Abruf bei Telegram (Polling) oder mit --webhook Empfang über HTTPS.
+Vor dem Start: Einstellungen, Befragungsdatei und Datenbank werden geprüft (PRAGMA quick_check);
+ein Fehler ergibt eine Zeile und Exit-Code 2. Telegram nicht erreichbar: neue Versuche mit
+wachsender Pause, eine Logzeile je Versuch.
+(Starts the bot, polling Telegram or with --webhook receiving HTTPS posts. Settings, consultation
+file and database are checked first: a problem gives one line and exit code 2. Telegram
+unreachable: retried with growing pauses, one log line per attempt.)"""
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``run``."""
+    parser = sub.add_parser(
+        "run",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="Updates per Webhook empfangen statt abzurufen (receive updates by webhook;"
+        " needs AGENDA_WEBHOOK_URL and AGENDA_WEBHOOK_SECRET)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, env: Env) -> int:
+    """Check everything, wait for Telegram, then poll or serve the webhook until stopped."""
+    # Every check before the (slow) import of the bot and before any network access.
+    settings = env.settings()
+    settings.require_token()
+    if args.webhook:
+        try:
+            settings.ops.require_webhook()
+        except OpsSettingError as error:
+            raise SettingsError(error.variable, str(error)) from None
+    consultation = load_consultation(settings)
+    from storage.backup import BotRunning, hold_run_lock
+
+    try:
+        # Held until the process ends: `restore` and a second `run` on this file refuse.
+        run_lock = hold_run_lock(env.database(create=True))
+    except BotRunning as error:
+        print(f"agenda-bot: {error}", file=sys.stderr)
+        return 2
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    from bot.app import build_application
+    from bot.polling import run_polling
+    from bot.startup import wait_for_telegram
+
+    log = logging.getLogger("bot.run")
+    try:
+        asyncio.run(wait_for_telegram(settings))
+    except KeyboardInterrupt:
+        return 130
+    # The render worker warms up at the start, so the first /digest does not wait for it.
+    app = build_application(settings, consultation, warm_renders=True)
+    app.bot_data.health.mode = "webhook" if args.webhook else "polling"
+    log.info("starting bot for %s (%s)", consultation.title.get("de"), app.bot_data.health.mode)
+    try:
+        if args.webhook:
+            _run_webhook(app, settings)
+        else:
+            # Not app.run_polling: every update is stored before Telegram is told
+            # (bot/polling.py, bot/inbox.py).
+            run_polling(app, allowed_updates=ALLOWED_UPDATES)
+    except (InvalidToken, NetworkError) as error:
+        if isinstance(error, BadRequest):
+            raise
+        return telegram_failure(error, settings)
+    except OSError as error:
+        if not args.webhook or error.errno not in _CANNOT_LISTEN:
+            raise
+        raise SettingsError(
+            "AGENDA_WEBHOOK_LISTEN",
+            f"cannot listen on {settings.ops.webhook_listen} ({error.strerror or error})",
+        ) from None
+    finally:
+        run_lock.close()
+    return 0
+
+
+def _run_webhook(app: AgendaApp, settings: Settings) -> None:
+    """PTB's webhook server (tornado): Telegram posts to AGENDA_WEBHOOK_URL, a reverse proxy
+    passes it to AGENDA_WEBHOOK_LISTEN with the same path; a post without the secret token in
+    X-Telegram-Bot-Api-Secret-Token is refused with 403 and never handled."""
+    url, secret = settings.ops.require_webhook()
+    listen = settings.ops.webhook_listen
+    app.run_webhook(
+        listen=listen.host,
+        port=listen.port,
+        url_path=urlsplit(url).path.lstrip("/"),
+        webhook_url=url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+    )

@@ -1,0 +1,457 @@
+"""The outbox dispatcher: sends the due rows of every kind, within Telegram's limits.
+
+Telegram allows about 30 messages a second overall, one a second per private chat and 20 a
+minute per group. The dispatcher schedules its own sends (``RateLimiter``) in the account it
+shares with the replies (``bot.traffic.Traffic``): it takes at most 25 of the 30 a second while
+replies are under way, so people's next questions never queue behind a broadcast. Clock and
+sleep are injected, so tests can run a broadcast of thousands in virtual time. The JobQueue
+only wakes it; the outbox table decides.
+
+Per row: checks (blocked? still wanted?) and the message come from the kind's ``KindPolicy``;
+the row is marked 'sending' right before the Telegram call and 'sent' right after. A 429
+pauses every send for the time Telegram names and the row is tried again; a network error or
+timeout retries with backoff (a few times); a 403 marks the person inactive, and nothing goes
+to them until they write to the bot again. A row may stand for several documents (a digest's
+PDF and HTML): the parts that went out are recorded in its payload, so a retry sends the rest.
+The kinds and their policies are registered in one place, ``bot/outbox_kinds.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application
+
+from bot.context import AgendaContext, BotData, Services
+from bot.traffic import BULK, Limits, Traffic, retry_seconds
+from storage import outbox, recipients
+from storage.recipients import Recipient
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "outbox-dispatch"
+DISPATCH_INTERVAL = 60.0  # seconds between two looks at the outbox
+DISPATCH_FIRST = 3.0  # a message due while the bot was down goes out soon after the start
+BACKOFF_BASE = timedelta(seconds=30)  # network error n waits 30 s * 2**(n-1), at most an hour
+BACKOFF_MAX = timedelta(hours=1)
+STOP_GRACE = 10.0  # seconds a shutdown waits for the sends under way
+MAX_PASSES = 10_000  # a run ends at the latest after this many looks at the due rows
+NOTE_BLOCKED_PREFIX = "blocked:"  # reports count the rows whose note starts so as blocked
+NOTE_BLOCKED = NOTE_BLOCKED_PREFIX + " the person blocked the bot"
+NOTE_INACTIVE = NOTE_BLOCKED_PREFIX + " not sent, the person had blocked the bot"
+NOTE_WITHDRAWN = "consent withdrawn"  # bot/privacy.py
+NOTE_NO_PERSON = "no such person any more"
+NOTE_RETRY_AFTER = "429: Telegram asked to wait"
+SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out already
+
+App = Application[Any, Any, Any, Any, BotData, Any]
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+__all__ = ["Limits", "RateLimiter"]  # Limits lives in bot.traffic, shared with the replies
+
+
+class RateLimiter:
+    """The outbox's side of the shared ``Traffic`` (bot/traffic.py): one message a second to a
+    person, a group's window, and its share of the overall limit (yielding to replies)."""
+
+    def __init__(
+        self, limits: Limits, monotonic: Monotonic, sleep: Sleep, traffic: Traffic | None = None
+    ) -> None:
+        self.limits = limits
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self.traffic = traffic or Traffic(limits, monotonic, sleep)
+        self._private: dict[int, float] = {}
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until this chat may get the next message (0: now)."""
+        wait = self.traffic.chat_wait(chat_id)
+        last = self._private.get(chat_id) if chat_id > 0 else None
+        if last is not None:
+            wait = max(wait, last + self.limits.private_gap - self._monotonic())
+        return max(0.0, wait)
+
+    def overall_wait(self) -> float:
+        """Seconds until any bulk message may go out (its share, evenly spaced; a 429 pause)."""
+        return self.traffic.overall_wait(bulk=True)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a message to this chat is allowed, then count it as sent now."""
+        while (wait := max(self.overall_wait(), self.chat_wait(chat_id))) > 0:
+            await self._sleep(wait)
+        self.traffic.record(chat_id, reply=False)
+        if chat_id > 0:
+            self._private[chat_id] = self._monotonic()
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: no message at all for `seconds`."""
+        self.traffic.pause(seconds)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent as a document, with the message's text as its caption (1,024 characters)."""
+
+    data: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of a row that sends several, each with its caption; `name` is recorded in
+    the row's payload (``sent_parts``) once it went out."""
+
+    name: str
+    document: Attachment
+    caption: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """The message a row stands for, and what to record once it went out."""
+
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+    after_sent: Callable[[Message], Awaitable[None]] | None = None
+    document: Attachment | None = None  # then one sendDocument with the text as caption
+    parts: tuple[Part, ...] = ()  # then one sendDocument per part not sent yet (text unused)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """The row is no longer wanted; `note` says why."""
+
+    note: str
+
+
+@dataclass(frozen=True)
+class Postponed:
+    """The row waits until `due_at`; `note` says why."""
+
+    due_at: datetime
+    note: str
+
+
+Decision = Outgoing | Dropped | Postponed
+Builder = Callable[[AgendaContext, outbox.OutboxRow, Recipient | None], Awaitable[Decision]]
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    """How the dispatcher treats one kind of row.
+
+    `resend_interrupted`: what a row left in 'sending' by a crash becomes at the next start -
+    False: 'sent' (delivery unknown; a second copy would be worse than a lost one), True:
+    'pending' again (a lost message would be worse than a rare second copy). Rows past their
+    `valid_until` are dropped with `expired_note`; a kind that plans none is sent late.
+    """
+
+    build: Builder
+    resend_interrupted: bool
+    expired_note: str
+    interrupted_note: str
+
+
+@dataclass
+class RunReport:
+    """What one dispatcher run did, in rows."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retried: int = 0
+    dropped: int = 0
+    postponed: int = 0
+    paused: float = 0.0  # seconds Telegram asked us to wait
+
+
+@dataclass
+class Dispatcher:
+    """Sends the due outbox rows of its kinds; one run at a time."""
+
+    app: App
+    kinds: Mapping[str, KindPolicy]
+    monotonic: Monotonic = time.monotonic
+    sleep: Sleep = asyncio.sleep
+    limits: Limits = field(default_factory=Limits)
+    in_flight: int = 8  # concurrent Telegram calls: latency must not cap the rate
+    traffic: Traffic | None = None  # the account shared with the replies (None: its own)
+    limiter: RateLimiter = field(init=False)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    _task: asyncio.Task[RunReport] | None = field(init=False, default=None)
+    _stopping: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        limits = self.traffic.limits if self.traffic is not None else self.limits
+        self.limiter = RateLimiter(limits, self.monotonic, self.sleep, self.traffic)
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data.services
+        assert services is not None, "the dispatcher runs while the services are open"
+        return services
+
+    async def reconcile(self) -> None:
+        """At start: settle rows a crash left in 'sending', per kind (see KindPolicy)."""
+        db = self.services.db
+        for kind, policy in self.kinds.items():
+            if policy.resend_interrupted:
+                found = await outbox.requeue_sending(db, kind, policy.interrupted_note)
+            else:
+                found = await outbox.reconcile_sending(db, kind, policy.interrupted_note)
+            if found:
+                log.warning("%d %s row(s) interrupted while sending: %s", len(found), kind,
+                            policy.interrupted_note)  # fmt: skip
+
+    def wake(self) -> None:
+        """Start a run in the background unless one is going (the job and new broadcasts)."""
+        if self._task is None or self._task.done():
+            # Our own task, not the application's: stop() ends it before the database closes.
+            self._task = asyncio.create_task(self.run(), name=JOB_NAME)
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """At shutdown: let the sends under way finish, then end the run before the database
+        closes (a row is claimed only once its turn has come, so none is left half-sent)."""
+        self._stopping = True
+        task = self._task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), grace)
+            except TimeoutError:
+                task.cancel()
+        await self.wait_idle()
+
+    async def wait_idle(self) -> None:
+        """Wait for a background run to end (tests, shutdown)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def run(self) -> RunReport:
+        """Send everything due now, pass by pass, until nothing due is left to send."""
+        report = RunReport()
+        async with self._lock:
+            for _ in range(MAX_PASSES):
+                if self._stopping:
+                    break
+                rows = await self._due(report)
+                if not rows:
+                    break
+                sent_any, soonest = await self._pass(rows, report)
+                if not sent_any:
+                    if soonest is None:
+                        break  # nothing sendable now (all postponed or backing off)
+                    await self.sleep(soonest)
+        if report.sent or report.failed or report.dropped or report.blocked:
+            log.info("outbox: %s", report)
+        return report
+
+    async def _due(self, report: RunReport) -> list[outbox.OutboxRow]:
+        services = self.services
+        now = services.clock()
+        for kind, policy in self.kinds.items():
+            report.dropped += await outbox.drop_expired(services.db, now, policy.expired_note, kind)
+        return [row for row in await outbox.due(services.db, now) if row.kind in self.kinds]
+
+    async def _pass(
+        self, rows: list[outbox.OutboxRow], report: RunReport
+    ) -> tuple[bool, float | None]:
+        """Send each row whose chat is ready; (whether any went out, least wait of the rest)."""
+        context = AgendaContext(self.app)
+        slots = asyncio.Semaphore(self.in_flight)
+        tasks: list[asyncio.Task[None]] = []
+        sent_any, soonest = False, None
+        busy: set[int] = set()  # chats with a send in this pass: the next waits for a pass
+        for row in rows:
+            if self._stopping:
+                break
+            wait = self.limiter.chat_wait(row.recipient)
+            if wait > 0 or row.recipient in busy:
+                soonest = wait if soonest is None else min(soonest, wait)
+                continue
+            outgoing = await self._decide(context, row, report)
+            if outgoing is None:
+                continue
+            await slots.acquire()
+            await self.limiter.acquire(row.recipient)
+            # Marked right before the call: a crash in between leaves it 'sending', which
+            # reconcile() settles per kind at the next start.
+            if not await outbox.mark_sending(self.services.db, row.id):
+                slots.release()
+                continue
+            busy.add(row.recipient)
+            sent_any = True
+            tasks.append(asyncio.create_task(self._send(row, outgoing, report, slots)))
+        await asyncio.gather(*tasks)
+        return sent_any, soonest
+
+    async def _decide(
+        self, context: AgendaContext, row: outbox.OutboxRow, report: RunReport
+    ) -> Outgoing | None:
+        db = self.services.db
+        person = await recipients.by_telegram_id(db, row.recipient) if row.recipient > 0 else None
+        if person is not None and person.inactive:
+            await outbox.mark_dropped(db, row.id, NOTE_INACTIVE)
+            report.blocked += 1
+            return None
+        if person is not None and person.withdrawn:  # planned before the withdrawal
+            await outbox.mark_dropped(db, row.id, NOTE_WITHDRAWN)
+            report.dropped += 1
+            return None
+        try:
+            decision = await self.kinds[row.kind].build(context, row, person)
+        except Exception as error:
+            # Not Telegram: the message could not be made (a pack not rendered in time, a
+            # bug). Tried again later, a few times, instead of ending the run for everyone.
+            log.warning("outbox row %s not built: %s", row.id, error)
+            status = await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                retry_at=self.services.clock() + _backoff(row),
+            )  # fmt: skip
+            report.retried += status == "pending"
+            report.failed += status == "failed"
+            return None
+        if isinstance(decision, Dropped):
+            await outbox.mark_dropped(db, row.id, decision.note)
+            report.dropped += 1
+            return None
+        if isinstance(decision, Postponed):
+            await outbox.postpone(db, row.id, decision.due_at, decision.note)
+            report.postponed += 1
+            return None
+        return decision
+
+    async def _send(
+        self,
+        row: outbox.OutboxRow,
+        outgoing: Outgoing,
+        report: RunReport,
+        slots: asyncio.Semaphore,
+    ) -> None:
+        """The send step: the Telegram call(s) of one claimed row, and what their outcome
+        means for the row (sent, again later, failed)."""
+        db = self.services.db
+        done: list[str] = [str(part) for part in row.payload.get(SENT_PARTS, [])]
+        try:
+            message = await self._call(row, outgoing, done)
+        except RetryAfter as error:
+            pause = retry_seconds(error)
+            self.limiter.pause(pause)
+            report.paused += pause
+            report.retried += 1
+            await outbox.release(
+                db, row.id, f"{NOTE_RETRY_AFTER} {pause:g} s", payload=_progress(row, done)
+            )
+            return
+        except Forbidden as error:
+            if row.recipient > 0:
+                await recipients.mark_inactive(db, row.recipient, self.services.clock())
+            await outbox.mark_failed(
+                db, row.id, f"{NOTE_BLOCKED} ({error})", retry=False, payload=_progress(row, done)
+            )
+            report.blocked += 1
+            return
+        except (BadRequest, ChatMigrated) as error:
+            # Chat unknown, bad markup, a group that moved: trying again will not help.
+            await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=False,
+                payload=_progress(row, done),
+            )  # fmt: skip
+            report.failed += 1
+            return
+        except NetworkError as error:
+            # Timeouts, connection errors, Telegram's 5xx: again later, waiting longer each time.
+            status = await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                payload=_progress(row, done), retry_at=self.services.clock() + _backoff(row),
+            )  # fmt: skip
+            report.retried += status == "pending"
+            report.failed += status == "failed"
+            return
+        except Exception as error:
+            # A bug, not Telegram: never leave the row in 'sending' (it would count as sent).
+            log.exception("outbox row %s", row.id)
+            await outbox.mark_failed(
+                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                payload=_progress(row, done),
+            )  # fmt: skip
+            report.failed += 1
+            return
+        finally:
+            slots.release()
+        await outbox.mark_sent(db, row.id, self.services.clock())
+        report.sent += 1
+        if outgoing.after_sent is not None:
+            try:
+                await outgoing.after_sent(message)
+            except Exception:
+                log.exception("after sending outbox row %s", row.id)
+
+    async def _call(self, row: outbox.OutboxRow, outgoing: Outgoing, done: list[str]) -> Message:
+        """The Telegram call(s) for one row; parts that went out are added to `done`."""
+        bot = self.app.bot
+        # The outbox keeps the limits itself: PTB's limiter (bot.traffic) lets its calls pass.
+        extra: dict[str, Any] = {"rate_limit_args": BULK} if bot.rate_limiter else {}
+        if outgoing.parts:
+            message: Message | None = None
+            for part in outgoing.parts:
+                if part.name in done:
+                    continue  # went out in an earlier, interrupted attempt
+                message = await bot.send_document(
+                    row.recipient, part.document.data, filename=part.document.filename,
+                    caption=part.caption, reply_markup=outgoing.reply_markup, **extra,
+                )  # fmt: skip
+                done.append(part.name)
+            assert message is not None, "a row with parts has a part not sent yet"
+            return message
+        if outgoing.document is not None:
+            return await bot.send_document(
+                row.recipient, outgoing.document.data,
+                filename=outgoing.document.filename, caption=outgoing.text,
+                reply_markup=outgoing.reply_markup, **extra,
+            )  # fmt: skip
+        return await bot.send_message(
+            row.recipient, outgoing.text, reply_markup=outgoing.reply_markup, **extra
+        )
+
+
+def _backoff(row: outbox.OutboxRow) -> timedelta:
+    """Attempt n waits 30 s * 2**(n-1), at most an hour."""
+    return min(BACKOFF_BASE * 2**row.attempts, BACKOFF_MAX)
+
+
+def _progress(row: outbox.OutboxRow, done: list[str]) -> Mapping[str, Any] | None:
+    """The payload recording the parts sent so far (None: nothing to record)."""
+    return {**row.payload, SENT_PARTS: done} if done else None
+
+
+async def _dispatch_job(context: AgendaContext) -> None:
+    """The JobQueue's wake-up call: the outbox decides what is due."""
+    dispatcher = context.bot_data.dispatcher
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+async def start_dispatcher(app: App, kinds: Mapping[str, KindPolicy], **options: Any) -> Dispatcher:
+    """In post_init: reconcile interrupted sends per kind and schedule the wake-ups."""
+    traffic = app.bot_data.traffic
+    if traffic is not None and "traffic" not in options:
+        options |= {"traffic": traffic, "monotonic": traffic.monotonic, "sleep": traffic.sleep}
+    dispatcher = Dispatcher(app, kinds, **options)
+    app.bot_data.dispatcher = dispatcher
+    await dispatcher.reconcile()
+    queue = app.job_queue
+    if queue is None:
+        log.warning("no job queue (python-telegram-bot[job-queue]): the outbox is not sent")
+    elif not queue.get_jobs_by_name(JOB_NAME):
+        queue.run_repeating(
+            _dispatch_job, interval=DISPATCH_INTERVAL, first=DISPATCH_FIRST, name=JOB_NAME
+        )
+    return dispatcher

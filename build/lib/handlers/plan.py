@@ -1,0 +1,53 @@
+"""/plan (staff, private chat): the published time-and-measures plan as PDF and HTML.
+
+Staff publish the plan file with ``agenda-bot plan publish FILE`` (docs/plan.md); /plan
+validates the latest one against the adopted measures again, renders it in a worker process
+and sends both files.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import AgendaContext
+from bot.plan import PlanError, build_plan
+from bot.plan_render import render_plan_in_worker
+from handlers.common import current_person, language_of, queued, send, send_rendered, text
+from handlers.staff import staff_only
+from storage import plan as plans
+
+ERRORS_SHOWN = 20
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """The plan command."""
+    return [CommandHandler("plan", staff_only(plan_command))]
+
+
+async def plan_command(update: Update, context: AgendaContext) -> None:
+    """/plan: validate the published plan, then render and send it in a task."""
+    services = context.services
+    lang = language_of(update, await current_person(update, context))
+    stored = await plans.latest(services.db)
+    if stored is None:
+        await send(update, context, lang, "plan_none")
+        return
+    try:
+        ctx = await build_plan(
+            services.db, services.consultation, stored.source, services.today(), stored.file_name
+        )
+    except PlanError as error:
+        errors = error.errors[:ERRORS_SHOWN]
+        more = len(error.errors) - len(errors)
+        await send(update, context, lang, "plan_invalid", errors=errors, more=more)
+        return
+    await send(update, context, lang, "plan_sending", title=ctx.title)
+    sending = send_rendered(
+        update, context, lang,
+        render_plan_in_worker(context.renders, ctx, queued=queued(update, context, lang)), ctx.key,
+        lambda kind: text(context, lang, "plan_caption", title=ctx.title, kind=kind,
+                          day=ctx.generated),
+        "plan_failed", title=ctx.title,
+    )  # fmt: skip
+    context.application.create_task(sending, update=update)

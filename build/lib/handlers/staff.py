@@ -1,0 +1,265 @@
+"""Staff commands: private chat only, numeric user ids (AGENDA_STAFF_IDS and /team).
+
+Every refused attempt at a staff command or button is recorded in the audit trail here, in
+``refuse``; every staff action records itself with ``audit_action`` inside its unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import decode, encode
+from bot.consultation import Consultation
+from bot.context import AgendaContext
+from bot.pack_render import render_in_worker
+from bot.packs import UnknownWorkshop, build_pack
+from handlers.common import (
+    answer_callback,
+    current_person,
+    label,
+    language_of,
+    queued,
+    send,
+    send_rendered,
+    text,
+)
+from storage import audit, stats
+from storage.db import Database
+
+StaffCallback = Callable[[Update, AgendaContext], Coroutine[Any, Any, None]]
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """Staff-only commands."""
+    return [
+        CommandHandler("status", staff_only(status_command)),
+        CommandHandler("digest", staff_only(digest_command)),
+        CallbackQueryHandler(staff_only(digest_button), pattern="^DG:"),
+    ]
+
+
+def staff_only(callback: StaffCallback) -> StaffCallback:
+    """Run callback only for staff in a private chat; refuse (and audit) everyone else."""
+
+    async def guarded(update: Update, context: AgendaContext) -> None:
+        if not is_staff_chat(update, context):
+            await refuse(update, context)
+            return
+        await callback(update, context)
+
+    guarded.__doc__ = callback.__doc__
+    return guarded
+
+
+def private_user(update: Update) -> int | None:
+    """The numeric id of the user writing, when they write in their private chat with the bot."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    return user.id
+
+
+def is_staff_chat(update: Update, context: AgendaContext) -> bool:
+    """Whether the update comes from a staff member in their private chat with the bot."""
+    user_id = private_user(update)
+    return user_id is not None and context.services.is_staff(user_id)
+
+
+async def refuse(update: Update, context: AgendaContext) -> None:
+    """Tell the person a staff command is not for them and record the attempt (one entry)."""
+    user, chat = update.effective_user, update.effective_chat
+    person = await current_person(update, context) if user else None
+    button = update.callback_query is not None
+    await audit.record(
+        context.services.db,
+        "button" if button else "command",
+        actor=user.id if user else None,
+        via="chat",
+        subject=attempted(update),
+        refused=True,
+        now=context.services.clock(),
+    )
+    await answer_callback(update, context, language_of(update, person))
+    await send(
+        update,
+        context,
+        language_of(update, person),
+        "staff_only",
+        private=chat is not None and chat.type == ChatType.PRIVATE,
+    )
+
+
+def attempted(update: Update) -> str:
+    """What was tried, as an id for the audit trail: '/export', a button's kind 'DP', or
+    'message' (a file or text); never the text a person typed."""
+    query = update.callback_query
+    if query is not None:
+        payload = decode(query.data)
+        return payload.kind if payload else "button"
+    message = update.effective_message
+    words = (message.text or "").split() if message else []
+    if words and words[0].startswith("/"):
+        command = words[0][1:].split("@", 1)[0].lower()
+        if 0 < len(command) <= 32 and command.isascii() and command.replace("_", "").isalnum():
+            return f"/{command}"
+    return "message"
+
+
+async def audit_action(
+    update: Update,
+    context: AgendaContext,
+    action: str,
+    subject: str | int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record a staff member's action; call it inside the action's unit of work."""
+    user = update.effective_user
+    await audit.record(
+        context.services.db,
+        action,
+        actor=user.id if user else None,
+        via="chat",
+        subject=subject,
+        detail=detail,
+        now=context.services.clock(),
+    )
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """One stakeholder group's figures within a questionnaire."""
+
+    title: str
+    invited: int
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class QuestionnaireStatus:
+    """Figures of one questionnaire, by group."""
+
+    title: str
+    closes: str
+    is_open: bool
+    groups: list[GroupLine]
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What /status shows."""
+
+    questionnaires: list[QuestionnaireStatus]
+    participants: int
+    invited: int
+    silent: list[stats.SilentOrganisation]
+    group_titles: dict[str, str]
+
+
+async def build_status(
+    db: Database, consultation: Consultation, lang: str, today_iso: str
+) -> StatusReport:
+    """Assemble the status figures from the database (aggregated in SQL)."""
+    progress = await stats.progress(db)
+    invited = {row.group_id: row.count for row in await stats.invited_by_group(db)}
+    participants = sum(row.count for row in await stats.people_by_group(db))
+    by_key = {(row.questionnaire_id, row.group_id): row for row in progress}
+    titles = {g.id: g.title.get(lang) for g in consultation.groups}
+    report = []
+    for qn in consultation.questionnaires:
+        lines = []
+        for group_id in qn.groups:
+            row = by_key.get((qn.id, group_id))
+            if row is None and not invited.get(group_id):
+                continue  # nobody to report on in this group
+            lines.append(
+                GroupLine(
+                    titles.get(group_id, group_id),
+                    invited.get(group_id, 0),
+                    row.started if row else 0,
+                    row.completed if row else 0,
+                )
+            )
+        report.append(
+            QuestionnaireStatus(
+                title=qn.title.get(lang),
+                closes=qn.closes.isoformat(),
+                is_open=qn.opens.isoformat() <= today_iso <= qn.closes.isoformat(),
+                groups=lines,
+                started=sum(g.started for g in lines),
+                completed=sum(g.completed for g in lines),
+            )
+        )
+    return StatusReport(
+        report, participants, sum(invited.values()), await stats.silent_organisations(db), titles
+    )
+
+
+async def status_command(update: Update, context: AgendaContext) -> None:
+    """/status: invited, started and completed per questionnaire and group; who is silent."""
+    services = context.services
+    person = await current_person(update, context)
+    lang = language_of(update, person)
+    report = await build_status(
+        services.db, services.consultation, lang, services.today().isoformat()
+    )
+    await send(update, context, lang, "staff_status", report=report)
+
+
+async def digest_command(update: Update, context: AgendaContext) -> None:
+    """/digest [workshop id]: the workshop's briefing pack; without an id, the workshops."""
+    lang = language_of(update, await current_person(update, context))
+    if context.args:
+        await send_pack(update, context, lang, context.args[0])
+        return
+    workshops = context.services.consultation.workshops
+    buttons = [
+        [
+            (
+                label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
+                encode("DG", w.id),
+            )
+        ]
+        for w in workshops
+    ]
+    await send(update, context, lang, "digest_choose", buttons=buttons, count=len(workshops))
+
+
+async def digest_button(update: Update, context: AgendaContext) -> None:
+    """A workshop button of /digest: send that workshop's pack."""
+    lang = language_of(update, await current_person(update, context))
+    await answer_callback(update, context, lang)
+    query = update.callback_query
+    payload = decode(query.data if query else None)
+    await send_pack(update, context, lang, (payload.arg(0) if payload else None) or "")
+
+
+async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_id: str) -> None:
+    """Build the pack from the database, render it in a worker, send the PDF and the HTML."""
+    services = context.services
+    try:
+        pack = await build_pack(services.db, services.consultation, workshop_id, services.today())
+    except UnknownWorkshop as error:
+        valid = list(error.valid)
+        await send(update, context, lang, "digest_unknown", workshop_id=workshop_id, valid=valid)
+        return
+    await audit_action(update, context, "digest", subject=pack.workshop_id)
+    await send(update, context, lang, "digest_sending", title=pack.title)
+    # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
+    sending = send_rendered(
+        update, context, lang,
+        render_in_worker(context.renders, pack, queued=queued(update, context, lang)),
+        pack.workshop_id,
+        lambda kind: text(context, lang, "digest_caption", title=pack.title, kind=kind,
+                          day=pack.generated),
+        "digest_failed", title=pack.title,
+    )  # fmt: skip
+    context.application.create_task(sending, update=update)

@@ -1,0 +1,424 @@
+"""Workshops in the chat: /workshops to sign up and off, seat offers, staff's participant list."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler
+
+from bot import workshops
+from bot.callbacks import CallbackData
+from bot.consultation import Event
+from bot.context import AgendaContext
+from bot.keys import EventKey
+from bot.outbox_dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
+from handlers.common import (
+    Button,
+    answer_callback,
+    keyboard,
+    label,
+    send,
+    text,
+)
+from handlers.routes import Args, Call, PersonCall, button, command, staff_button, staff_command
+from handlers.staff import audit_action
+from storage import workshops as store
+from storage.outbox import OutboxRow
+from storage.people import Person
+from storage.recipients import Recipient
+
+NOTE_NOT_OFFERED = "the seat is no longer offered (confirmed, declined or lapsed)"
+NOTE_NOT_REGISTERED = "no longer registered"
+NOTE_UNKNOWN_EVENT = "event not in the consultation file"
+# The next attendance mark after a tap: not yet marked -> present -> absent -> not yet marked.
+NEXT_MARK: dict[bool | None, bool | None] = {None: True, True: False, False: None}
+
+
+STALE = "workshop_stale"
+
+
+@dataclass(frozen=True)
+class Seat(CallbackData, prefix="WS"):
+    """A participant's button on an event: sign up (in), sign off or leave the waiting list
+    (out), the calendar file (ics), take (yes) or decline (no) an offered seat."""
+
+    action: Literal["in", "out", "ics", "yes", "no"]
+    event: EventKey
+
+
+@dataclass(frozen=True)
+class EventList(CallbackData, prefix="WT:list"):
+    """Staff: who is registered and waiting for this event."""
+
+    event: EventKey
+
+
+@dataclass(frozen=True)
+class Attendance(CallbackData, prefix="WT:att"):
+    """Staff: mark a registration present, absent or not yet marked (in turn)."""
+
+    registration: int
+
+
+def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
+    """/workshops for everyone, /teilnehmer for staff, and their buttons."""
+    return [
+        command(["workshops", "veranstaltungen"], workshops_command),
+        staff_command(["teilnehmer", "participants"], participants_command),
+        button(Seat, on_seat, stale=STALE),
+        staff_button(EventList, on_event_list, stale=STALE),
+        staff_button(Attendance, on_attendance, stale=STALE),
+    ]
+
+
+def policies() -> dict[str, KindPolicy]:
+    """How the dispatcher treats seat offers and workshop reminders."""
+    return {
+        # A lost offer would let the seat lapse unseen: better a rare second copy.
+        workshops.OFFER_KIND: KindPolicy(
+            build=build_offer,
+            resend_interrupted=True,
+            expired_note="the offer lapsed before it could be sent",
+            interrupted_note="interrupted while sending: sent again (an offer must not get lost)",
+        ),
+        workshops.REMINDER_KIND: KindPolicy(
+            build=build_reminder,
+            resend_interrupted=False,
+            expired_note="the event has begun",
+            interrupted_note="interrupted while sending: delivery unknown, not sent again",
+        ),
+    }
+
+
+# ------------------------------------------------------------------ participants
+
+
+async def workshops_command(call: PersonCall[Args]) -> None:
+    """/workshops: the kick-off and the workshops with free seats, and buttons to sign up."""
+    text_, buttons = await _list_view(call.context, call.person)
+    await _send_text(call.update, call.context, text_, buttons)
+
+
+async def _list_view(context: AgendaContext, person: Person) -> tuple[str, list[list[Button]]]:
+    services = context.services
+    lang = person.language
+    lines = await workshops.overview(services.db, services.consultation, person.id)
+    now = services.clock()
+    zone = services.consultation.zone
+    buttons: list[list[Button]] = []
+    for line in lines:
+        event = line.event
+        if workshops.is_past(event, services.consultation, now):
+            continue
+        title = event.title.get(lang)
+        if line.status == "registered":
+            buttons.append([
+                (label(context, lang, "workshop_calendar", title=title),
+                 Seat("ics", event.id).pack()),
+                (label(context, lang, "workshop_cancel"), Seat("out", event.id).pack()),
+            ])  # fmt: skip
+        elif line.status == "offered":
+            buttons.append([
+                (label(context, lang, "seat_confirm", title=title), Seat("yes", event.id).pack()),
+                (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
+            ])  # fmt: skip
+        elif line.status == "waiting":
+            buttons.append(
+                [(label(context, lang, "workshop_leave_list", title=title),
+                  Seat("out", event.id).pack())]
+            )  # fmt: skip
+        else:
+            name = "workshop_wait" if line.full else "workshop_sign_up"
+            buttons.append(
+                [(label(context, lang, name, title=title), Seat("in", event.id).pack())]
+            )
+    local = {
+        line.event.id: line.offered_until.astimezone(zone) if line.offered_until else None
+        for line in lines
+    }
+    body = text(context, lang, "workshops_list", lines=lines, offered_until=local, now=now)
+    return body, buttons
+
+
+async def _send_text(
+    update: Update, context: AgendaContext, body: str, buttons: list[list[Button]]
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, body, reply_markup=keyboard(buttons))
+
+
+async def _refresh_list(update: Update, context: AgendaContext, person: Person) -> None:
+    """Show the list message with the current seats and buttons (edited in place)."""
+    body, buttons = await _list_view(context, person)
+    query = update.callback_query
+    with contextlib.suppress(BadRequest):  # unchanged, or too old to edit
+        if query is not None and query.message is not None:
+            await query.edit_message_text(body, reply_markup=keyboard(buttons))
+
+
+SeatAction = Callable[[PersonCall[Seat], Event, str | None], Coroutine[Any, Any, bool]]
+
+
+async def on_seat(call: PersonCall[Seat]) -> None:
+    """Sign up, sign off, calendar file, and confirm or decline an offered seat."""
+    services = call.services
+    event = services.consultation.event(call.payload.event)
+    if event is None:
+        await call.stale()
+        return
+    if workshops.is_past(event, services.consultation, services.clock()):
+        await call.answer("workshop_over", event=event)
+        await call.drop_buttons()
+        return
+    own = await store.get(services.db, event.id, call.person.id)
+    action = SEAT_ACTIONS[call.payload.action]
+    if not await action(call, event, own.status if own else None):
+        # A button from an older message: the state has moved on meanwhile.
+        await call.stale()
+        await _refresh_list(call.update, call.context, call.person)
+
+
+async def _sign_up_button(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    await _sign_up(call.update, call.context, call.person, event)
+    return True
+
+
+async def _sign_off(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status not in ("registered", "waiting"):
+        return False
+    services = call.services
+    await call.answer()
+    await workshops.sign_off(services.db, services.settings, event, call.person.id,
+                             services.clock())  # fmt: skip
+    _wake(call.context)
+    await _refresh_list(call.update, call.context, call.person)
+    await call.send("workshop_cancelled", event=event, previous=status)
+    return True
+
+
+async def _calendar_button(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "registered":
+        return False
+    await call.answer()
+    await _send_calendar(call.update, call.context, call.lang, event, "workshop_calendar_caption")
+    return True
+
+
+async def _take_seat(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "offered":
+        return False
+    services, now = call.services, call.services.clock()
+    await call.answer()
+    await call.drop_buttons()
+    if await store.confirm(services.db, event.id, call.person.id, now):
+        await workshops.plan_reminders(services.db, services.consultation, services.settings, now)
+        await _send_calendar(call.update, call.context, call.lang, event, "seat_confirmed")
+    else:
+        await call.send("seat_offer_gone", event=event)
+    return True
+
+
+async def _decline_seat(call: PersonCall[Seat], event: Event, status: str | None) -> bool:
+    if status != "offered":
+        return False
+    services = call.services
+    await call.answer()
+    await call.drop_buttons()
+    await workshops.sign_off(services.db, services.settings, event, call.person.id,
+                             services.clock())  # fmt: skip
+    _wake(call.context)
+    await call.send("seat_declined", event=event)
+    return True
+
+
+# What each participant button does given the person's status for the event; False: stale.
+SEAT_ACTIONS: dict[str, SeatAction] = {
+    "in": _sign_up_button,
+    "out": _sign_off,
+    "ics": _calendar_button,
+    "yes": _take_seat,
+    "no": _decline_seat,
+}
+
+
+async def _sign_up(update: Update, context: AgendaContext, person: Person, event: Event) -> None:
+    services = context.services
+    lang = person.language
+    status = await workshops.sign_up(
+        services.db, services.consultation, services.settings, event, person.id, services.clock()
+    )
+    await answer_callback(update, context, lang)
+    await _refresh_list(update, context, person)
+    if status == "registered":
+        await _send_calendar(update, context, lang, event, "workshop_registered")
+    elif status == "waiting":
+        regs = await store.of_event(services.db, event.id)
+        waiting = [r.person_id for r in regs if r.status == "waiting"]
+        place = waiting.index(person.id) + 1 if person.id in waiting else len(waiting)
+        await send(update, context, lang, "workshop_waiting", event=event, place=place)
+    else:  # offered: the offer message has the buttons
+        await send(update, context, lang, "workshop_offered_already", event=event)
+
+
+def _calendar(context: AgendaContext, lang: str, event: Event) -> Attachment:
+    services = context.services
+    description = context.services.texts.render_plain(
+        lang, "workshop_ics_description", event=event, title=services.consultation.title.get(lang)
+    )
+    data = workshops.calendar_file(
+        event, services.consultation, lang, description, services.clock()
+    )
+    return Attachment(data, workshops.calendar_name(event))
+
+
+async def _send_calendar(
+    update: Update, context: AgendaContext, lang: str, event: Event, name: str
+) -> None:
+    """A message as the caption of the event's calendar file."""
+    chat = update.effective_chat
+    assert chat is not None
+    ics = _calendar(context, lang, event)
+    await context.bot.send_document(
+        chat.id, ics.data, filename=ics.filename, caption=text(context, lang, name, event=event)
+    )
+
+
+def _wake(context: AgendaContext) -> None:
+    dispatcher = context.bot_data.dispatcher
+    if dispatcher is not None:
+        dispatcher.wake()
+
+
+# ------------------------------------------------------------------ outbox
+
+
+async def build_offer(
+    context: AgendaContext, row: OutboxRow, recipient: Recipient | None
+) -> Decision:
+    """Just before sending: is the seat still held for them? Then the offer with its buttons."""
+    services = context.services
+    if recipient is None:
+        return Dropped(NOTE_NO_PERSON)
+    event = services.consultation.event(str(row.payload.get("event", "")))
+    if event is None:
+        return Dropped(NOTE_UNKNOWN_EVENT)
+    own = await store.get(services.db, event.id, recipient.person_id)
+    now = services.clock()
+    if own is None or own.status != "offered" or not own.offered_until or own.offered_until <= now:
+        return Dropped(NOTE_NOT_OFFERED)
+    lang = recipient.language
+    until = own.offered_until.astimezone(services.consultation.zone)
+    buttons = [[
+        (label(context, lang, "seat_confirm", title=event.title.get(lang)),
+         Seat("yes", event.id).pack()),
+        (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
+    ]]  # fmt: skip
+    return Outgoing(text(context, lang, "seat_offer", event=event, until=until), keyboard(buttons))
+
+
+async def build_reminder(
+    context: AgendaContext, row: OutboxRow, recipient: Recipient | None
+) -> Decision:
+    """Just before sending: still registered? Then time, place and the calendar file."""
+    services = context.services
+    if recipient is None:
+        return Dropped(NOTE_NO_PERSON)
+    event = services.consultation.event(str(row.payload.get("event", "")))
+    if event is None:
+        return Dropped(NOTE_UNKNOWN_EVENT)
+    own = await store.get(services.db, event.id, recipient.person_id)
+    if own is None or own.status != "registered":
+        return Dropped(NOTE_NOT_REGISTERED)
+    lang = recipient.language
+    body = text(context, lang, "workshop_reminder", event=event)
+    return Outgoing(body, document=_calendar(context, lang, event))
+
+
+# ------------------------------------------------------------------ staff
+
+
+async def participants_command(call: Call[Args]) -> None:
+    """/teilnehmer [event id]: who is registered and waiting; buttons to mark attendance."""
+    context, lang = call.context, call.lang
+    consultation = context.services.consultation
+    if call.payload:
+        event = consultation.event(call.payload[0])
+        if event is None:
+            valid = [e.id for e in consultation.events]
+            await call.send("participants_unknown", event_id=call.payload[0], valid=valid)
+            return
+        body, buttons = await _participants_view(context, lang, event)
+        await _send_text(call.update, context, body, buttons)
+        return
+    taken = await store.seats_taken(context.services.db)
+    choices = [
+        [(label(context, lang, "participants_event", title=e.title.get(lang),
+                taken=taken.get(e.id, 0), capacity=e.capacity), EventList(e.id).pack())]
+        for e in consultation.events
+    ]  # fmt: skip
+    await call.send("participants_choose", choices)
+
+
+async def _participants_view(
+    context: AgendaContext, lang: str, event: Event
+) -> tuple[str, list[list[Button]]]:
+    services = context.services
+    regs = await store.of_event(services.db, event.id)
+    groups = {g.id: g.title.get(lang) for g in services.consultation.groups}
+    seated = [r for r in regs if r.status == "registered"]
+    zone = services.consultation.zone
+    offered_until: dict[int, datetime | None] = {
+        r.id: r.offered_until.astimezone(zone) if r.offered_until else None for r in regs
+    }
+    body = text(
+        context, lang, "participants_list", event=event, registered=seated,
+        offered=[r for r in regs if r.status == "offered"],
+        waiting=[r for r in regs if r.status == "waiting"],
+        groups=groups, offered_until=offered_until,
+    )  # fmt: skip
+    buttons = [
+        [(label(context, lang, "attendance", number=n, registration=r,
+                group=groups.get(r.group_id or "", "")),
+          Attendance(r.id).pack())]
+        for n, r in enumerate(seated, start=1)
+    ]  # fmt: skip
+    return body, buttons
+
+
+async def on_event_list(call: Call[EventList]) -> None:
+    """An event of /teilnehmer: its participants."""
+    event = call.services.consultation.event(call.payload.event)
+    if event is None:
+        await call.stale()
+        return
+    await call.answer()
+    body, buttons = await _participants_view(call.context, call.lang, event)
+    await _send_text(call.update, call.context, body, buttons)
+
+
+async def on_attendance(call: Call[Attendance]) -> None:
+    """A participant's attendance mark: not yet -> present -> absent -> not yet."""
+    services = call.services
+    found = await store.by_id(services.db, call.payload.registration)
+    event = services.consultation.event(found.event_id) if found else None
+    if found is None or event is None or found.status != "registered":
+        await call.stale()
+        return
+    mark = NEXT_MARK[found.attended]
+    async with services.db.transaction():  # the mark and its audit entry together
+        await store.mark_attendance(services.db, found.id, mark)
+        await audit_action(call.update, call.context, "attendance", f"registration:{found.id}",
+                           {True: "yes", False: "no", None: "open"}[mark])  # fmt: skip
+    await call.answer("attendance_marked", attended=mark)
+    body, buttons = await _participants_view(call.context, call.lang, event)
+    query = call.update.callback_query
+    with contextlib.suppress(BadRequest):
+        if query is not None:
+            await query.edit_message_text(body, reply_markup=keyboard(buttons))
