@@ -4,36 +4,37 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
 from bot.export_xlsx import xlsx_bytes
 from bot.exports import Export, build_export, export_file_name
 from bot.render_worker import RENDER_TIMEOUT, RenderFailed
-from handlers.common import current_person, language_of, queued, send, text
-from handlers.staff import audit_action, staff_only
+from handlers.common import queued, send, text
+from handlers.routes import Args, Call, staff_command
+from handlers.staff import audit_action
 
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes a bot may send with sendDocument
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The export command."""
-    return [CommandHandler("export", staff_only(export_command))]
+    return [staff_command("export", export_command)]
 
 
-async def export_command(update: Update, context: AgendaContext) -> None:
+async def export_command(call: Call[Args]) -> None:
     """/export: the workbook of all tables, built and sent in a task so others get answers."""
-    context.application.create_task(_build_and_send(update, context), update=update)
+    sending = _build_and_send(call.update, call.context, call.lang)
+    call.context.application.create_task(sending, update=call.update)
 
 
-async def _build_and_send(update: Update, context: AgendaContext) -> None:
+async def _build_and_send(update: Update, context: AgendaContext, lang: str) -> None:
     """Read the tables, write the workbook in the render worker, send it as a document.
 
     The worker, not a thread: writing a large workbook holds the interpreter for seconds, and
     in a thread of the bot's process that would slow every other reply.
     """
     services = context.services
-    lang = language_of(update, await current_person(update, context))
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)

@@ -8,13 +8,13 @@ and sends both files.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
 from bot.plan import PlanError, build_plan
 from bot.plan_render import render_plan_in_worker
-from handlers.common import current_person, language_of, queued, send, send_rendered, text
-from handlers.staff import staff_only
+from handlers.common import queued, send, send_rendered, text
+from handlers.routes import Args, Call, staff_command
 from storage import plan as plans
 
 ERRORS_SHOWN = 20
@@ -22,13 +22,13 @@ ERRORS_SHOWN = 20
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The plan command."""
-    return [CommandHandler("plan", staff_only(plan_command))]
+    return [staff_command("plan", plan_command)]
 
 
-async def plan_command(update: Update, context: AgendaContext) -> None:
+async def plan_command(call: Call[Args]) -> None:
     """/plan: validate the published plan, then render and send it in a task."""
+    update, context, lang = call.update, call.context, call.lang
     services = context.services
-    lang = language_of(update, await current_person(update, context))
     stored = await plans.latest(services.db)
     if stored is None:
         await send(update, context, lang, "plan_none")

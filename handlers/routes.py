@@ -34,6 +34,7 @@ from handlers.common import (
     language_of,
     send,
 )
+from handlers.staff import staff_only
 from storage.people import Person
 
 P = TypeVar("P", covariant=True)
@@ -158,7 +159,7 @@ def staff_button(
             return
         await callback(Call(update, context, payload, person, lang, stale))
 
-    return _on(cls, _staff_only(guarded), callback)
+    return _on(cls, staff_only(guarded), callback)
 
 
 def command(names: str | list[str], callback: Callable[[PersonCall[Args]], Done]) -> Handler:
@@ -183,7 +184,7 @@ def staff_command(names: str | list[str], callback: Callable[[Call[Args]], Done]
         await callback(Call(update, context, args, person, language_of(update, person)))
 
     guarded.__doc__ = callback.__doc__
-    return CommandHandler(names, _staff_only(guarded))
+    return CommandHandler(names, staff_only(guarded))
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,3 @@ async def _onboarded(update: Update, context: AgendaContext) -> Person | None:
     return await ensure_onboarded(update, context)
 
 
-def _staff_only(guarded: Callback) -> Callback:
-    # Imported here: the staff flows' own buttons are routes too.
-    from handlers.staff import staff_only
-
-    return staff_only(guarded)

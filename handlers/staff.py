@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler
 
-from bot.callbacks import decode, encode
+from bot.callbacks import CallbackData
 from bot.consultation import Consultation
 from bot.context import AgendaContext
+from bot.keys import EventKey
 from bot.pack_render import render_in_worker
 from bot.packs import UnknownWorkshop, build_pack
 from handlers.common import (
@@ -32,15 +33,21 @@ from handlers.common import (
 from storage import audit, stats
 from storage.db import Database
 
+if TYPE_CHECKING:
+    from handlers.routes import Args, Call
+
 StaffCallback = Callable[[Update, AgendaContext], Coroutine[Any, Any, None]]
 
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """Staff-only commands."""
+    # Imported here: the route layer (handlers/routes.py) calls staff_only, the check below.
+    from handlers.routes import staff_button, staff_command
+
     return [
-        CommandHandler("status", staff_only(status_command)),
-        CommandHandler("digest", staff_only(digest_command)),
-        CallbackQueryHandler(staff_only(digest_button), pattern="^DG:"),
+        staff_command("status", status_command),
+        staff_command("digest", digest_command),
+        staff_button(DigestOf, digest_button),
     ]
 
 
@@ -203,43 +210,41 @@ async def build_status(
     )
 
 
-async def status_command(update: Update, context: AgendaContext) -> None:
+async def status_command(call: Call[Args]) -> None:
     """/status: invited, started and completed per questionnaire and group; who is silent."""
-    services = context.services
-    person = await current_person(update, context)
-    lang = language_of(update, person)
+    services = call.services
     report = await build_status(
-        services.db, services.consultation, lang, services.today().isoformat()
+        services.db, services.consultation, call.lang, services.today().isoformat()
     )
-    await send(update, context, lang, "staff_status", report=report)
+    await call.send("staff_status", report=report)
 
 
-async def digest_command(update: Update, context: AgendaContext) -> None:
+@dataclass(frozen=True)
+class DigestOf(CallbackData, prefix="DG"):
+    """The briefing pack of this workshop."""
+
+    workshop: EventKey
+
+
+async def digest_command(call: Call[Args]) -> None:
     """/digest [workshop id]: the workshop's briefing pack; without an id, the workshops."""
-    lang = language_of(update, await current_person(update, context))
-    if context.args:
-        await send_pack(update, context, lang, context.args[0])
+    context, lang = call.context, call.lang
+    if call.payload:
+        await send_pack(call.update, context, lang, call.payload[0])
         return
     workshops = context.services.consultation.workshops
     buttons = [
-        [
-            (
-                label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
-                encode("DG", w.id),
-            )
-        ]
+        [(label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
+          DigestOf(w.id).pack())]
         for w in workshops
-    ]
-    await send(update, context, lang, "digest_choose", buttons=buttons, count=len(workshops))
+    ]  # fmt: skip
+    await call.send("digest_choose", buttons=buttons, count=len(workshops))
 
 
-async def digest_button(update: Update, context: AgendaContext) -> None:
+async def digest_button(call: Call[DigestOf]) -> None:
     """A workshop button of /digest: send that workshop's pack."""
-    lang = language_of(update, await current_person(update, context))
-    await answer_callback(update, context, lang)
-    query = update.callback_query
-    payload = decode(query.data if query else None)
-    await send_pack(update, context, lang, (payload.arg(0) if payload else None) or "")
+    await call.answer()
+    await send_pack(call.update, call.context, call.lang, call.payload.workshop)
 
 
 async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_id: str) -> None:
