@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
-from handlers.common import current_person, language_of, send
-from handlers.staff import staff_only
+from handlers.routes import Args, Call, staff_command
 from storage import audit
 from storage.db import from_iso
 
@@ -16,14 +15,13 @@ SHOWN = 25  # entries in one message: well within Telegram's 4096 characters
 
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The audit command."""
-    return [CommandHandler("audit", staff_only(audit_command))]
+    return [staff_command("audit", audit_command)]
 
 
-async def audit_command(update: Update, context: AgendaContext) -> None:
+async def audit_command(call: Call[Args]) -> None:
     """/audit: who did what and when, and the refused attempts; the latest SHOWN entries."""
-    services = context.services
-    lang = language_of(update, await current_person(update, context))
+    services = call.services
     entries = await audit.entries(services.db, limit=SHOWN)
     zone = services.consultation.zone
     lines = [(from_iso(e.at).astimezone(zone), e) for e in reversed(entries)]
-    await send(update, context, lang, "audit_list", lines=lines, shown=SHOWN)
+    await call.send("audit_list", lines=lines, shown=SHOWN)

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, split
 from bot.consultation import Consultation
 from bot.context import AgendaContext
 from bot.keys import EventKey
@@ -107,8 +107,8 @@ def attempted(update: Update) -> str:
     'message' (a file or text); never the text a person typed."""
     query = update.callback_query
     if query is not None:
-        payload = decode(query.data)
-        return payload.kind if payload else "button"
+        parts = split(query.data)
+        return parts[0] if parts else "button"
     message = update.effective_message
     words = (message.text or "").split() if message else []
     if words and words[0].startswith("/"):
