@@ -29,6 +29,7 @@ from bot.pack_render import RenderedPack, render_in_worker
 from bot.packs import PackContext, build_pack
 from bot.settings import Settings
 from storage import outbox
+from storage import staff as staff_store
 from storage.db import Database
 from storage.recipients import Recipient
 
@@ -45,10 +46,11 @@ NOTE_UNPLANNED = "no longer planned (workshop or recipient removed from the sett
 App = Application[Any, Any, Any, Any, BotData, Any]
 
 
-def recipients(settings: Settings) -> list[int]:
-    """Every chat that gets the digest: each staff member, then the staff group if set."""
-    chats = sorted(settings.staff_ids)
-    if settings.staff_chat is not None and settings.staff_chat not in settings.staff_ids:
+def recipients(settings: Settings, added: frozenset[int] = frozenset()) -> list[int]:
+    """Every chat that gets the digest: each staff member (AGENDA_STAFF_IDS and those `added`
+    with /team), then the staff group if set."""
+    chats = sorted(settings.staff_ids | added)
+    if settings.staff_chat is not None and settings.staff_chat not in chats:
         chats.append(settings.staff_chat)
     return chats
 
@@ -77,9 +79,10 @@ async def plan_digests(
     planned: set[str] = set()
     changed = 0
     async with db.transaction():  # the new plan replaces the old one at once
+        chats = recipients(settings, await staff_store.ids(db))
         for event in consultation.workshops:
             starts, ends = in_utc(event.starts, zone), in_utc(event.ends, zone)
-            for chat in recipients(settings):
+            for chat in chats:
                 key = dedupe_key(event.id, chat)
                 planned.add(key)
                 if ends <= now:
@@ -112,6 +115,8 @@ def policy() -> KindPolicy:
         event = services.consultation.event(workshop_id)
         if event is None or event.kind != "workshop":
             return Dropped(NOTE_UNPLANNED)
+        if row.recipient != services.settings.staff_chat and not services.is_staff(row.recipient):
+            return Dropped(NOTE_UNPLANNED)  # removed with /team since it was planned
         key = (workshop_id, row.due_at)
         if key not in cache:
             pack = await build_pack(

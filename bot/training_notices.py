@@ -157,7 +157,7 @@ async def plan_summaries(services: Services) -> list[str]:
             valid_until=until,
             dedupe_key=f"{KIND_SUMMARY}:{month:%Y-%m}:{staff_id}",
         )
-        for staff_id in sorted(services.settings.staff_ids)
+        for staff_id in sorted(services.settings.staff_ids | services.stored_staff)
     ]
     await outbox.enqueue_many(services.db, planned, now)
     return [p.dedupe_key for p in planned]

@@ -152,3 +152,23 @@ def test_a_rendered_pack_is_private(tmp_path: Path) -> None:
 async def _create(path: Path) -> None:
     db = await Database.open(path)
     await db.close()
+
+
+async def test_staff_added_with_team_are_planned_for_digests_and_summaries(bot: Harness) -> None:
+    from bot import digests, training_notices
+    from storage import outbox
+    from storage import staff as staff_store
+
+    await staff_store.add(bot.db, NEW, by=STAFF_ID, now=bot.clock())
+    bot.services.stored_staff = await staff_store.ids(bot.db)
+    await digests.plan_digests(bot.db, bot.consultation, bot.settings, bot.clock())
+    rows = await outbox.rows(bot.db, "digest")
+    assert {r.recipient for r in rows} == {STAFF_ID, NEW}
+    await training_notices.plan_summaries(bot.services)
+    assert {r.recipient for r in await outbox.rows(bot.db, "training_summary")} == {STAFF_ID, NEW}
+    # Removed again: the next planning drops that recipient's pending digests.
+    await staff_store.remove(bot.db, NEW)
+    bot.services.stored_staff = await staff_store.ids(bot.db)
+    await digests.plan_digests(bot.db, bot.consultation, bot.settings, bot.clock())
+    pending = [r for r in await outbox.rows(bot.db, "digest") if r.status == "pending"]
+    assert {r.recipient for r in pending} == {STAFF_ID}
