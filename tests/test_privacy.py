@@ -417,7 +417,8 @@ async def test_every_column_naming_a_person_is_handled_by_the_erasure(bot: Harne
     from storage.erasure import PERSONAL_COLUMNS
 
     missing = []
-    for table in await bot.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
+    tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    for table in await bot.db.fetchall(tables):  # sqlite_sequence: SQLite's own, table names
         name = table["name"]
         columns = await bot.db.fetchall(f"PRAGMA table_info({name})")
         keys = await bot.db.fetchall(f"PRAGMA foreign_key_list({name})")

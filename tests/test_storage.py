@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,26 @@ def test_every_shipped_migration_splits_cleanly() -> None:
         statements = _statements(migration.sql)
         assert statements, migration.name
         assert all(sqlite3.complete_statement(s) for s in statements)
+
+
+async def test_an_erased_persons_number_is_never_given_to_a_newcomer(tmp_path: Path) -> None:
+    """The number is the pseudonym (P0007) in exports and the audit trail: a newcomer who got
+    the erased person's number would inherit their rows in an older export."""
+    from storage import erasure, people
+
+    db = await Database.open(tmp_path / "agenda.sqlite3")
+    now = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    try:
+        for telegram_id in (101, 102):
+            await people.record_consent(db, telegram_id, "de", "v1", now=now)
+        newest = await people.by_telegram_id(db, 102)
+        assert newest is not None
+        gone = await erasure.erase_person(
+            db, newest.id, keep_anonymised=False, capacities={}, offer_until=now, now=now
+        )
+        assert gone is not None
+        await people.record_consent(db, 103, "de", "v1", now=now)
+        newcomer = await people.by_telegram_id(db, 103)
+        assert newcomer is not None and newcomer.id > newest.id
+    finally:
+        await db.close()

@@ -3,9 +3,10 @@
 -- against that list, so the table no longer does (a CHECK would need this rebuild for every
 -- new language). SQLite cannot drop a CHECK in place: the table is rebuilt once (SQLite's
 -- twelve steps; the runner turns foreign keys off for it and checks them before committing,
--- so the tables that refer to people keep their rows).
+-- so the tables that refer to people keep their rows). AUTOINCREMENT: a person's number is their
+-- pseudonym (P0007) in exports and the audit trail, so an erased number must not come back.
 CREATE TABLE people_new (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- an erased number is never given again
     telegram_id      INTEGER NOT NULL UNIQUE,
     language         TEXT NOT NULL DEFAULT 'de' CHECK (length(language) BETWEEN 2 AND 8),
     consent_version  TEXT NOT NULL,
