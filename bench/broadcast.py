@@ -20,7 +20,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot import broadcasts
 from bot.app import build_application
-from bot.consultation import load_consultation
+from bot.consultation.model import load_consultation
 from bot.fake_telegram import FakeBotApi, FakeRequest
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from storage.db import Database
@@ -56,13 +56,19 @@ async def run(count: int) -> bool:
     """Broadcast to `count` people and print the figures; True if the target is met."""
     api = FakeBotApi()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DB": str(Path(tmp) / "bench.sqlite3"),
-               "AGENDA_STAFF_IDS": str(STAFF)}  # fmt: skip
+        env = {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "AGENDA_DB": str(Path(tmp) / "bench.sqlite3"),
+            "AGENDA_STAFF_IDS": str(STAFF),
+        }
         app = build_application(
-            Settings.from_env(env), load_consultation(DEFAULT_CONSULTATION),
-            request=FakeRequest(api), get_updates_request=FakeRequest(api),
-            clock=lambda: NOW, rate_limit=True,  # as in production: PTB's limiter too
-        )  # fmt: skip
+            Settings.from_env(env),
+            load_consultation(DEFAULT_CONSULTATION),
+            request=FakeRequest(api),
+            get_updates_request=FakeRequest(api),
+            clock=lambda: NOW,
+            rate_limit=True,  # as in production: PTB's limiter too
+        )
         await app.initialize()
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
@@ -84,8 +90,10 @@ async def run(count: int) -> bool:
     peak = _max_per_second(ok)
     met = rate >= TARGET and refused == 0 and peak <= 30 and len(set(chats)) == len(chats) == count
     print(f"broadcast to {planned:,} recipients")
-    print(f"  delivered       {len(ok):,} ({len(set(chats)):,} chats, each once: "
-          f"{len(set(chats)) == len(chats)}); dispatcher: {report}")  # fmt: skip
+    print(
+        f"  delivered       {len(ok):,} ({len(set(chats)):,} chats, each once: "
+        f"{len(set(chats)) == len(chats)}); dispatcher: {report}"
+    )
     print(f"  wall time       {wall:.1f} s")
     print(f"  rate            {rate:.2f} msg/s = {rate / 30:.0%} of 30 msg/s (target 90 %)")
     print(f"  busiest second  {peak} messages (limit 30), 429 answered: {refused}")

@@ -24,9 +24,9 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot import engine
-from bot.consultation import Consultation, Question, load_consultation
-from bot.pack_charts import ChartSource
-from bot.pack_render import pack_labels, render_in_worker, render_pack
+from bot.consultation.model import Consultation, Question, load_consultation
+from bot.documents.charts import ChartSource
+from bot.documents.pack_render import pack_labels, render_in_worker, render_pack
 from bot.packs import build_pack
 from bot.settings import DEFAULT_CONSULTATION
 from bot.texts import build_environment
@@ -84,9 +84,10 @@ def seed_data(
         given: dict[str, AnswerValue] = {}
         count = 0
         questionnaires = [
-            qn for qn in consultation.questionnaires
+            qn
+            for qn in consultation.questionnaires
             if engine.may_answer(qn, person.group_id, person.fields)
-        ]  # fmt: skip
+        ]
         rng.shuffle(questionnaires)
         for qn in questionnaires:
             answered: dict[str, Answer] = {}
@@ -163,11 +164,19 @@ async def measure_scale(consultation: Consultation, scale: int, folder: Path) ->
         rendered = render_pack(pack)  # what the worker does: charts in a second process
         runs.append(_timed(start))
     return {
-        "people": len(people), "answers": len(answers), "problems": len(problems),
-        "seed": seeded, "sql": sql, "charts": charts_s, "render": min(runs),
-        "render_median": statistics.median(runs), "total": sql + min(runs),
-        "pages": _pages(rendered.pdf), "pdf_kb": len(rendered.pdf) / 1024, "cpu": cpu_check(),
-    }  # fmt: skip
+        "people": len(people),
+        "answers": len(answers),
+        "problems": len(problems),
+        "seed": seeded,
+        "sql": sql,
+        "charts": charts_s,
+        "render": min(runs),
+        "render_median": statistics.median(runs),
+        "total": sql + min(runs),
+        "pages": _pages(rendered.pdf),
+        "pdf_kb": len(rendered.pdf) / 1024,
+        "cpu": cpu_check(),
+    }
 
 
 def _pages(pdf: bytes) -> int:
@@ -205,12 +214,20 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
     await db.close()
 
     api = FakeBotApi()
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DB": str(folder / "live.sqlite3"),
-    })  # fmt: skip
-    app = build_application(settings, consultation, request=FakeRequest(api),
-                            get_updates_request=FakeRequest(api), clock=lambda: TODAY,
-                            rate_limit=False)  # fmt: skip
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "AGENDA_DB": str(folder / "live.sqlite3"),
+        }
+    )
+    app = build_application(
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=lambda: TODAY,
+        rate_limit=False,
+    )
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
@@ -250,9 +267,13 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
     await app.post_shutdown(app)
     await app.shutdown()
     return Responsiveness(
-        idle, statistics.median(busy), cold, min(warm), statistics.median(warm),
+        idle,
+        statistics.median(busy),
+        cold,
+        min(warm),
+        statistics.median(warm),
         statistics.median(clicking),
-    )  # fmt: skip
+    )
 
 
 async def main() -> int:
@@ -267,14 +288,18 @@ async def main() -> int:
         f"\nBriefing pack {WORKSHOP} (timings in seconds; render = HTML and PDF, the fastest "
         f"of {REPEAT}, median beside it)"
     )
-    print(f"{'scale':>5} {'people':>7} {'answers':>8} {'problems':>8} {'SQL':>6} {'charts':>7} "
-          f"{'render':>7} {'median':>7} {'total':>6} {'pages':>6} {'PDF kB':>7} "
-          f"{'CPU check':>9}")  # fmt: skip
+    print(
+        f"{'scale':>5} {'people':>7} {'answers':>8} {'problems':>8} {'SQL':>6} {'charts':>7} "
+        f"{'render':>7} {'median':>7} {'total':>6} {'pages':>6} {'PDF kB':>7} "
+        f"{'CPU check':>9}"
+    )
     for scale, row in zip((1, 10), rows, strict=True):
-        print(f"{scale:>5} {row['people']:>7.0f} {row['answers']:>8.0f} {row['problems']:>8.0f} "
-              f"{row['sql']:>6.2f} {row['charts']:>7.2f} {row['render']:>7.2f} "
-              f"{row['render_median']:>7.2f} {row['total']:>6.2f} {row['pages']:>6.0f} "
-              f"{row['pdf_kb']:>7.0f} {row['cpu']:>9.3f}")  # fmt: skip
+        print(
+            f"{scale:>5} {row['people']:>7.0f} {row['answers']:>8.0f} {row['problems']:>8.0f} "
+            f"{row['sql']:>6.2f} {row['charts']:>7.2f} {row['render']:>7.2f} "
+            f"{row['render_median']:>7.2f} {row['total']:>6.2f} {row['pages']:>6.0f} "
+            f"{row['pdf_kb']:>7.0f} {row['cpu']:>9.3f}"
+        )
     print(
         "(charts: drawn one after another, for reference; render draws them in a second "
         "process while the PDF is laid out. CPU check: seconds for a fixed loop, measured right "

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import privacy
-from bot.consultation import load_consultation
+from bot.consultation.model import load_consultation
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from storage.db import Database
 
@@ -116,8 +116,13 @@ async def measure(count: int) -> Erasure:
             left = await db.fetchone("SELECT count(*) AS n FROM people")
         finally:
             await db.close()
-    return Erasure(statistics.median(single), max(single), purge_wall, purged.people,
-                   int(left["n"]) if left else -1)  # fmt: skip
+    return Erasure(
+        statistics.median(single),
+        max(single),
+        purge_wall,
+        purged.people,
+        int(left["n"]) if left else -1,
+    )
 
 
 async def run(count: int) -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bench.packs import TODAY, WORKSHOP, seed_data
-from bot.consultation import Consultation, load_consultation
+from bot.consultation.model import Consultation, load_consultation
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
 from storage.db import Database
 from storage.seed import SeedPerson, insert_answers, insert_people, insert_problems
@@ -91,12 +91,20 @@ async def taps_full(consultation: Consultation, folder: Path, people: int) -> tu
     from bot.settings import Settings
 
     api = FakeBotApi()
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DB": str(folder / "taps.sqlite3"),
-        "AGENDA_STAFF_IDS": str(STAFF),
-    })  # fmt: skip
-    app = build_application(settings, consultation, request=FakeRequest(api),
-                            get_updates_request=FakeRequest(api), clock=lambda: NOW)  # fmt: skip
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "AGENDA_DB": str(folder / "taps.sqlite3"),
+            "AGENDA_STAFF_IDS": str(STAFF),
+        }
+    )
+    app = build_application(
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=lambda: NOW,
+    )
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
@@ -109,8 +117,12 @@ async def taps_full(consultation: Consultation, folder: Path, people: int) -> tu
     users = [FakeUser(api, app, i, f"P{i}") for i in ids]
     for user in users:  # not measured: open the retail questionnaire
         await user.send("/umfrage")
-        start = next(b.callback_data for row in user.last.buttons for b in row
-                     if (b.callback_data or "").startswith("Q:sq-handel"))  # fmt: skip
+        start = next(
+            b.callback_data
+            for row in user.last.buttons
+            for b in row
+            if (b.callback_data or "").startswith("Q:sq-handel")
+        )
         assert start is not None
         await user.click_data(start, user.last.message_id)
     began = time.perf_counter()
@@ -130,13 +142,17 @@ async def taps_bare(people: int, taps_each: int) -> float:
 
     api = FakeBotApi()
     app = (
-        Application.builder().token(api.token)
-        .request(FakeRequest(api)).get_updates_request(FakeRequest(api)).build()
-    )  # fmt: skip
+        Application.builder()
+        .token(api.token)
+        .request(FakeRequest(api))
+        .get_updates_request(FakeRequest(api))
+        .build()
+    )
 
     def keyboard(n: int) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(str(v), callback_data=f"{n}:{v}")
-                                      for v in range(1, 6)]])  # fmt: skip
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(str(v), callback_data=f"{n}:{v}") for v in range(1, 6)]]
+        )
 
     async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -241,13 +257,21 @@ class Live:
         fields = tuple(f.id for f in self.consultation.action_fields)
         rest = registered - len(people)
         people += [
-            SeedPerson(2_000_000 + n, "association" if n < recipients else "firm", f"Verein {n}",
-                       False, fields)
+            SeedPerson(
+                2_000_000 + n,
+                "association" if n < recipients else "firm",
+                f"Verein {n}",
+                False,
+                fields,
+            )
             for n in range(rest)
-        ]  # fmt: skip
-        people = [p if p.group_id != "association" or p.telegram_id >= 2_000_000 else
-                  SeedPerson(p.telegram_id, "firm", p.organisation, p.may_be_named, p.fields)
-                  for p in people]  # fmt: skip
+        ]
+        people = [
+            p
+            if p.group_id != "association" or p.telegram_id >= 2_000_000
+            else SeedPerson(p.telegram_id, "firm", p.organisation, p.may_be_named, p.fields)
+            for p in people
+        ]
         await insert_people(db, people, self.consultation.consent_version, now=TODAY)
         await insert_answers(db, answers, now=TODAY)
         await insert_problems(db, problems, now=TODAY)
@@ -259,12 +283,18 @@ class Live:
 
     async def start(self, server: Any) -> None:
         env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": str(self.folder), "LANG": "C.UTF-8",
-            "PTB_TIMEDELTA": "true", "TELEGRAM_BOT_TOKEN": self.api.token,
-            "TELEGRAM_BASE_URL": server.base_url, "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-            "AGENDA_DB": str(self.db_path), "AGENDA_CONSULTATION": str(self.consultation_path),
-            "AGENDA_STAFF_IDS": str(STAFF), "AGENDA_LOG_LEVEL": "WARNING",
-        }  # fmt: skip
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.folder),
+            "LANG": "C.UTF-8",
+            "PTB_TIMEDELTA": "true",
+            "TELEGRAM_BOT_TOKEN": self.api.token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "AGENDA_DB": str(self.db_path),
+            "AGENDA_CONSULTATION": str(self.consultation_path),
+            "AGENDA_STAFF_IDS": str(STAFF),
+            "AGENDA_LOG_LEVEL": "WARNING",
+        }
         process = self._spawn(env)
         deadline = time.monotonic() + 120
         while not self.api.calls_of("deleteWebhook"):
@@ -325,12 +355,15 @@ class Live:
                 crowd.replies.append(now)
             await asyncio.sleep(rng.uniform(0.2, 0.8))
 
-    async def crowd(self, first: int, count: int, seconds: float | None,
-                    until: Callable[[], bool] | None = None) -> Crowd:  # fmt: skip
+    async def crowd(
+        self, first: int, count: int, seconds: float | None, until: Callable[[], bool] | None = None
+    ) -> Crowd:
         """`count` new people tap for `seconds` (or until `until()`); their latencies."""
         crowd, stop = Crowd(), asyncio.Event()
-        people = [asyncio.create_task(self.person(first + n, stop, crowd, first + n))
-                  for n in range(count)]  # fmt: skip
+        people = [
+            asyncio.create_task(self.person(first + n, stop, crowd, first + n))
+            for n in range(count)
+        ]
         began = time.monotonic()
         while True:
             await asyncio.sleep(1.0)
@@ -380,8 +413,14 @@ class Live:
         raise RuntimeError(f"no button {start!r} for staff")
 
     def bulk_sends(self, since: float) -> list[float]:
-        return sorted(c.at for c in self.api.calls if c.method == "sendMessage" and c.ok
-                      and c.at >= since and int(str(c.chat_id)) >= 2_000_000)  # fmt: skip
+        return sorted(
+            c.at
+            for c in self.api.calls
+            if c.method == "sendMessage"
+            and c.ok
+            and c.at >= since
+            and int(str(c.chat_id)) >= 2_000_000
+        )
 
     def documents(self) -> int:
         return sum(1 for c in self.api.calls if c.method == "sendDocument" and c.ok)
@@ -428,10 +467,13 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
             await live.broadcast(1_000)
             await live.staff_says(f"/digest {WORKSHOP}")
             busy = await live.crowd(
-                3_300_000, 100, None,
-                until=lambda: len(live.bulk_sends(began)) >= 1_000
-                or time.monotonic() - began > 150,
-            )  # fmt: skip
+                3_300_000,
+                100,
+                None,
+                until=lambda: (
+                    len(live.bulk_sends(began)) >= 1_000 or time.monotonic() - began > 150
+                ),
+            )
             figures["busy"] = busy.latencies
             figures["busy_bulk"] = live.bulk_sends(began)
             figures["busy_replies"] = busy.replies
@@ -449,14 +491,15 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
     with sqlite3.connect(live.db_path) as conn:
         (figures["registered"],) = conn.execute("SELECT count(*) FROM people").fetchone()
         (figures["answering"],) = conn.execute(
-            "SELECT count(DISTINCT person_id) FROM answers").fetchone()  # fmt: skip
+            "SELECT count(DISTINCT person_id) FROM answers"
+        ).fetchone()
     return figures
 
 
 # ---------------------------------------------------------------------------- (d) packs
 async def pack_time(consultation: Consultation, scale: int, folder: Path) -> tuple[int, float]:
     """(people, seconds for the pack's SQL and one render) at this scale."""
-    from bot.pack_render import render_pack
+    from bot.documents.pack_render import render_pack
     from bot.packs import build_pack
 
     people, answers, problems = seed_data(consultation, scale, random.Random(2027 + scale))
@@ -493,66 +536,130 @@ async def main() -> int:
         print("bench: (a) taps in-process ...", file=sys.stderr, flush=True)
         full, taps = await taps_full(consultation, folder, 100)
         bare = await taps_bare(100, max(1, round(taps / 100)))
-        rows.append(Row("(a) taps/s, full answer path (100 people at once)", f"{full:.0f}/s",
-                        f"bare PTB app {bare:.0f}/s", "ratio >= 0.5", full / bare >= 0.5))
-        rows.append(Row("    ratio full / bare", f"{full / bare:.2f}", "", ">= 0.5",
-                        full / bare >= 0.5))  # fmt: skip
+        rows.append(
+            Row(
+                "(a) taps/s, full answer path (100 people at once)",
+                f"{full:.0f}/s",
+                f"bare PTB app {bare:.0f}/s",
+                "ratio >= 0.5",
+                full / bare >= 0.5,
+            )
+        )
+        rows.append(
+            Row("    ratio full / bare", f"{full / bare:.2f}", "", ">= 0.5", full / bare >= 0.5)
+        )
         print("bench: (b, c, e) agenda-bot run over HTTP ...", file=sys.stderr, flush=True)
         live = await live_figures(consultation, folder / "live")
         five, hundred, busy = live["five"], live["hundred"], live["busy"]
         p99_5 = _percentile(five, 0.99)
         for label, values in (("100 people", hundred), ("100 people + broadcast + pack", busy)):
             p99 = _percentile(values, 0.99)
-            rows.append(Row(
-                f"(b) reply p50 / p99, {label}",
-                f"{_ms(_percentile(values, 0.5))} / {_ms(p99)}",
-                f"5 people {_ms(_percentile(five, 0.5))} / {_ms(p99_5)}",
-                "p99 within 2x", p99 <= 2 * p99_5,
-            ))  # fmt: skip
+            rows.append(
+                Row(
+                    f"(b) reply p50 / p99, {label}",
+                    f"{_ms(_percentile(values, 0.5))} / {_ms(p99)}",
+                    f"5 people {_ms(_percentile(five, 0.5))} / {_ms(p99_5)}",
+                    "p99 within 2x",
+                    p99 <= 2 * p99_5,
+                )
+            )
         alone = live["alone"]
         rate = _rate(alone)
-        rows.append(Row("(c) broadcast to 1,000 alone", f"{rate:.1f} msg/s ({rate / 30:.2f})",
-                        "Telegram 30 msg/s", ">= 0.9, no 429",
-                        rate / 30 >= 0.9 and live["alone_refused"] == 0))  # fmt: skip
-        rows.append(Row("    429 answered / busiest second",
-                        f"{live['alone_refused']} / {_max_per_second(alone)}", "limit 30", "0",
-                        live["alone_refused"] == 0))  # fmt: skip
+        rows.append(
+            Row(
+                "(c) broadcast to 1,000 alone",
+                f"{rate:.1f} msg/s ({rate / 30:.2f})",
+                "Telegram 30 msg/s",
+                ">= 0.9, no 429",
+                rate / 30 >= 0.9 and live["alone_refused"] == 0,
+            )
+        )
+        rows.append(
+            Row(
+                "    429 answered / busiest second",
+                f"{live['alone_refused']} / {_max_per_second(alone)}",
+                "limit 30",
+                "0",
+                live["alone_refused"] == 0,
+            )
+        )
         bulk, replies = live["busy_bulk"], live["busy_replies"]
-        rows.append(Row(
-            "    broadcast while 100 people tap", f"{_rate(bulk):.1f} msg/s",
-            "its share while replies wait: 25", "no 429", live["busy_refused"] == 0,
-        ))  # fmt: skip
+        rows.append(
+            Row(
+                "    broadcast while 100 people tap",
+                f"{_rate(bulk):.1f} msg/s",
+                "its share while replies wait: 25",
+                "no 429",
+                live["busy_refused"] == 0,
+            )
+        )
         span = (bulk[-1] - bulk[0]) if len(bulk) > 1 else 1.0
-        rows.append(Row("    interactive replies meanwhile", f"{len(replies) / span:.1f} /s",
-                        f"{len(busy)} taps answered", "", None))  # fmt: skip
+        rows.append(
+            Row(
+                "    interactive replies meanwhile",
+                f"{len(replies) / span:.1f} /s",
+                f"{len(busy)} taps answered",
+                "",
+                None,
+            )
+        )
         print("bench: (d) packs ...", file=sys.stderr, flush=True)
         timings = [await pack_time(consultation, scale, folder) for scale in (1, 10, 100)]
         base = timings[0][1]
         for scale, (people, seconds) in zip((1, 10, 100), timings, strict=True):
-            rows.append(Row(f"(d) pack {WORKSHOP} at {scale}x ({people:,} people)",
-                            f"{seconds:.1f} s", "1x" if scale == 1 else f"{seconds / base:.1f}x 1x",
-                            "", None))  # fmt: skip
+            rows.append(
+                Row(
+                    f"(d) pack {WORKSHOP} at {scale}x ({people:,} people)",
+                    f"{seconds:.1f} s",
+                    "1x" if scale == 1 else f"{seconds / base:.1f}x 1x",
+                    "",
+                    None,
+                )
+            )
         print("bench: erasure and purge ...", file=sys.stderr, flush=True)
         from bench import privacy
 
         erased = await privacy.measure(2000)
-        rows.append(Row(
-            "erasure of one person (2,000 in the database)",
-            f"{erased.median * 1000:.0f} ms (slowest {erased.slowest * 1000:.0f} ms)", "",
-            f"<= {privacy.ERASE_TARGET * 1000:.0f} ms", erased.slowest <= privacy.ERASE_TARGET,
-        ))  # fmt: skip
-        rows.append(Row(f"purge of {erased.purged:,} people", f"{erased.purge:.1f} s", "",
-                        f"<= {privacy.PURGE_TARGET:.0f} s", erased.met(2000)))  # fmt: skip
-        rows.append(Row(
-            f"(e) bot process RSS ({live['registered']:,} registered, "
-            f"{live['answering']:,} answering)",
-            f"{live['rss']:.0f} MB", f"render workers {live['worker_rss']:.0f} MB", "< 150 MB",
-            live["rss"] < 150,
-        ))  # fmt: skip
+        rows.append(
+            Row(
+                "erasure of one person (2,000 in the database)",
+                f"{erased.median * 1000:.0f} ms (slowest {erased.slowest * 1000:.0f} ms)",
+                "",
+                f"<= {privacy.ERASE_TARGET * 1000:.0f} ms",
+                erased.slowest <= privacy.ERASE_TARGET,
+            )
+        )
+        rows.append(
+            Row(
+                f"purge of {erased.purged:,} people",
+                f"{erased.purge:.1f} s",
+                "",
+                f"<= {privacy.PURGE_TARGET:.0f} s",
+                erased.met(2000),
+            )
+        )
+        rows.append(
+            Row(
+                f"(e) bot process RSS ({live['registered']:,} registered, "
+                f"{live['answering']:,} answering)",
+                f"{live['rss']:.0f} MB",
+                f"render workers {live['worker_rss']:.0f} MB",
+                "< 150 MB",
+                live["rss"] < 150,
+            )
+        )
     print(f"\nagenda-bot bench ({time.monotonic() - started:.0f} s)\n")
     head = ("figure", "measured", "reference", "target", "")
-    table = [(r.what, r.value, r.reference, r.target,
-              "" if r.met is None else ("ok" if r.met else "MISSED")) for r in rows]  # fmt: skip
+    table = [
+        (
+            r.what,
+            r.value,
+            r.reference,
+            r.target,
+            "" if r.met is None else ("ok" if r.met else "MISSED"),
+        )
+        for r in rows
+    ]
     widths = [max(len(str(line[i])) for line in (head, *table)) for i in range(5)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

@@ -11,18 +11,21 @@ from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import backups, digests, outbox_dispatch, outbox_kinds, training_notices
+from bot import digests, training_notices
 from bot import privacy as retention
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
-from bot.health import HealthState, TrackingApplication, start_health, stop_health
+from bot.documents.worker import RenderPool
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
-from bot.render_worker import RenderPool
+from bot.outbox import dispatch as outbox_dispatch
+from bot.outbox import kinds as outbox_kinds
+from bot.service import backups
+from bot.service.health import HealthState, TrackingApplication, start_health, stop_health
+from bot.service.traffic import ReplyLimiter, Traffic
 from bot.settings import Settings
 from bot.texts import Texts
-from bot.traffic import ReplyLimiter, Traffic
 from handlers import (
     audit,
     broadcast,
@@ -53,17 +56,51 @@ log = logging.getLogger(__name__)
 # The commands shown in Telegram's menu, per language; the first name is the one shown.
 PUBLIC_COMMANDS = {
     "de": [
-        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
-        "erinnerungen", "hilfe", "abbrechen", "meinedaten", "widerruf", "loeschen",
+        "start",
+        "umfrage",
+        "weiter",
+        "problem",
+        "workshops",
+        "entwurf",
+        "folgen",
+        "profil",
+        "erinnerungen",
+        "hilfe",
+        "abbrechen",
+        "meinedaten",
+        "widerruf",
+        "loeschen",
     ],
     "en": [
-        "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
-        "reminders", "help", "cancel", "mydata", "withdraw", "delete",
+        "start",
+        "survey",
+        "resume",
+        "problem",
+        "workshops",
+        "draft",
+        "follow",
+        "profile",
+        "reminders",
+        "help",
+        "cancel",
+        "mydata",
+        "withdraw",
+        "delete",
     ],
-}  # fmt: skip
+}
 STAFF_COMMANDS = [
-    "status", "digest", "export", "rundschreiben", "ausgang", "ausbildung", "teilnehmer",
-    "prioritaeten", "plan", "fortschritt", "audit", "team",
+    "status",
+    "digest",
+    "export",
+    "rundschreiben",
+    "ausgang",
+    "ausbildung",
+    "teilnehmer",
+    "prioritaeten",
+    "plan",
+    "fortschritt",
+    "audit",
+    "team",
 ]
 
 
@@ -80,7 +117,7 @@ def build_application(
 ) -> AgendaApp:
     """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown.
 
-    `traffic`: the account of Telegram's limits (bot/traffic.py) that replies and the outbox
+    `traffic`: the account of Telegram's limits (bot/service/traffic.py) that replies and the outbox
     share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all.
     `warm_renders`: start a render worker at once (``agenda-bot run``), not at the first job."""
     settings.check_timezone(consultation.timezone)
@@ -115,10 +152,25 @@ def build_application(
 
     # The table of contents: earlier handlers win.
     for module in (
-        onboarding, privacy, questionnaire, problems, staff, exports, training,
-        reminders, broadcast, outbox_report, workshops, draft, plan, progress, audit, team,
-        members, menu,
-    ):  # fmt: skip
+        onboarding,
+        privacy,
+        questionnaire,
+        problems,
+        staff,
+        exports,
+        training,
+        reminders,
+        broadcast,
+        outbox_report,
+        workshops,
+        draft,
+        plan,
+        progress,
+        audit,
+        team,
+        members,
+        menu,
+    ):
         app.add_handlers(module.handlers())
     app.add_handlers(menu.fallback_handlers())
     app.add_handlers(input.handlers())
@@ -143,7 +195,7 @@ def _opener(
         if warm_renders:  # the first /digest then does not wait for the worker's imports
             app.bot_data.renders.prewarm()
         await register_commands(app)
-        # One dispatcher for every kind (bot/outbox_kinds.py): reconcile interrupted sends
+        # One dispatcher for every kind (bot/outbox/kinds.py): reconcile interrupted sends
         # per kind, schedule the wake-ups; then plan digests, reminders, training summaries.
         await outbox_dispatch.start_dispatcher(app, outbox_kinds.policies())
         await digests.start_digests(app)  # each workshop's digest
@@ -195,4 +247,3 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
         except BadRequest:
             # The staff member has not opened a chat with the bot yet.
             log.info("staff commands not set for one staff id: no chat yet")
-

@@ -118,9 +118,13 @@ class ProgressNote(Awaiting, prefix="pg:no"):
 
 
 TRAINING_STEPS = (
-    SeekingTraining, SeekingInternship, OccupationText, OfferPlaces, OfferInternships,
+    SeekingTraining,
+    SeekingInternship,
+    OccupationText,
+    OfferPlaces,
+    OfferInternships,
     TrainingContact,
-)  # fmt: skip
+)
 PROGRESS_STEPS = (IndicatorValue, ProgressNote)
 PROBLEM_STEPS = (ProblemTitle, ProblemDescription, ProblemPhoto)
 

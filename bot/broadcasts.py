@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from storage import broadcasts, outbox, recipients, workshops
 from storage.db import Database
 from storage.recipients import Recipient

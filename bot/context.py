@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.catalogue import Catalogue, load_catalogue
-from bot.consultation import Consultation
+from bot.consultation.catalogue import Catalogue, load_catalogue
+from bot.consultation.model import Consultation
 from bot.settings import Settings
 from bot.texts import Texts
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.health import HealthServer, HealthState
-    from bot.inbox import Inbox
-    from bot.outbox_dispatch import Dispatcher
-    from bot.render_worker import RenderPool
-    from bot.traffic import Traffic
+    from bot.documents.worker import RenderPool
+    from bot.outbox.dispatch import Dispatcher
+    from bot.service.health import HealthServer, HealthState
+    from bot.service.inbox import Inbox
+    from bot.service.traffic import Traffic
 
 Clock = Callable[[], datetime]
 
@@ -63,7 +63,7 @@ class BotData:
     dispatcher: Dispatcher | None = None  # the outbox dispatcher, set in post_init
     health: HealthState  # set per application by build_application (GET /healthz)
     health_server: HealthServer | None = None
-    inbox: Inbox | None = None  # the durable inbox (bot/inbox.py), made on first use
+    inbox: Inbox | None = None  # the durable inbox (bot/service/inbox.py), made on first use
     traffic: Traffic | None = None  # Telegram's limits, shared by replies and the outbox
     renders: RenderPool | None = None  # the bounded pool of render workers, set in post_init
 
@@ -81,7 +81,7 @@ class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
 
     @property
     def renders(self) -> RenderPool:
-        """The bounded pool of render workers (bot/render_worker.py)."""
+        """The bounded pool of render workers (bot/documents/worker.py)."""
         renders = self.bot_data.renders
         if renders is None:
             raise RuntimeError("the render pool is not open yet (post_init has not run)")

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import AgendaContext, BotData
-from bot.outbox_dispatch import (
+from bot.documents.pack_render import RenderedPack, render_in_worker
+from bot.outbox.dispatch import (
     Attachment,
     Decision,
     Dropped,
@@ -25,7 +26,6 @@ from bot.outbox_dispatch import (
     Outgoing,
     Part,
 )
-from bot.pack_render import RenderedPack, render_in_worker
 from bot.packs import PackContext, build_pack
 from bot.settings import Settings
 from storage import outbox
@@ -130,18 +130,30 @@ def policy() -> KindPolicy:
         pack, rendered = cache[key]
         late = services.clock() >= in_utc(event.starts, services.consultation.zone)
         parts = tuple(
-            Part(kind, Attachment(data, f"{pack.workshop_id}.{kind}"), services.texts.render(
-                PACK_LANGUAGE, "digest_auto_caption", title=pack.title, kind=kind,
-                day=pack.generated, starts=event.starts, place=event.place, late=late,
-            ))
+            Part(
+                kind,
+                Attachment(data, f"{pack.workshop_id}.{kind}"),
+                services.texts.render(
+                    PACK_LANGUAGE,
+                    "digest_auto_caption",
+                    title=pack.title,
+                    kind=kind,
+                    day=pack.generated,
+                    starts=event.starts,
+                    place=event.place,
+                    late=late,
+                ),
+            )
             for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8")))
-        )  # fmt: skip
+        )
         return Outgoing(text=parts[0].caption, parts=parts)
 
     return KindPolicy(
-        build=build, resend_interrupted=False, expired_note=NOTE_OVER,
+        build=build,
+        resend_interrupted=False,
+        expired_note=NOTE_OVER,
         interrupted_note=NOTE_RECONCILED,
-    )  # fmt: skip
+    )
 
 
 async def start_digests(app: App) -> None:

@@ -22,9 +22,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from bot.consultation import Consultation
-from bot.yaml_models import FileModel, problems_of, said
-from bot.yaml_places import FileProblems, Problem, read_yaml, shown, unknown
+from bot.consultation.model import Consultation
+from bot.consultation.yaml_models import FileModel, problems_of, said
+from bot.consultation.yaml_places import FileProblems, Problem, read_yaml, shown, unknown
 from storage import draft as store
 from storage import outbox, recipients, workshops
 from storage.db import Database
@@ -136,9 +136,7 @@ class DraftFile(FileModel):
     """A draft file: its title, the last day of the review, the measures."""
 
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    review_until: Annotated[
-        datetime, BeforeValidator(_deadline), Field(examples=["2027-04-30"])
-    ]
+    review_until: Annotated[datetime, BeforeValidator(_deadline), Field(examples=["2027-04-30"])]
     measures: Annotated[list[MeasureEntry], Field(min_length=1, max_length=MAX_MEASURES)]
 
 

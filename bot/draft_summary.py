@@ -88,9 +88,10 @@ async def build_review(
     comments: dict[int, list[ReviewComment]] = {}
     for c in await store.comment_records(db, version.id):
         comments.setdefault(c.measure, []).append(
-            ReviewComment(c.text, source(c.group_id, c.organisation), c.person, c.group_id,
-                          c.created_at)
-        )  # fmt: skip
+            ReviewComment(
+                c.text, source(c.group_id, c.organisation), c.person, c.group_id, c.created_at
+            )
+        )
     order = list(dict.fromkeys(m.action_field for m in rows))
     lines = tuple(
         MeasureReview(

@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.consultation import Consultation, Question, Questionnaire
+from bot.consultation.model import Consultation, Question, Questionnaire
 from bot.questions import InvalidAnswer
 from storage.answers import Answer, AnswerValue
 
 __all__ = ["AnswerValue", "InvalidAnswer", "Progress"]
-
 
 
 @dataclass(frozen=True)

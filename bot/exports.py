@@ -3,7 +3,7 @@
 ``build_export`` reads the rows (``storage.exports``) and turns them into an ``Export``: a frozen
 context of tables with stable English field names and codes, documented in ``docs/exports.md``.
 ``write_csv`` writes it as one CSV per table for German Excel (UTF-8 with BOM, ``;``) and for
-scripts; ``bot.export_xlsx`` as one workbook for a clerk, with German headers and values.
+scripts; ``bot.documents.xlsx`` as one workbook for a clerk, with German headers and values.
 
 Privacy: people appear as a pseudonym (``P0007``, from the internal number, never the Telegram
 id); an organisation is named only where it agreed, otherwise its group's anonymous label stands
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import cast
 
 from bot import training
-from bot.catalogue import Catalogue, load_catalogue
-from bot.consultation import Consultation, Question, Questionnaire
+from bot.consultation.catalogue import Catalogue, load_catalogue
+from bot.consultation.model import Consultation, Question, Questionnaire
 from bot.draft_summary import build_review
 from bot.questions import guess
 from storage import draft as drafts
@@ -44,35 +44,93 @@ Cell = str | int | float | datetime | None
 
 INFO_COLUMNS = ("item", "value")
 ANSWER_COLUMNS = (
-    "questionnaire_id", "questionnaire", "action_field", "question_id", "question",
-    "question_type", "respondent", "group", "organisation", "answer_value", "answer_text",
-    "skipped", "answered_at",
-)  # fmt: skip
+    "questionnaire_id",
+    "questionnaire",
+    "action_field",
+    "question_id",
+    "question",
+    "question_type",
+    "respondent",
+    "group",
+    "organisation",
+    "answer_value",
+    "answer_text",
+    "skipped",
+    "answered_at",
+)
 PROBLEM_COLUMNS = (
-    "id", "action_field", "title", "description", "has_photo", "affects_too", "reporter_group",
-    "reporter_organisation", "submitted_at", "merged_into",
-)  # fmt: skip
+    "id",
+    "action_field",
+    "title",
+    "description",
+    "has_photo",
+    "affects_too",
+    "reporter_group",
+    "reporter_organisation",
+    "submitted_at",
+    "merged_into",
+)
 TRAINING_COLUMNS = (
-    "respondent", "side", "group", "organisation", "field_id", "field", "count", "source", "year",
-    "occupation", "internships", "counted",
-)  # fmt: skip
+    "respondent",
+    "side",
+    "group",
+    "organisation",
+    "field_id",
+    "field",
+    "count",
+    "source",
+    "year",
+    "occupation",
+    "internships",
+    "counted",
+)
 TRAINING_FIELD_COLUMNS = (
-    "field_id", "field", "seeking", "places", "gap", "seeking_internship", "internships",
-    "schools", "firms",
-)  # fmt: skip
+    "field_id",
+    "field",
+    "seeking",
+    "places",
+    "gap",
+    "seeking_internship",
+    "internships",
+    "schools",
+    "firms",
+)
 SOURCE_QUESTIONNAIRE, SOURCE_FLOW = "questionnaire", "ausbildung"
 INTERNSHIPS_WITHOUT_FIELD = "Praktikum ohne Berufsfeld (Fragebogen)"
 PARTICIPANT_COLUMNS = (
-    "respondent", "group", "organisation", "action_fields", "language", "consent_version",
-    "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
-)  # fmt: skip
+    "respondent",
+    "group",
+    "organisation",
+    "action_fields",
+    "language",
+    "consent_version",
+    "consented_at",
+    "onboarded",
+    "questionnaires_started",
+    "questionnaires_completed",
+)
 DRAFT_COLUMNS = (
-    "version", "measure_id", "action_field", "title", "raters", "mean_desirable",
-    "mean_necessary", "mean_feasible", "score", "priority", "adopted",
-)  # fmt: skip
+    "version",
+    "measure_id",
+    "action_field",
+    "title",
+    "raters",
+    "mean_desirable",
+    "mean_necessary",
+    "mean_feasible",
+    "score",
+    "priority",
+    "adopted",
+)
 COMMENT_COLUMNS = (
-    "version", "measure_id", "respondent", "group", "organisation", "text", "commented_at",
-)  # fmt: skip
+    "version",
+    "measure_id",
+    "respondent",
+    "group",
+    "organisation",
+    "text",
+    "commented_at",
+)
 MEAN_DIGITS = 2
 
 
@@ -331,15 +389,33 @@ async def _training_field_rows(
     """The supply-and-demand table by catalogue field, as /ausbildung and the packs show it."""
     found = await training.matching(db, catalogue, LANG, consultation)
     rows: list[tuple[Cell, ...]] = [
-        (x.field_id, x.title, x.seeking, x.places, x.gap, x.seeking_internship, x.internships,
-         x.schools, x.firms)
+        (
+            x.field_id,
+            x.title,
+            x.seeking,
+            x.places,
+            x.gap,
+            x.seeking_internship,
+            x.internships,
+            x.schools,
+            x.firms,
+        )
         for x in found.lines
-    ]  # fmt: skip
+    ]
     if found.internships_seeking or found.internships_offered:
-        rows.append((
-            catalogue.internships, INTERNSHIPS_WITHOUT_FIELD, None, None, None,
-            found.internships_seeking, found.internships_offered, None, None,
-        ))  # fmt: skip
+        rows.append(
+            (
+                catalogue.internships,
+                INTERNSHIPS_WITHOUT_FIELD,
+                None,
+                None,
+                None,
+                found.internships_seeking,
+                found.internships_offered,
+                None,
+                None,
+            )
+        )
     return tuple(rows)
 
 
@@ -376,17 +452,33 @@ async def _draft_rows(
     for version in await drafts.published(db):
         review = await build_review(db, version, who.organisation)
         for m in review.measures:
-            measures.append((
-                version.id, m.measure_id, who.field(m.action_field), _clean(m.title), m.raters,
-                _mean(m.desirable), _mean(m.necessary), _mean(m.feasible), _mean(m.score),
-                _yes_no(m.priority), _yes_no(m.adopted),
-            ))  # fmt: skip
+            measures.append(
+                (
+                    version.id,
+                    m.measure_id,
+                    who.field(m.action_field),
+                    _clean(m.title),
+                    m.raters,
+                    _mean(m.desirable),
+                    _mean(m.necessary),
+                    _mean(m.feasible),
+                    _mean(m.score),
+                    _yes_no(m.priority),
+                    _yes_no(m.adopted),
+                )
+            )
             comments += [
-                (version.id, m.measure_id, pseudonym(c.person), who.group(c.group_id) if
-                 c.group_id else "", c.source if c.group_id else "", _clean(c.text),
-                 local_time(c.created_at, zone))
+                (
+                    version.id,
+                    m.measure_id,
+                    pseudonym(c.person),
+                    who.group(c.group_id) if c.group_id else "",
+                    c.source if c.group_id else "",
+                    _clean(c.text),
+                    local_time(c.created_at, zone),
+                )
                 for c in m.comments
-            ]  # fmt: skip
+            ]
     return tuple(measures), tuple(comments)
 
 

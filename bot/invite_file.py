@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 
 NAME_LIMIT = 120
 # Column names a town may use; the first is the canonical one.
@@ -119,9 +119,11 @@ def decode(data: bytes, path: Path) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise InviteFileError(
-            [f'{path}: keine lesbare Textdatei (not UTF-8 or Windows-1252) – in Excel als'
-             ' "CSV UTF-8" speichern (save as "CSV UTF-8")']
-        ) from None  # fmt: skip
+            [
+                f"{path}: keine lesbare Textdatei (not UTF-8 or Windows-1252) – in Excel als"
+                ' "CSV UTF-8" speichern (save as "CSV UTF-8")'
+            ]
+        ) from None
 
 
 def delimiter(header: str) -> str:
@@ -163,10 +165,12 @@ def read_file(path: Path, consultation: Consultation) -> InviteFile:
     missing = [c for c in ("name", "group") if c not in columns]
     if missing:
         raise InviteFileError(
-            [f"{path}:{header_line}: Spalte fehlt (missing column): {', '.join(missing)}"
-             f" – erwartet (expected): name{sep}group{sep}contact"
-             f" (oder/or Name{sep}Gruppe{sep}Kontakt)"]
-        )  # fmt: skip
+            [
+                f"{path}:{header_line}: Spalte fehlt (missing column): {', '.join(missing)}"
+                f" – erwartet (expected): name{sep}group{sep}contact"
+                f" (oder/or Name{sep}Gruppe{sep}Kontakt)"
+            ]
+        )
 
     def records() -> Iterator[tuple[int, list[str]]]:
         end = header_line
@@ -193,10 +197,16 @@ def _rows(
         if not any(values):
             continue
         if len(values) > width and any(values[width:]):
-            problems.append(RowProblem(line, (
-                f"{len(values)} Felder statt {width} (fields instead of {width}) – steht ein"
-                " Trennzeichen im Namen? Dann den Namen in Anführungszeichen setzen"
-                " (quote a name containing the delimiter)")))  # fmt: skip
+            problems.append(
+                RowProblem(
+                    line,
+                    (
+                        f"{len(values)} Felder statt {width} (fields instead of {width}) – steht"
+                        " ein Trennzeichen im Namen? Dann den Namen in Anführungszeichen setzen"
+                        " (quote a name containing the delimiter)"
+                    ),
+                )
+            )
             continue
 
         def cell(column: str, values: list[str] = values) -> str:
@@ -230,10 +240,16 @@ def _rows(
             if first.contact is None and row.contact is not None:
                 rows[index] = InviteRow(first.name, first.group_id, row.contact, first.line)
         else:
-            problems.append(RowProblem(line, (
-                f"{name!r} steht schon in Zeile {first.line}, dort mit Gruppe {first.group_id}"
-                f" und Kontakt {first.contact or '-'} – welche Angaben gelten? (listed twice with"
-                " other details)")))  # fmt: skip
+            problems.append(
+                RowProblem(
+                    line,
+                    (
+                        f"{name!r} steht schon in Zeile {first.line}, dort mit Gruppe"
+                        f" {first.group_id} und Kontakt {first.contact or '-'} – welche Angaben"
+                        " gelten? (listed twice with other details)"
+                    ),
+                )
+            )
     return InviteFile(rows, problems, duplicates)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from bot.callbacks import Chars
-from bot.catalogue import FIELD_ID, OCCUPATION_ID
-from bot.consultation import (
+from bot.consultation.catalogue import FIELD_ID, OCCUPATION_ID
+from bot.consultation.model import (
     ACTION_FIELD_ID,
     EVENT_ID,
     GROUP_ID,
@@ -24,5 +24,5 @@ ActionFieldKey = Annotated[str, Chars.of(ACTION_FIELD_ID)]
 GroupKey = Annotated[str, Chars.of(GROUP_ID)]
 EventKey = Annotated[str, Chars.of(EVENT_ID)]
 MeasureKey = Annotated[str, Chars.of(MEASURE_ID)]
-TrainingFieldKey = Annotated[str, Chars.of(FIELD_ID)]  # bot/catalogue.py (berufe.yaml)
+TrainingFieldKey = Annotated[str, Chars.of(FIELD_ID)]  # bot/consultation/catalogue.py (berufe.yaml)
 OccupationKey = Annotated[str, Chars.of(OCCUPATION_ID)]

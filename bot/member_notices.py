@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
 from storage import members, organisations, outbox, people
 from storage.db import Database
 from storage.outbox import OutboxRow
@@ -107,14 +107,23 @@ async def build_request(
     if org is None or asking is None:
         return Dropped(NOTE_GONE)
     texts, lang = context.services.texts, recipient.language
-    buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.render_plain(lang, "btn_member_confirm"),
-                             callback_data=ConfirmMember(person_id).pack()),
-        InlineKeyboardButton(texts.render_plain(lang, "btn_member_refuse"),
-                             callback_data=RefuseMember(person_id).pack()),
-    ]])  # fmt: skip
-    text = texts.render(lang, "member_request", organisation=org.name,
-                        telegram_id=asking.telegram_id)  # fmt: skip
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.render_plain(lang, "btn_member_confirm"),
+                    callback_data=ConfirmMember(person_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    texts.render_plain(lang, "btn_member_refuse"),
+                    callback_data=RefuseMember(person_id).pack(),
+                ),
+            ]
+        ]
+    )
+    text = texts.render(
+        lang, "member_request", organisation=org.name, telegram_id=asking.telegram_id
+    )
     return Outgoing(text, reply_markup=buttons)
 
 

@@ -2,8 +2,8 @@
 
 ``build_pack`` gathers everything one workshop's pack shows (figures aggregated in SQL by
 ``storage.packs``) into frozen, picklable dataclasses, so the slow part - charts, HTML, PDF -
-can run in a worker process (``bot.pack_render``). No user-facing text is made here: titles
-come from the consultation file, every other word from ``templates/packs/``.
+can run in a worker process (``bot.documents.pack_render``). No user-facing text is made here:
+titles come from the consultation file, every other word from ``templates/packs/``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import similar, training
-from bot.catalogue import load_catalogue
-from bot.consultation import Consultation, Event, Question, Questionnaire
+from bot.consultation.catalogue import load_catalogue
+from bot.consultation.model import Consultation, Event, Question, Questionnaire
 from bot.draft_summary import DraftReview, latest_review
 from bot.questions import KINDS
 from storage import packs as store
@@ -374,11 +374,15 @@ async def _problem_lines(db: Database, field_id: str, labels: _Labels) -> list[P
     grouped.sort(key=lambda line: (-line[0], -line[1]))  # stable: earlier first on a tie
     return [
         ProblemLine(
-            rank, alike[0].title, alike[0].description, votes,
-            labels.source(alike[0].group_id, alike[0].organisation), reports,
+            rank,
+            alike[0].title,
+            alike[0].description,
+            votes,
+            labels.source(alike[0].group_id, alike[0].organisation),
+            reports,
         )
         for rank, (votes, reports, alike) in enumerate(grouped, start=1)
-    ]  # fmt: skip
+    ]
 
 
 async def _participants(db: Database, event_id: str, labels: _Labels) -> list[Participant]:
@@ -463,10 +467,14 @@ def _quote_groups(texts: Sequence[store.TextAnswer], labels: _Labels) -> tuple[Q
     for group_id, answers in grouped.items():
         merged = sorted(answers.values(), key=len, reverse=True)  # stable: first given first
         quotes = tuple(
-            Quote(given[0][0], given[0][1], len(given),
-                  tuple(s for s in _unique(s for _, s in given) if s != given[0][1]))
+            Quote(
+                given[0][0],
+                given[0][1],
+                len(given),
+                tuple(s for s in _unique(s for _, s in given) if s != given[0][1]),
+            )
             for given in merged[:QUOTES_PER_GROUP]
-        )  # fmt: skip
+        )
         total = sum(len(given) for given in merged)
         shown = sum(q.count for q in quotes)
         result.append(QuoteGroup(labels.title(group_id), quotes, total - shown, total))

@@ -18,9 +18,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationError
 
-from bot.consultation import Consultation
-from bot.yaml_models import FileModel, no_number, problems_of, said
-from bot.yaml_places import FileProblems, Problem, read_yaml, unknown
+from bot.consultation.model import Consultation
+from bot.consultation.yaml_models import FileModel, no_number, problems_of, said
+from bot.consultation.yaml_places import FileProblems, Problem, read_yaml, unknown
 from storage import draft as drafts
 from storage.db import Database
 
@@ -140,13 +140,19 @@ def parse_plan(
         field = consultation.action_field(row.action_field)
         found.append(
             PlannedMeasure(
-                row.measure_id, row.title, field.title.get(lang) if field else row.action_field,
-                entry.responsible, entry.work_packages,
-                tuple(sorted((Milestone(m.title, m.date) for m in entry.milestones),
-                             key=lambda m: m.due)),
+                row.measure_id,
+                row.title,
+                field.title.get(lang) if field else row.action_field,
+                entry.responsible,
+                entry.work_packages,
+                tuple(
+                    sorted(
+                        (Milestone(m.title, m.date) for m in entry.milestones), key=lambda m: m.due
+                    )
+                ),
                 tuple(Indicator(i.name, i.target, i.unit) for i in entry.indicators),
             )
-        )  # fmt: skip
+        )
     return parsed.title, tuple(sorted(found, key=lambda m: (m.start, m.end, m.measure_id)))
 
 
@@ -194,9 +200,7 @@ def _measures(value: object) -> object:
     return {str(key): item for key, item in value.items()}
 
 
-PlanText = Annotated[
-    str, BeforeValidator(_as_text), Field(min_length=1, max_length=TEXT_LIMIT)
-]
+PlanText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=TEXT_LIMIT)]
 
 
 def _item_list() -> Any:

@@ -4,7 +4,7 @@ retention date (DSGVO Art. 7(3), 17, 5(1)(e)). The copy of one's data is bot/pri
 Erasing is storage/erasure.py in one unit of work with the offer messages of the seats it
 frees; afterwards the WAL is checkpointed, so the deleted pages leave the WAL file too.
 Withdrawing stops every processing at once: pending outbox rows to the person are dropped, the
-dispatcher drops any row still planned for them (bot/outbox_dispatch.py), the planners skip
+dispatcher drops any row still planned for them (bot/outbox/dispatch.py), the planners skip
 them (storage/recipients.py) and the handlers treat them as a stranger until they consent
 again (handlers/common.py). Their data stays until they erase it or the purge comes.
 """
@@ -19,10 +19,10 @@ from typing import Any
 from telegram.ext import Application
 
 from bot import workshops as workshop_plan
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import AgendaContext, BotData, Services
 from bot.exports import pseudonym
-from bot.outbox_dispatch import NOTE_WITHDRAWN
+from bot.outbox.dispatch import NOTE_WITHDRAWN
 from bot.settings import Settings
 from storage import audit, erasure, organisations, outbox, people
 from storage import workshops as seat_store
@@ -58,15 +58,26 @@ async def erase(
     }
     async with db.transaction():
         erased = await erasure.erase_person(
-            db, person_id, keep_anonymised=consultation.retention.keep_anonymised,
-            capacities=capacities, offer_until=now + settings.seat_offer, now=now,
-        )  # fmt: skip
+            db,
+            person_id,
+            keep_anonymised=consultation.retention.keep_anonymised,
+            capacities=capacities,
+            offer_until=now + settings.seat_offer,
+            now=now,
+        )
         if erased is not None and erased.offered:
             offers = [await seat_store.by_id(db, r) for r in erased.offered]
             await workshop_plan.enqueue_offers(db, [r for r in offers if r is not None], now)
         if erased is not None and via is not None:
-            await audit.record(db, "erase", actor=None, via=via, subject=pseudonym(person_id),
-                               detail=f"answers={erased.answers}", now=now)  # fmt: skip
+            await audit.record(
+                db,
+                "erase",
+                actor=None,
+                via=via,
+                subject=pseudonym(person_id),
+                detail=f"answers={erased.answers}",
+                now=now,
+            )
     if erased is not None and checkpoint:
         await db.checkpoint()
     return erased
@@ -119,9 +130,7 @@ async def purge(
         return Purged(figures.people, figures.answers, 0, figures.problems, None, found)
     answers = kept = problems = 0
     for person_id in ids:
-        erased = await erase(
-            db, consultation, settings, person_id, now, via=None, checkpoint=False
-        )
+        erased = await erase(db, consultation, settings, person_id, now, via=None, checkpoint=False)
         if erased is not None:
             answers += erased.answers
             kept += erased.answers_kept

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.exports import pseudonym
 from bot.texts import build_environment
 from storage import person_data
@@ -64,8 +64,10 @@ async def build_copy(
         "processing": about(consultation),
         "data": sections,
     }
-    page = build_environment().get_template(TEMPLATE).render(
-        document=document, titles=_titles(consultation)
+    page = (
+        build_environment()
+        .get_template(TEMPLATE)
+        .render(document=document, titles=_titles(consultation))
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

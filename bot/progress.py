@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.plan import Indicator, Milestone, NoPlan, PlanContext, build_plan
 from storage import plan as plans
 from storage import progress as store
@@ -155,9 +155,12 @@ def _indicator(indicator: Indicator, latest: store.Entry | None, zone: ZoneInfo)
     if latest is None:
         return IndicatorState(indicator.name, indicator.target, indicator.unit, None, None)
     return IndicatorState(
-        indicator.name, indicator.target, indicator.unit, latest.value,
+        indicator.name,
+        indicator.target,
+        indicator.unit,
+        latest.value,
         latest.recorded_at.astimezone(zone).date(),
-    )  # fmt: skip
+    )
 
 
 async def build_progress(db: Database, plan: PlanContext, zone: ZoneInfo) -> ProgressContext:
@@ -172,20 +175,31 @@ async def build_progress(db: Database, plan: PlanContext, zone: ZoneInfo) -> Pro
 
     measures = []
     for m in plan.measures:
-        days = [(x, local(at) if (at := reached.get((m.measure_id, x.title))) else None)
-                for x in m.milestones]  # fmt: skip
-        indicators = tuple(_indicator(i, values.get((m.measure_id, i.name)), zone)
-                           for i in m.indicators)  # fmt: skip
+        days = [
+            (x, local(at) if (at := reached.get((m.measure_id, x.title))) else None)
+            for x in m.milestones
+        ]
+        indicators = tuple(
+            _indicator(i, values.get((m.measure_id, i.name)), zone) for i in m.indicators
+        )
         measures.append(
             MeasureProgress(
-                m.measure_id, m.title, m.action_field, m.responsible, m.start, m.end,
+                m.measure_id,
+                m.title,
+                m.action_field,
+                m.responsible,
+                m.start,
+                m.end,
                 status(days, today),
                 tuple(MilestoneState(x.title, x.due, day) for x, day in days),
                 indicators,
-                tuple(NoteLine(local(n.recorded_at), n.note)
-                      for n in notes if n.measure_id == m.measure_id),
+                tuple(
+                    NoteLine(local(n.recorded_at), n.note)
+                    for n in notes
+                    if n.measure_id == m.measure_id
+                ),
             )
-        )  # fmt: skip
+        )
     return ProgressContext(
         plan.lang, plan.title, plan.consultation_title, plan.town, today, tuple(measures)
     )

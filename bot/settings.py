@@ -116,9 +116,7 @@ class Settings:
             base_url=_url(env, "TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             base_file_url=_url(env, "TELEGRAM_BASE_FILE_URL", DEFAULT_BASE_FILE_URL),
             db_path=ops.in_data_dir(env.get("AGENDA_DB", "").strip() or DEFAULT_DB_NAME),
-            consultation_path=_existing_file(
-                env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION, ops
-            ),
+            consultation_path=_existing_file(env, "AGENDA_CONSULTATION", DEFAULT_CONSULTATION, ops),
             staff_ids=_staff_ids(env.get("AGENDA_STAFF_IDS", "")),
             timezone=_timezone(env.get("AGENDA_TIMEZONE", "").strip()),
             staff_chat=_staff_chat(env.get("AGENDA_STAFF_CHAT", "")),
@@ -142,9 +140,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def _existing_file(
-    env: Mapping[str, str], name: str, default: Path, ops: Operations
-) -> Path:
+def _existing_file(env: Mapping[str, str], name: str, default: Path, ops: Operations) -> Path:
     raw = env.get(name, "").strip()
     path = ops.in_data_dir(raw) if raw else default  # relative: inside AGENDA_DATA_DIR
     if not path.is_file():

@@ -11,8 +11,8 @@ import io
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.catalogue import Catalogue
-from bot.consultation import Consultation
+from bot.consultation.catalogue import Catalogue
+from bot.consultation.model import Consultation
 from storage import training as store
 from storage.db import Database
 
@@ -103,16 +103,18 @@ class Matching:
     @property
     def empty(self) -> bool:
         s = self.sources
-        return not (s.schools_flow or s.schools_questionnaire or s.firms_flow
-                    or s.firms_questionnaire)  # fmt: skip
+        return not (
+            s.schools_flow or s.schools_questionnaire or s.firms_flow or s.firms_questionnaire
+        )
 
 
 def training_questionnaires(consultation: Consultation | None) -> tuple[str | None, str | None]:
     """The ids of the demand and the supply questionnaire, where the consultation has them."""
     found = {"training_demand": None, "training_supply": None} | {
-        q.kind: q.id for q in (consultation.questionnaires if consultation else ())
+        q.kind: q.id
+        for q in (consultation.questionnaires if consultation else ())
         if q.kind in ("training_demand", "training_supply")
-    }  # fmt: skip
+    }
     return found["training_demand"], found["training_supply"]
 
 
@@ -204,12 +206,16 @@ async def school_view(
         here = [o for o in offers if o.field_id == field.id]
         named = tuple(
             OfferLine(
-                o.organisation_name, occupation_title(catalogue, o, lang), o.start_year,
-                o.places, o.internships, o.contact,
+                o.organisation_name,
+                occupation_title(catalogue, o, lang),
+                o.start_year,
+                o.places,
+                o.internships,
+                o.contact,
             )
             for o in here
             if o.may_be_named
-        )  # fmt: skip
+        )
         unnamed = len({o.organisation_id for o in here if not o.may_be_named})
         fields.append(SchoolField(field.title.get(lang), *sought[field.id], named, unnamed))
     return demand, fields
@@ -225,10 +231,20 @@ def chart_png(lines: list[FieldLine], seeking_label: str, places_label: str) -> 
     positions = range(len(lines))
     fig, ax = plt.subplots(figsize=(6, 0.45 * len(lines) + 1))
     try:
-        seeking = ax.barh([p - 0.2 for p in positions], [x.seeking for x in lines], 0.4,
-                          label=seeking_label, color="#c0504d")  # fmt: skip
-        offered = ax.barh([p + 0.2 for p in positions], [x.places for x in lines], 0.4,
-                          label=places_label, color="#4f81bd")  # fmt: skip
+        seeking = ax.barh(
+            [p - 0.2 for p in positions],
+            [x.seeking for x in lines],
+            0.4,
+            label=seeking_label,
+            color="#c0504d",
+        )
+        offered = ax.barh(
+            [p + 0.2 for p in positions],
+            [x.places for x in lines],
+            0.4,
+            label=places_label,
+            color="#4f81bd",
+        )
         ax.set_yticks(list(positions), [x.title for x in lines], fontsize=8)
         ax.invert_yaxis()
         ax.bar_label(seeking, fontsize=7, padding=2)

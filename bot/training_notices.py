@@ -1,6 +1,6 @@
 """Training notices through the outbox: new offers to opted-in schools, a monthly staff summary.
 
-Both are planned as outbox rows and sent by the general dispatcher (``bot.outbox_dispatch``),
+Both are planned as outbox rows and sent by the general dispatcher (``bot.outbox.dispatch``),
 within Telegram's limits and outside quiet hours. The message is built just before sending, so
 it carries the figures of that moment, and a row that is no longer wanted (the offer withdrawn,
 the school opted out, the staff member gone) is dropped with a note.
@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot import training
 from bot.context import AgendaContext, BotData, Services
-from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
+from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
 from bot.reminders import QuietHours, wall_time
 from storage import outbox, people
 from storage import training as store

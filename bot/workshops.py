@@ -17,7 +17,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from telegram.ext import Application
 
-from bot.consultation import Consultation, Event
+from bot.consultation.model import Consultation, Event
 from bot.context import AgendaContext, BotData
 from bot.reminders import QuietHours, wall_time
 from bot.settings import Settings
@@ -80,9 +80,13 @@ async def overview(db: Database, consultation: Consultation, person_id: int) -> 
 
 
 async def sign_up(
-    db: Database, consultation: Consultation, settings: Settings, event: Event, person_id: int,
+    db: Database,
+    consultation: Consultation,
+    settings: Settings,
+    event: Event,
+    person_id: int,
     now: datetime,
-) -> str:  # fmt: skip
+) -> str:
     """Register for a seat, or the waiting list when full; the status. Plans the reminder."""
     async with db.transaction():  # the seat and its reminder together
         status = await store.register(db, event.id, person_id, event.capacity, now)
@@ -238,5 +242,6 @@ async def start_workshops(app: Application[Any, Any, Any, Any, BotData, Any]) ->
     await plan_reminders(services.db, services.consultation, services.settings, now)
     queue = app.job_queue
     if queue is not None and not queue.get_jobs_by_name(CHECK_JOB):
-        queue.run_repeating(_check_job, interval=CHECK_INTERVAL, first=CHECK_INTERVAL,
-                            name=CHECK_JOB)  # fmt: skip
+        queue.run_repeating(
+            _check_job, interval=CHECK_INTERVAL, first=CHECK_INTERVAL, name=CHECK_JOB
+        )

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, fi
 from bot import broadcasts
 from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
-from bot.outbox_dispatch import (
+from bot.outbox.dispatch import (
     NOTE_BLOCKED_PREFIX,
     NOTE_NO_PERSON,
     Decision,
@@ -160,13 +160,20 @@ async def _choose_segment(update: Update, context: AgendaContext, lang: str) -> 
     people = await broadcasts.audience(services.db, broadcasts.ALL)
     registered = await broadcasts.registered_people(services.db)
     buttons: list[list[Button]] = [
-        [(
-            label(context, lang, "broadcast_segment", segment=seg,
-                  count=len(broadcasts.members(people, seg.id, registered))),
-            ChooseSegment.of(seg.id).pack(),
-        )]
+        [
+            (
+                label(
+                    context,
+                    lang,
+                    "broadcast_segment",
+                    segment=seg,
+                    count=len(broadcasts.members(people, seg.id, registered)),
+                ),
+                ChooseSegment.of(seg.id).pack(),
+            )
+        ]
         for seg in broadcasts.segments(services.consultation, lang)
-    ]  # fmt: skip
+    ]
     buttons.append(_cancel(context, lang)[0])
     await send(update, context, lang, "broadcast_choose_segment", buttons)
 
@@ -223,10 +230,16 @@ async def on_send(call: Call[SendBroadcast]) -> None:
         broadcast_id, count = await broadcasts.send_broadcast(
             services.db, staff_id, found.text, found.segment, services.clock()
         )
-        await audit_action(call.update, call.context, "broadcast", f"broadcast:{broadcast_id}",
-                           f"recipients={count}")  # fmt: skip
-    buttons = [[(label(call.context, call.lang, "broadcast_report"),
-                 DeliveryReport(broadcast_id).pack())]]  # fmt: skip
+        await audit_action(
+            call.update,
+            call.context,
+            "broadcast",
+            f"broadcast:{broadcast_id}",
+            f"recipients={count}",
+        )
+    buttons = [
+        [(label(call.context, call.lang, "broadcast_report"), DeliveryReport(broadcast_id).pack())]
+    ]
     await call.send("broadcast_queued", buttons, count=count)
     dispatcher = call.context.bot_data.dispatcher
     if dispatcher is not None:

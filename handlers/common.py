@@ -12,9 +12,9 @@ from telegram.error import BadRequest
 
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.documents.pack_render import RenderedPack
+from bot.documents.worker import Queued, RenderFailed
 from bot.languages import from_client
-from bot.pack_render import RenderedPack
-from bot.render_worker import Queued, RenderFailed
 from bot.texts import split_message
 from bot.training import role_of
 from storage import people
@@ -165,10 +165,12 @@ def menu_buttons(
     ]
     if person is not None and takes_part_in_training(context, person):
         rows.append([(label(context, lang, "training"), Menu("training").pack())])
-    rows.append([
-        (label(context, lang, "profile"), Menu("profile").pack()),
-        (label(context, lang, "help"), Menu("help").pack()),
-    ])  # fmt: skip
+    rows.append(
+        [
+            (label(context, lang, "profile"), Menu("profile").pack()),
+            (label(context, lang, "help"), Menu("help").pack()),
+        ]
+    )
     return rows
 
 

@@ -24,7 +24,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot import draft
 from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
-from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
     answer_callback,
@@ -135,8 +135,9 @@ def _intro(
 ) -> tuple[str, list[list[Button]]]:
     now = context.services.clock()
     until = _local(context, version.review_until)
-    body = text(context, lang, "draft_intro", version=version, until=until,
-                open=draft.is_open(version, now))  # fmt: skip
+    body = text(
+        context, lang, "draft_intro", version=version, until=until, open=draft.is_open(version, now)
+    )
     return body, [[(label(context, lang, "draft_show"), ShowDraft(version.id).pack())]]
 
 
@@ -176,20 +177,27 @@ def _rating_rows(
     context: AgendaContext, lang: str, measure: int, scores: dict[str, int]
 ) -> list[list[Button]]:
     return [
-        [(label(context, lang, "rate", dimension=d, score=n, chosen=scores.get(d) == n),
-          Rate(measure, d, n).pack()) for n in range(1, 6)]
+        [
+            (
+                label(context, lang, "rate", dimension=d, score=n, chosen=scores.get(d) == n),
+                Rate(measure, d, n).pack(),
+            )
+            for n in range(1, 6)
+        ]
         for d in draft.DIMENSIONS
-    ]  # fmt: skip
+    ]
 
 
 def _card(
-    context: AgendaContext, lang: str, m: store.MeasureRow, version: store.Version,
+    context: AgendaContext,
+    lang: str,
+    m: store.MeasureRow,
+    version: store.Version,
     scores: dict[str, int],
-) -> tuple[str, list[list[Button]]]:  # fmt: skip
+) -> tuple[str, list[list[Button]]]:
     is_open = draft.is_open(version, context.services.clock())
     field = _field_title(context, lang, m.action_field)
-    body = text(context, lang, "measure_card", measure=m, field=field, scores=scores,
-                open=is_open)  # fmt: skip
+    body = text(context, lang, "measure_card", measure=m, field=field, scores=scores, open=is_open)
     return body, _rating_rows(context, lang, m.id, scores) if is_open else []
 
 
@@ -209,8 +217,7 @@ async def _show(update: Update, context: AgendaContext, person: Person, version_
         sent = await context.bot.send_message(chat.id, body, reply_markup=keyboard(buttons))
         await store.remember_message(services.db, chat.id, sent.message_id, m.id)
     if draft.is_open(version, services.clock()):
-        await send(update, context, lang, "draft_how",
-                   until=_local(context, version.review_until))  # fmt: skip
+        await send(update, context, lang, "draft_how", until=_local(context, version.review_until))
 
 
 async def on_show(call: PersonCall[ShowDraft]) -> None:
@@ -304,9 +311,9 @@ async def on_document(update: Update, context: AgendaContext) -> None:
         await send(update, context, lang, "draft_file_unreadable", file=name)
         return
     try:
-        # Off the event loop: within the limits of bot/yaml_syntax.py (size, depth, aliases
-        # written out) the largest file takes milliseconds, and a worse one is refused before
-        # it is built; meanwhile everybody else's buttons keep answering.
+        # Off the event loop: within the limits of bot/consultation/yaml_syntax.py (size, depth,
+        # aliases written out) the largest file takes milliseconds, and a worse one is refused
+        # before it is built; meanwhile everybody else's buttons keep answering.
         parsed = await asyncio.to_thread(draft.load_draft, source, services.consultation, name)
     except draft.DraftError as error:
         await send(update, context, lang, "draft_errors", file=name, errors=error.errors)
@@ -330,8 +337,18 @@ async def on_document(update: Update, context: AgendaContext) -> None:
         [(label(context, lang, "draft_discard"), Discard(version_id).pack())],
     ]
     until = _local(context, parsed.review_until)
-    await send(update, context, lang, "draft_preview", buttons, draft=parsed, fields=fields,
-               until=until, count=count, previous=previous)  # fmt: skip
+    await send(
+        update,
+        context,
+        lang,
+        "draft_preview",
+        buttons,
+        draft=parsed,
+        fields=fields,
+        until=until,
+        count=count,
+        previous=previous,
+    )
 
 
 async def priorities_command(call: Call[Args]) -> None:
@@ -342,8 +359,14 @@ async def priorities_command(call: Call[Args]) -> None:
     if version is None:
         await send(update, context, lang, "priorities_none")
         return
-    await send(update, context, lang, "priorities_method", version=version,
-               until=_local(context, version.review_until))  # fmt: skip
+    await send(
+        update,
+        context,
+        lang,
+        "priorities_method",
+        version=version,
+        until=_local(context, version.review_until),
+    )
     chat = update.effective_chat
     assert chat is not None
     for field in services.consultation.action_fields:
@@ -361,13 +384,23 @@ async def _field_view(
     ranked = ranking.get(field_id, [])
     if not ranked:
         return "", []
-    body = text(context, lang, "priorities_field",
-                field=_field_title(context, lang, field_id), ranked=ranked)  # fmt: skip
+    body = text(
+        context,
+        lang,
+        "priorities_field",
+        field=_field_title(context, lang, field_id),
+        ranked=ranked,
+    )
     buttons = [
-        [(label(context, lang, "priority", measure=r.measure), MarkPriority(r.measure.id).pack()),
-         (label(context, lang, "adopt", measure=r.measure), MarkAdopted(r.measure.id).pack())]
+        [
+            (
+                label(context, lang, "priority", measure=r.measure),
+                MarkPriority(r.measure.id).pack(),
+            ),
+            (label(context, lang, "adopt", measure=r.measure), MarkAdopted(r.measure.id).pack()),
+        ]
         for r in ranked
-    ]  # fmt: skip
+    ]
     return body, buttons
 
 
@@ -398,8 +431,9 @@ async def on_publish(call: Call[Publish]) -> None:
         return
     async with services.db.transaction():  # published together with its audit entry
         count = await draft.publish(services.db, version_id, services.clock())
-        await audit_action(call.update, call.context, "publish_draft", f"draft:{version_id}",
-                           f"recipients={count}")  # fmt: skip
+        await audit_action(
+            call.update, call.context, "publish_draft", f"draft:{version_id}", f"recipients={count}"
+        )
     version = await store.version(services.db, version_id)
     await call.send("draft_published", version=version, count=count)
     dispatcher = call.context.bot_data.dispatcher
@@ -413,8 +447,9 @@ async def on_discard(call: Call[Discard]) -> None:
     await call.drop_buttons()
     async with call.services.db.transaction():
         await store.discard(call.services.db, call.payload.version)
-        await audit_action(call.update, call.context, "discard_draft",
-                           f"draft:{call.payload.version}")  # fmt: skip
+        await audit_action(
+            call.update, call.context, "discard_draft", f"draft:{call.payload.version}"
+        )
     await call.send("draft_discarded")
 
 
@@ -430,8 +465,13 @@ async def on_mark(call: Call[MarkPriority | MarkAdopted]) -> None:
     value = not (m.priority if priority else m.adopted)
     async with db.transaction():  # the mark and its audit entry together
         await store.mark(db, m.id, what, value)
-        await audit_action(call.update, call.context, "priority" if priority else "adopt",
-                           f"measure:{m.measure_id}", "on" if value else "off")  # fmt: skip
+        await audit_action(
+            call.update,
+            call.context,
+            "priority" if priority else "adopt",
+            f"measure:{m.measure_id}",
+            "on" if value else "off",
+        )
     await call.answer("measure_marked", what=what, value=value)
     body, buttons = await _field_view(call.context, call.lang, m.version_id, m.action_field)
     query = call.update.callback_query

@@ -7,9 +7,9 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
-from bot.export_xlsx import xlsx_bytes
+from bot.documents.worker import RENDER_TIMEOUT, RenderFailed
+from bot.documents.xlsx import xlsx_bytes
 from bot.exports import Export, build_export, export_file_name
-from bot.render_worker import RENDER_TIMEOUT, RenderFailed
 from handlers.common import queued, send, text
 from handlers.routes import Args, Call, staff_command
 from handlers.staff import audit_action

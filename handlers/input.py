@@ -16,9 +16,12 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The router for everything typed or sent that is not a command."""
     private = filters.ChatType.PRIVATE
     steps = (
-        *onboarding.typed_steps(), *questionnaire.typed_steps(), *problems.typed_steps(),
-        *training_input.typed_steps(), *progress.typed_steps(),
-    )  # fmt: skip
+        *onboarding.typed_steps(),
+        *questionnaire.typed_steps(),
+        *problems.typed_steps(),
+        *training_input.typed_steps(),
+        *progress.typed_steps(),
+    )
     return [
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, router(steps)),
@@ -53,9 +56,12 @@ def router(steps: tuple[Expected, ...]) -> Callback:
             await onboarding.resume(update, context, person)
         else:
             await send(
-                update, context, person.language, "nothing_expected",
+                update,
+                context,
+                person.language,
+                "nothing_expected",
                 menu_buttons(context, person.language, person),
-            )  # fmt: skip
+            )
 
     return on_message
 

@@ -58,12 +58,19 @@ async def tell(update: Update, context: AgendaContext, lang: str, redeemed: Rede
     """Say what using the link did."""
     name = redeemed.organisation.name
     if redeemed.outcome == "waiting":
-        await send(update, context, lang, "invite_waiting", own_button(context, lang),
-                   organisation=name)  # fmt: skip
+        await send(
+            update, context, lang, "invite_waiting", own_button(context, lang), organisation=name
+        )
         _wake(context)
     elif redeemed.outcome == "revoked":
-        await send(update, context, lang, "invite_revoked", organisation=name,
-                   contact=context.services.consultation.contact)  # fmt: skip
+        await send(
+            update,
+            context,
+            lang,
+            "invite_revoked",
+            organisation=name,
+            contact=context.services.consultation.contact,
+        )
     else:
         await send(update, context, lang, "invite_bound", organisation=name)
 
@@ -77,8 +84,14 @@ async def waiting(update: Update, context: AgendaContext, person: Person) -> boo
     org = await organisations.by_id(db, request.organisation_id) if request else None
     if org is None:
         return False
-    await send(update, context, person.language, "invite_waiting",
-               own_button(context, person.language), organisation=org.name)  # fmt: skip
+    await send(
+        update,
+        context,
+        person.language,
+        "invite_waiting",
+        own_button(context, person.language),
+        organisation=org.name,
+    )
     return True
 
 

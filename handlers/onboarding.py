@@ -166,9 +166,13 @@ async def ask_language(update: Update, context: AgendaContext, token: str | None
         context,
         "de",
         "choose_language",
-        [[(label(context, code, "language"), ChooseLanguage(code, token).pack())
-          for code in LANGUAGES]],
-    )  # fmt: skip
+        [
+            [
+                (label(context, code, "language"), ChooseLanguage(code, token).pack())
+                for code in LANGUAGES
+            ]
+        ],
+    )
 
 
 async def on_language(call: Call[ChooseLanguage]) -> None:
@@ -363,8 +367,13 @@ async def ask_naming(update: Update, context: AgendaContext, person: Person) -> 
     lang = person.language
     if not await members.is_contact(context.services.db, person.id, person.organisation_id):
         if person.onboarded:
-            await send(update, context, lang, "naming_contact_only",
-                       organisation=person.organisation_name or "")  # fmt: skip
+            await send(
+                update,
+                context,
+                lang,
+                "naming_contact_only",
+                organisation=person.organisation_name or "",
+            )
         else:
             await finish(update, context, person)
         return
@@ -500,8 +509,12 @@ async def on_profile_button(call: PersonCall[ChangeProfile]) -> None:
             context,
             lang,
             "choose_language_again",
-            [[(label(context, code, "language"), ChangeLanguage(code).pack())
-              for code in LANGUAGES]],
+            [
+                [
+                    (label(context, code, "language"), ChangeLanguage(code).pack())
+                    for code in LANGUAGES
+                ]
+            ],
         )
 
 

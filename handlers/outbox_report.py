@@ -7,8 +7,8 @@ from telegram.ext import BaseHandler
 
 from bot import broadcasts
 from bot.context import AgendaContext
-from bot.outbox_dispatch import NOTE_BLOCKED_PREFIX
-from bot.outbox_kinds import KINDS
+from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX
+from bot.outbox.kinds import KINDS
 from handlers.broadcast import DeliveryReport
 from handlers.common import Button, label
 from handlers.routes import Args, Call, staff_command
@@ -31,18 +31,23 @@ async def outbox_command(call: Call[Args]) -> None:
         if report is not None:
             reports.append(report)
     buttons: list[list[Button]] = [
-        [(label(context, lang, "broadcast_report_of", number=r.broadcast.id),
-          DeliveryReport(r.broadcast.id).pack())]
+        [
+            (
+                label(context, lang, "broadcast_report_of", number=r.broadcast.id),
+                DeliveryReport(r.broadcast.id).pack(),
+            )
+        ]
         for r in reports
-    ]  # fmt: skip
+    ]
     await call.send(
-        "outbox_report", buttons,
+        "outbox_report",
+        buttons,
         kinds=sorted(await outbox.counts(db), key=lambda k: _registered_order(k.kind)),
         failures=await outbox.latest_failures(db),
         broadcasts=reports,
-    )  # fmt: skip
+    )
 
 
 def _registered_order(kind: str) -> int:
-    """Kinds as bot/outbox_kinds.py lists them; a kind no longer registered last."""
+    """Kinds as bot/outbox/kinds.py lists them; a kind no longer registered last."""
     return KINDS.index(kind) if kind in KINDS else len(KINDS)

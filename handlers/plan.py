@@ -11,8 +11,8 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
+from bot.documents.plan_render import render_plan_in_worker
 from bot.plan import PlanError, build_plan
-from bot.plan_render import render_plan_in_worker
 from handlers.common import queued, send, send_rendered, text
 from handlers.routes import Args, Call, staff_command
 from storage import plan as plans
@@ -44,10 +44,15 @@ async def plan_command(call: Call[Args]) -> None:
         return
     await send(update, context, lang, "plan_sending", title=ctx.title)
     sending = send_rendered(
-        update, context, lang,
-        render_plan_in_worker(context.renders, ctx, queued=queued(update, context, lang)), ctx.key,
-        lambda kind: text(context, lang, "plan_caption", title=ctx.title, kind=kind,
-                          day=ctx.generated),
-        "plan_failed", title=ctx.title,
-    )  # fmt: skip
+        update,
+        context,
+        lang,
+        render_plan_in_worker(context.renders, ctx, queued=queued(update, context, lang)),
+        ctx.key,
+        lambda kind: text(
+            context, lang, "plan_caption", title=ctx.title, kind=kind, day=ctx.generated
+        ),
+        "plan_failed",
+        title=ctx.title,
+    )
     context.application.create_task(sending, update=update)

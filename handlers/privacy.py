@@ -64,9 +64,11 @@ def buttons(context: AgendaContext, lang: str) -> list[list[Button]]:
     """The rows /profil and /hilfe show: copy, withdraw, erase."""
     return [
         [(label(context, lang, "my_data"), CopyData().pack())],
-        [(label(context, lang, "withdraw"), Withdraw().pack()),
-         (label(context, lang, "erase"), AskErase().pack())],
-    ]  # fmt: skip
+        [
+            (label(context, lang, "withdraw"), Withdraw().pack()),
+            (label(context, lang, "erase"), AskErase().pack()),
+        ],
+    ]
 
 
 async def _stored(update: Update, context: AgendaContext) -> Person | None:
@@ -89,12 +91,18 @@ async def ask_erase(update: Update, context: AgendaContext, person: Person | Non
     if person.organisation_id is not None:
         shared = await organisations.member_count(context.services.db, person.organisation_id) > 1
     await send(
-        update, context, lang, "erase_confirm",
-        [[(label(context, lang, "erase_yes"), EraseNow().pack())],
-         [(label(context, lang, "erase_no"), KeepData().pack())]],
-        organisation=person.organisation_name or "", shared=shared,
+        update,
+        context,
+        lang,
+        "erase_confirm",
+        [
+            [(label(context, lang, "erase_yes"), EraseNow().pack())],
+            [(label(context, lang, "erase_no"), KeepData().pack())],
+        ],
+        organisation=person.organisation_name or "",
+        shared=shared,
         keep_anonymised=context.services.consultation.retention.keep_anonymised,
-    )  # fmt: skip
+    )
 
 
 async def withdraw_command(update: Update, context: AgendaContext) -> None:
@@ -115,12 +123,17 @@ async def withdraw(update: Update, context: AgendaContext) -> None:
     lang = person.language
     local = since.astimezone(services.consultation.zone)
     await send(
-        update, context, lang, "withdrawn",
-        [[(label(context, lang, "erase"), AskErase().pack())],
-         [(label(context, lang, "my_data"), CopyData().pack())]],
+        update,
+        context,
+        lang,
+        "withdrawn",
+        [
+            [(label(context, lang, "erase"), AskErase().pack())],
+            [(label(context, lang, "my_data"), CopyData().pack())],
+        ],
         since=f"{local:%d.%m.%Y %H:%M}" if lang == "de" else f"{local:%Y-%m-%d %H:%M}",
         purge_after=services.consultation.purge_after,
-    )  # fmt: skip
+    )
 
 
 async def copy_command(update: Update, context: AgendaContext) -> None:
@@ -140,9 +153,11 @@ async def send_copy(update: Update, context: AgendaContext, person: Person | Non
         await send(update, context, person.language, "privacy_nothing_stored")
         return
     caption = text(
-        context, person.language, "my_data_caption",
+        context,
+        person.language,
+        "my_data_caption",
         purge_after=services.consultation.purge_after,
-    )  # fmt: skip
+    )
     await context.bot.send_document(chat.id, copy.data, filename=copy.file_name, caption=caption)
 
 
@@ -178,8 +193,9 @@ async def on_withdraw(call: Call[Withdraw]) -> None:
 async def on_keep(call: Call[KeepData]) -> None:
     """Nothing erased."""
     person, lang = await _answered(call)
-    await send(call.update, call.context, lang,
-               "erase_kept" if person else "privacy_nothing_stored")  # fmt: skip
+    await send(
+        call.update, call.context, lang, "erase_kept" if person else "privacy_nothing_stored"
+    )
 
 
 async def on_erase(call: Call[EraseNow]) -> None:

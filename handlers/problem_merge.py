@@ -156,8 +156,9 @@ async def on_confirmed(call: Call[MergeConfirmed]) -> None:
             merged = await problem_store.merge(
                 call.services.db, keep.id, gone.id, now=call.services.clock()
             )
-            await audit_action(call.update, call.context, "problem_merge",
-                               f"problem:{gone.id}>{keep.id}")  # fmt: skip
+            await audit_action(
+                call.update, call.context, "problem_merge", f"problem:{gone.id}>{keep.id}"
+            )
     except MergeRefused as refused:
         await call.send("problem_merge_refused", reason=refused.reason)
         return

@@ -32,6 +32,7 @@ TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 1500
 PAGE_SIZE = 5
 
+
 @dataclass(frozen=True)
 class NewReport(CallbackData, prefix="PB:new"):
     """Report a problem: choose its action field."""
@@ -196,9 +197,9 @@ async def on_no_photo(call: PersonCall[NoPhoto]) -> None:
     await _submit(call.update, call.context, call.person, pending)
 
 
-async def _typed_draft(call: PersonCall[ProblemTitle | ProblemDescription | ProblemPhoto]) -> (
-    Problem | None
-):
+async def _typed_draft(
+    call: PersonCall[ProblemTitle | ProblemDescription | ProblemPhoto],
+) -> Problem | None:
     """The report being written that the awaited step names; None (and nothing awaited any
     more) when it was filed or discarded meanwhile."""
     services = call.services
@@ -210,9 +211,9 @@ async def _typed_draft(call: PersonCall[ProblemTitle | ProblemDescription | Prob
     return draft
 
 
-async def _typed_text(call: PersonCall[ProblemTitle | ProblemDescription], limit: int) -> (
-    str | None
-):
+async def _typed_text(
+    call: PersonCall[ProblemTitle | ProblemDescription], limit: int
+) -> str | None:
     """The typed title or description, cleaned; None after saying what is wrong."""
     cleaned = (call.typed or "").strip()
     if call.typed is None or not cleaned:

@@ -19,11 +19,11 @@ from bot import progress
 from bot.awaiting import IndicatorValue, ProgressNote, expect
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
+from bot.documents.progress_render import render_progress_in_worker
 from bot.keys import MeasureKey
 from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
 from bot.progress import BadValue
 from bot.progress_notices import enqueue_updates
-from bot.progress_render import render_progress_in_worker
 from handlers.common import (
     Button,
     keyboard,
@@ -124,8 +124,14 @@ async def _plan(update: Update, context: AgendaContext, lang: str) -> PlanContex
         await send(update, context, lang, "plan_none")
     except PlanError as error:
         errors = error.errors[:ERRORS_SHOWN]
-        await send(update, context, lang, "plan_invalid", errors=errors,
-                   more=len(error.errors) - len(errors))  # fmt: skip
+        await send(
+            update,
+            context,
+            lang,
+            "plan_invalid",
+            errors=errors,
+            more=len(error.errors) - len(errors),
+        )
     return None
 
 
@@ -136,10 +142,14 @@ async def progress_command(call: Call[Args]) -> None:
     if plan is None:
         return
     buttons = [
-        [(label(context, lang, "progress_measure", title=m.title),
-          PickMeasure(m.measure_id).pack())]
+        [
+            (
+                label(context, lang, "progress_measure", title=m.title),
+                PickMeasure(m.measure_id).pack(),
+            )
+        ]
         for m in plan.measures
-    ]  # fmt: skip
+    ]
     buttons.append([(label(context, lang, "progress_report"), ProgressReport().pack())])
     await call.send("progress_pick", buttons, count=len(plan.measures))
 
@@ -149,11 +159,15 @@ def _measure_buttons(
 ) -> list[list[Button]]:
     mid = measure.measure_id
     rows: list[list[Button]] = [
-        [(label(context, lang, "progress_milestone", title=x.title),
-          MilestoneReached(mid, n).pack())]
+        [
+            (
+                label(context, lang, "progress_milestone", title=x.title),
+                MilestoneReached(mid, n).pack(),
+            )
+        ]
         for n, x in enumerate(measure.milestones)
         if x.reached is None
-    ]  # fmt: skip
+    ]
     rows += [
         [(label(context, lang, "progress_indicator", indicator=i.name), RecordValue(mid, n).pack())]
         for n, i in enumerate(measure.indicators)
@@ -172,8 +186,14 @@ async def _show_measure(
     if measure is None:
         await send(update, context, lang, "stale_button")
         return
-    await send(update, context, lang, "progress_status",
-               _measure_buttons(context, lang, measure), measure=measure)  # fmt: skip
+    await send(
+        update,
+        context,
+        lang,
+        "progress_status",
+        _measure_buttons(context, lang, measure),
+        measure=measure,
+    )
 
 
 def _planned(plan: PlanContext, measure_id: str) -> PlannedMeasure | None:
@@ -276,9 +296,15 @@ async def _record(
     user = update.effective_user
     async with services.db.transaction():  # the entry and its notices commit together
         entry_id = await store.record(
-            services.db, planned.measure_id, kind, services.clock(), subject=subject,
-            value=value, note=note, recorded_by=user.id if user else None,
-        )  # fmt: skip
+            services.db,
+            planned.measure_id,
+            kind,
+            services.clock(),
+            subject=subject,
+            value=value,
+            note=note,
+            recorded_by=user.id if user else None,
+        )
         planned_any = await enqueue_updates(
             services, entry_id, planned.title, user.id if user else None
         )
@@ -289,9 +315,7 @@ async def _record(
             dispatcher.wake()
 
 
-async def _typed_measure(call: PersonCall[IndicatorValue | ProgressNote]) -> (
-    PlannedMeasure | None
-):
+async def _typed_measure(call: PersonCall[IndicatorValue | ProgressNote]) -> PlannedMeasure | None:
     """The planned measure a staff member's typed entry is for; None after dropping the step
     (not staff any more, no plan, the measure gone) or asking again (not text)."""
     services, person = call.services, call.person
@@ -330,8 +354,9 @@ async def on_value(call: PersonCall[IndicatorValue]) -> None:
         await call.send("progress_bad_value", indicator=indicator)
         return
     await expect(services.db, person.id, None, now=services.clock())
-    await _record(call.update, call.context, planned, store.INDICATOR, subject=indicator.name,
-                  value=value)  # fmt: skip
+    await _record(
+        call.update, call.context, planned, store.INDICATOR, subject=indicator.name, value=value
+    )
     await call.send("progress_value_saved", indicator=indicator, value=value)
 
 
@@ -359,13 +384,14 @@ async def _send_report(update: Update, context: AgendaContext, lang: str) -> Non
     report = await progress.build_progress(services.db, plan, services.consultation.zone)
     await send(update, context, lang, "progress_sending")
     sending = send_rendered(
-        update, context, lang, render_progress_in_worker(
-            context.renders, report, queued=queued(update, context, lang)
-        ),
+        update,
+        context,
+        lang,
+        render_progress_in_worker(context.renders, report, queued=queued(update, context, lang)),
         report.key,
         lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
         "progress_failed",
-    )  # fmt: skip
+    )
     context.application.create_task(sending, update=update)
 
 
@@ -383,10 +409,14 @@ async def _follow_buttons(
         return None
     following = await store.followed(db, person.id)
     return [
-        [(label(context, lang, "follow", title=m.title, on=m.measure_id in following),
-          Follow(m.measure_id).pack())]
+        [
+            (
+                label(context, lang, "follow", title=m.title, on=m.measure_id in following),
+                Follow(m.measure_id).pack(),
+            )
+        ]
         for m in adopted
-    ]  # fmt: skip
+    ]
 
 
 async def follow_command(call: PersonCall[Args]) -> None:
@@ -403,8 +433,11 @@ async def on_follow(call: PersonCall[Follow]) -> None:
     person, measure_id = call.person, call.payload.measure
     db = call.services.db
     version = await drafts.current(db)
-    adopted = {m.measure_id: m for m in await drafts.measures(db, version.id) if m.adopted} \
-        if version else {}  # fmt: skip
+    adopted = (
+        {m.measure_id: m for m in await drafts.measures(db, version.id) if m.adopted}
+        if version
+        else {}
+    )
     if not person.onboarded or measure_id not in adopted:
         await call.stale()
         return

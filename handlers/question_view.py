@@ -9,7 +9,7 @@ from telegram import Message, Update
 from bot import awaiting, engine
 from bot.awaiting import QuestionAnswer, expect
 from bot.callbacks import CallbackData
-from bot.consultation import Question, Questionnaire
+from bot.consultation.model import Question, Questionnaire
 from bot.context import AgendaContext
 from bot.keys import OptionKey, QuestionKey, QuestionnaireKey
 from bot.questions import Tap
@@ -94,9 +94,12 @@ async def show_list(update: Update, context: AgendaContext, person: Person) -> N
     )
     if not open_ones:
         await send(
-            update, context, lang, "survey_none",
+            update,
+            context,
+            lang,
+            "survey_none",
             [[(label(context, lang, "profile"), Menu("profile").pack())]],
-        )  # fmt: skip
+        )
         return
     started = await answer_store.responses_of(services.db, person.id)
     items = []
@@ -104,10 +107,14 @@ async def show_list(update: Update, context: AgendaContext, person: Person) -> N
         given = await answer_store.answers_of(services.db, person.id, qn.id)
         items.append(engine.progress(qn, given, qn.id in started))
     buttons: list[list[Button]] = [
-        [(label(context, lang, "questionnaire", item=item),
-          OpenQuestionnaire(item.questionnaire.id).pack())]
+        [
+            (
+                label(context, lang, "questionnaire", item=item),
+                OpenQuestionnaire(item.questionnaire.id).pack(),
+            )
+        ]
         for item in items
-    ]  # fmt: skip
+    ]
     await send(update, context, lang, "survey_list", buttons, items=items)
 
 
@@ -125,8 +132,9 @@ async def resume_questionnaire(update: Update, context: AgendaContext, person: P
             await answer_store.start(services.db, person.id, qn.id, now=services.clock())
             await show_question(update, context, person, qn, question, given)
             return
-    await send(update, context, person.language, "all_done",
-               menu_buttons(context, person.language, person))  # fmt: skip
+    await send(
+        update, context, person.language, "all_done", menu_buttons(context, person.language, person)
+    )
 
 
 def question_buttons(
@@ -157,12 +165,16 @@ def _button(
     """A kind's answer button (bot.questions.Tap) with its label and payload."""
     title = tap.title or (text(context, lang, tap.word) if tap.word else "")
     if tap.step == "toggle":
-        return (label(context, lang, "toggle", title=title, on=tap.on),
-                Toggle(qn.id, question.id, str(tap.raw)).pack())  # fmt: skip
+        return (
+            label(context, lang, "toggle", title=title, on=tap.on),
+            Toggle(qn.id, question.id, str(tap.raw)).pack(),
+        )
     if tap.step == "done":
         return (label(context, lang, "done"), MultiDone(qn.id, question.id).pack())
-    return (label(context, lang, "choice", title=title, on=tap.on),
-            Choice(qn.id, question.id, str(tap.raw)).pack())  # fmt: skip
+    return (
+        label(context, lang, "choice", title=title, on=tap.on),
+        Choice(qn.id, question.id, str(tap.raw)).pack(),
+    )
 
 
 async def current_selection(
@@ -217,10 +229,16 @@ async def show_question(
         current = given[question.id].value if answered else None
         buttons = question_buttons(context, person.language, qn, question, current, has_previous)
     body = text(
-        context, person.language, "question",
-        questionnaire=qn, question=question, number=number, total=total,
-        current=given[question.id].value if answered else None, answered=answered,
-    )  # fmt: skip
+        context,
+        person.language,
+        "question",
+        questionnaire=qn,
+        question=question,
+        number=number,
+        total=total,
+        current=given[question.id].value if answered else None,
+        answered=answered,
+    )
     message = await _show(update, context, _joined(lead, body), buttons, in_place)
     step = QuestionAnswer(qn.id, question.id, message.message_id)
     await expect(context.services.db, person.id, step, now=context.services.clock())
@@ -300,9 +318,11 @@ async def show_summary(
     rows = chunks(edit, 5)
     rows.append([(label(context, lang, "finish"), FinishQuestionnaire(qn.id).pack())])
     body = text(
-        context, lang, "summary",
+        context,
+        lang,
+        "summary",
         questionnaire=qn,
         items=[(q, given[q.id].value if q.id in given else None) for q in shown],
         per_item=max(60, 3000 // max(1, len(shown))),
-    )  # fmt: skip
+    )
     await _show(update, context, _joined(lead, body), rows, in_place)

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler
 
 from bot import engine
 from bot.awaiting import QuestionAnswer, expect
-from bot.consultation import Question, Questionnaire
+from bot.consultation.model import Question, Questionnaire
 from bot.context import AgendaContext
 from handlers.common import (
     Button,
@@ -96,8 +96,12 @@ async def _checked(
         return None
     if not qn.is_open(services.today()):
         await call.answer("questionnaire_closed_short")
-        await call.send("questionnaire_closed", menu_buttons(call.context, lang),
-                        title=qn.title.get(lang), closes=qn.closes)  # fmt: skip
+        await call.send(
+            "questionnaire_closed",
+            menu_buttons(call.context, lang),
+            title=qn.title.get(lang),
+            closes=qn.closes,
+        )
         return None
     return qn
 
@@ -134,8 +138,13 @@ async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
     await answer_store.start(db, person.id, qn.id, now=context.services.clock())
     intro = ""
     if not started:
-        intro = text(context, person.language, "questionnaire_intro", questionnaire=qn,
-                     count=len(qn.questions))  # fmt: skip
+        intro = text(
+            context,
+            person.language,
+            "questionnaire_intro",
+            questionnaire=qn,
+            count=len(qn.questions),
+        )
     await advance(update, context, person, qn, lead=intro, in_place=True)
 
 
@@ -174,8 +183,13 @@ async def on_toggle(call: PersonCall[Toggle]) -> None:
     given = await answer_store.answers_of(db, person.id, qn.id)
     ticked = await current_selection(context, person, qn, question, given)
     await answer_store.save_selection(
-        db, person.id, qn.id, question.id, engine.toggle(ticked, option)
-    , now=context.services.clock())
+        db,
+        person.id,
+        qn.id,
+        question.id,
+        engine.toggle(ticked, option),
+        now=context.services.clock(),
+    )
     await answer_callback(update, context, person.language)
     query = update.callback_query
     assert query is not None
@@ -289,11 +303,18 @@ async def on_finish(call: PersonCall[FinishQuestionnaire]) -> None:
     )
     rows: list[list[Button]] = []
     if following is not None:
-        rows.append([(label(context, lang, "next_questionnaire", title=following.title.get(lang)),
-                      OpenQuestionnaire(following.id).pack())])  # fmt: skip
+        rows.append(
+            [
+                (
+                    label(context, lang, "next_questionnaire", title=following.title.get(lang)),
+                    OpenQuestionnaire(following.id).pack(),
+                )
+            ]
+        )
     rows.extend(menu_buttons(context, lang))
-    await send(update, context, lang, "questionnaire_thanks", rows, questionnaire=qn,
-               following=following)  # fmt: skip
+    await send(
+        update, context, lang, "questionnaire_thanks", rows, questionnaire=qn, following=following
+    )
 
 
 def typed_steps() -> list[Expected]:
@@ -314,16 +335,22 @@ async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
         return
     if not qn.is_open(services.today()):
         await expect(services.db, person.id, None, now=services.clock())
-        await send(update, context, lang, "questionnaire_closed", menu_buttons(context, lang),
-                   title=qn.title.get(lang), closes=qn.closes)  # fmt: skip
+        await send(
+            update,
+            context,
+            lang,
+            "questionnaire_closed",
+            menu_buttons(context, lang),
+            title=qn.title.get(lang),
+            closes=qn.closes,
+        )
         return
     given = await answer_store.answers_of(services.db, person.id, qn.id)
     try:
         value = engine.typed_value(question, typed, lang)
     except engine.InvalidAnswer as problem:
         # One message: what was wrong, and the question again.
-        hint = text(context, lang, f"invalid_{problem.reason}", question=question,
-                    **problem.params)  # fmt: skip
+        hint = text(context, lang, f"invalid_{problem.reason}", question=question, **problem.params)
         await show_question(update, context, person, qn, question, given, lead=hint)
         return
     await answer_store.save(services.db, person.id, qn.id, question.id, value, now=services.clock())
@@ -331,4 +358,3 @@ async def on_typed(call: PersonCall[QuestionAnswer]) -> None:
     # question keeps its buttons; a stale "skip" there is refused (see on_skip).
     lead = text(context, lang, "typed_saved", question=question, value=value)
     await advance(update, context, person, qn, lead=lead)
-

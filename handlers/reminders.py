@@ -14,7 +14,7 @@ from bot.awaiting import QuestionAnswer
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.keys import QuestionnaireKey
-from bot.outbox_dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
+from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
 from handlers.common import keyboard, label, text
 from handlers.question_view import multi_keyboard, question_buttons
 from handlers.routes import Args, PersonCall, button, command
@@ -123,14 +123,24 @@ async def build_reminder(
         has_previous = engine.previous_question(qn, given, question.id) is not None
         buttons = question_buttons(context, lang, qn, question, None, has_previous)
     buttons = [row_ for row_ in buttons if row_]
-    buttons.append([
-        (label(context, lang, "reminder_later"), Later(qn.id).pack()),
-        (label(context, lang, "reminders_off"), SwitchReminders("off").pack()),
-    ])  # fmt: skip
+    buttons.append(
+        [
+            (label(context, lang, "reminder_later"), Later(qn.id).pack()),
+            (label(context, lang, "reminders_off"), SwitchReminders("off").pack()),
+        ]
+    )
     body = text(
-        context, lang, "reminder", questionnaire=qn, question=question, number=number,
-        total=total, answered=answered, closes=qn.closes, later=bool(row.payload.get("later")),
-    )  # fmt: skip
+        context,
+        lang,
+        "reminder",
+        questionnaire=qn,
+        question=question,
+        number=number,
+        total=total,
+        answered=answered,
+        closes=qn.closes,
+        later=bool(row.payload.get("later")),
+    )
 
     async def after_sent(message: Message) -> None:
         # Typed answers (numbers, text) go to this question, unless the person is in the
@@ -183,9 +193,13 @@ async def on_later(call: PersonCall[Later]) -> None:
         await call.drop_buttons()
         return
     when = await reminders.snooze(
-        services.db, services.consultation, services.settings, qn, person.telegram_id,
+        services.db,
+        services.consultation,
+        services.settings,
+        qn,
+        person.telegram_id,
         services.clock(),
-    )  # fmt: skip
+    )
     local = when.astimezone(services.consultation.zone) if when else None
     await call.answer("reminder_snoozed", when=local, closes=qn.closes)
     await call.drop_buttons()

@@ -235,5 +235,3 @@ async def _onboarded(update: Update, context: AgendaContext) -> Person | None:
     from handlers.onboarding import ensure_onboarded
 
     return await ensure_onboarded(update, context)
-
-

@@ -15,10 +15,10 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler
 
 from bot.callbacks import CallbackData, split
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import AgendaContext
+from bot.documents.pack_render import render_in_worker
 from bot.keys import EventKey
-from bot.pack_render import render_in_worker
 from bot.packs import UnknownWorkshop, build_pack
 from handlers.common import (
     answer_callback,
@@ -234,10 +234,14 @@ async def digest_command(call: Call[Args]) -> None:
         return
     workshops = context.services.consultation.workshops
     buttons = [
-        [(label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
-          DigestOf(w.id).pack())]
+        [
+            (
+                label(context, lang, "digest_workshop", title=w.title.get(lang), starts=w.starts),
+                DigestOf(w.id).pack(),
+            )
+        ]
         for w in workshops
-    ]  # fmt: skip
+    ]
     await call.send("digest_choose", buttons=buttons, count=len(workshops))
 
 
@@ -260,11 +264,15 @@ async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_
     await send(update, context, lang, "digest_sending", title=pack.title)
     # Rendering takes seconds: it runs as a task, so other updates are handled meanwhile.
     sending = send_rendered(
-        update, context, lang,
+        update,
+        context,
+        lang,
         render_in_worker(context.renders, pack, queued=queued(update, context, lang)),
         pack.workshop_id,
-        lambda kind: text(context, lang, "digest_caption", title=pack.title, kind=kind,
-                          day=pack.generated),
-        "digest_failed", title=pack.title,
-    )  # fmt: skip
+        lambda kind: text(
+            context, lang, "digest_caption", title=pack.title, kind=kind, day=pack.generated
+        ),
+        "digest_failed",
+        title=pack.title,
+    )
     context.application.create_task(sending, update=update)

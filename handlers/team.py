@@ -99,9 +99,16 @@ async def show_team(update: Update, context: AgendaContext, lang: str) -> None:
         [(label(context, lang, "team_remove", telegram_id=i), TeamChange("rm", f"u{i}").pack())]
         for i in added
     ]
-    await send(update, context, lang, "team_list", buttons,
-               configured=sorted(services.settings.staff_ids), added=added,
-               admins=sorted(services.settings.admin_ids))  # fmt: skip
+    await send(
+        update,
+        context,
+        lang,
+        "team_list",
+        buttons,
+        configured=sorted(services.settings.staff_ids),
+        added=added,
+        admins=sorted(services.settings.admin_ids),
+    )
 
 
 async def on_forward(update: Update, context: AgendaContext) -> None:
@@ -137,8 +144,9 @@ async def on_change(call: Call[TeamChange]) -> None:
         else:
             changed = await staff_store.remove(services.db, target)
         if changed:
-            await audit_action(update, context, "staff_add" if adding else "staff_remove",
-                               f"staff:{target}")  # fmt: skip
+            await audit_action(
+                update, context, "staff_add" if adding else "staff_remove", f"staff:{target}"
+            )
     services.stored_staff = await staff_store.ids(services.db)
     await call.answer()
     await call.drop_buttons()

@@ -168,11 +168,24 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
         titles = {f.id: f.title.get(lang) for f in services.catalogue.fields}
         buttons = [
             [(label(context, lang, "training_report_demand"), ReportDemand().pack())],
-            [(label(context, lang, "training_notify", on=profile.notify_offers),
-              NotifyOffers().pack())],
-        ]  # fmt: skip
-        await send(update, context, lang, "training_school_home", buttons, demand=demand,
-                   fields=fields, titles=titles, notify=profile.notify_offers)  # fmt: skip
+            [
+                (
+                    label(context, lang, "training_notify", on=profile.notify_offers),
+                    NotifyOffers().pack(),
+                )
+            ],
+        ]
+        await send(
+            update,
+            context,
+            lang,
+            "training_school_home",
+            buttons,
+            demand=demand,
+            fields=fields,
+            titles=titles,
+            notify=profile.notify_offers,
+        )
         return
     offers = await store.offers_of(services.db, org)
     lines = await training.table(services.db, services.catalogue, lang, services.consultation)
@@ -180,13 +193,28 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
     named = [(o, training.occupation_title(services.catalogue, o, lang)) for o in offers]
     buttons = [
         [(label(context, lang, "training_add_offer"), AddOffer().pack())],
-        *[[(label(context, lang, "training_edit_offer", title=title, year=o.start_year),
-            EditOffer(o.id).pack())] for o, title in named],
+        *[
+            [
+                (
+                    label(context, lang, "training_edit_offer", title=title, year=o.start_year),
+                    EditOffer(o.id).pack(),
+                )
+            ]
+            for o, title in named
+        ],
         [(label(context, lang, "training_contact"), AskContact().pack())],
-    ]  # fmt: skip
-    await send(update, context, lang, "training_firm_home", buttons, offers=named,
-               lines=[x for x in lines if x.seeking or x.seeking_internship], profile=profile,
-               named=person.may_be_named)  # fmt: skip
+    ]
+    await send(
+        update,
+        context,
+        lang,
+        "training_firm_home",
+        buttons,
+        offers=named,
+        lines=[x for x in lines if x.seeking or x.seeking_internship],
+        profile=profile,
+        named=person.may_be_named,
+    )
 
 
 # ------------------------------------------------------------------ buttons
@@ -315,9 +343,13 @@ async def on_offer_occupation(call: PersonCall[OfferOccupation]) -> None:
         await call.send("training_stale")
         return
     offer_id = await store.save_offer(
-        call.services.db, org, field.id, payload.year, occupation_id=occupation.id,
+        call.services.db,
+        org,
+        field.id,
+        payload.year,
+        occupation_id=occupation.id,
         now=call.services.clock(),
-    )  # fmt: skip
+    )
     await ask_places(call, offer_id, occupation.title.get(call.lang), payload.year)
 
 
@@ -390,9 +422,7 @@ async def _choose_year(
     await call.send("training_choose_year", [buttons], school=school)
 
 
-async def school_fields(
-    update: Update, context: AgendaContext, person: Person, year: int
-) -> None:
+async def school_fields(update: Update, context: AgendaContext, person: Person, year: int) -> None:
     """The fields of one leaving year with the figures given so far, as buttons."""
     lang = person.language
     services = context.services
@@ -405,12 +435,19 @@ async def school_fields(
     buttons: list[Button] = []
     for f in services.catalogue.fields:
         d = given.get(f.id)
-        buttons.append((
-            label(context, lang, "training_field_count", title=f.title.get(lang),
-                  training=d.seeking_training if d else None,
-                  internship=d.seeking_internship if d else None),
-            DemandField(f.id, year).pack(),
-        ))  # fmt: skip
+        buttons.append(
+            (
+                label(
+                    context,
+                    lang,
+                    "training_field_count",
+                    title=f.title.get(lang),
+                    training=d.seeking_training if d else None,
+                    internship=d.seeking_internship if d else None,
+                ),
+                DemandField(f.id, year).pack(),
+            )
+        )
     rows = [*chunks(buttons, 1), [(label(context, lang, "done"), Home().pack())]]
     await send(update, context, lang, "training_school_fields", rows, year=year)
 

@@ -74,10 +74,12 @@ async def on_contact(call: PersonCall[TrainingContact]) -> None:
     services = call.services
     await store.update_profile(services.db, org, contact=contact, now=services.clock())
     await expect(services.db, call.person.id, None, now=services.clock())
-    buttons = [[
-        (label(call.context, call.lang, "training_consent_yes"), ContactConsent(True).pack()),
-        (label(call.context, call.lang, "training_consent_no"), ContactConsent(False).pack()),
-    ]]  # fmt: skip
+    buttons = [
+        [
+            (label(call.context, call.lang, "training_consent_yes"), ContactConsent(True).pack()),
+            (label(call.context, call.lang, "training_consent_no"), ContactConsent(False).pack()),
+        ]
+    ]
     await call.send("training_ask_consent", buttons)
 
 
@@ -89,9 +91,13 @@ async def on_occupation_text(call: PersonCall[OccupationText]) -> None:
         return
     step = call.payload
     offer_id = await store.save_offer(
-        call.services.db, org, step.field, step.year, occupation_text=typed,
+        call.services.db,
+        org,
+        step.field,
+        step.year,
+        occupation_text=typed,
         now=call.services.clock(),
-    )  # fmt: skip
+    )
     await ask_places(call, offer_id, typed, step.year)
 
 

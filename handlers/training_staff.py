@@ -79,8 +79,9 @@ async def staff_view(update: Update, context: AgendaContext) -> None:
         await context.bot.send_photo(
             chat.id, png, caption=text(context, lang, "training_chart_caption")
         )
-    await send(update, context, lang, "training_staff_table", lines=lines,
-               **training.summary_sums(lines))  # fmt: skip
+    await send(
+        update, context, lang, "training_staff_table", lines=lines, **training.summary_sums(lines)
+    )
     await show_free_text(update, context, lang)
 
 
@@ -94,12 +95,21 @@ async def show_free_text(update: Update, context: AgendaContext, lang: str) -> N
         first.setdefault((offer.occupation_text or "").casefold(), offer.id)
     by_id = {o.id: o for o in free}
     buttons: list[Button] = [
-        (button_label(context, lang, "training_map", text=by_id[offer_id].occupation_text),
-         MapField(offer_id).pack())
+        (
+            button_label(context, lang, "training_map", text=by_id[offer_id].occupation_text),
+            MapField(offer_id).pack(),
+        )
         for offer_id in first.values()
-    ]  # fmt: skip
-    await send(update, context, lang, "training_staff_free_text", chunks(buttons, 1),
-               offers=free, titles=titles)  # fmt: skip
+    ]
+    await send(
+        update,
+        context,
+        lang,
+        "training_staff_free_text",
+        chunks(buttons, 1),
+        offers=free,
+        titles=titles,
+    )
 
 
 async def _unmapped(call: Call[MapField | MapOccupation | MapTo]) -> Offer | None:
@@ -120,8 +130,10 @@ async def on_map_field(call: Call[MapField]) -> None:
     await call.answer()
     await call.drop_buttons()
     lang = call.lang
-    fields = [(f.title.get(lang), MapOccupation(offer.id, f.id).pack())
-              for f in call.services.catalogue.fields]  # fmt: skip
+    fields = [
+        (f.title.get(lang), MapOccupation(offer.id, f.id).pack())
+        for f in call.services.catalogue.fields
+    ]
     await call.send("training_map_field", chunks(fields, 2), text=offer.occupation_text or "")
 
 
@@ -138,8 +150,12 @@ async def on_map_occupation(call: Call[MapOccupation]) -> None:
     await call.drop_buttons()
     lang = call.lang
     buttons = [[(o.title.get(lang), MapTo(offer.id, o.id).pack())] for o in field.occupations]
-    await call.send("training_map_occupation", buttons, text=offer.occupation_text or "",
-                    field=field.title.get(lang))  # fmt: skip
+    await call.send(
+        "training_map_occupation",
+        buttons,
+        text=offer.occupation_text or "",
+        field=field.title.get(lang),
+    )
 
 
 async def on_map_to(call: Call[MapTo]) -> None:
@@ -163,9 +179,19 @@ async def on_map_to(call: Call[MapTo]) -> None:
         count = await store.map_occupation(
             services.db, typed, owner.id, occupation.id, user.id, now=services.clock()
         )
-        await audit_action(call.update, call.context, "mapping", f"offer:{offer.id}",
-                           f"occupation={occupation.id},offers={count}")  # fmt: skip
+        await audit_action(
+            call.update,
+            call.context,
+            "mapping",
+            f"offer:{offer.id}",
+            f"occupation={occupation.id},offers={count}",
+        )
     lang = call.lang
-    await call.send("training_mapped", text=typed, count=count,
-                    occupation=occupation.title.get(lang), field=owner.title.get(lang))  # fmt: skip
+    await call.send(
+        "training_mapped",
+        text=typed,
+        count=count,
+        occupation=occupation.title.get(lang),
+        field=owner.title.get(lang),
+    )
     await show_free_text(call.update, call.context, lang)

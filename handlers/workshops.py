@@ -14,10 +14,10 @@ from telegram.ext import BaseHandler
 
 from bot import workshops
 from bot.callbacks import CallbackData
-from bot.consultation import Event
+from bot.consultation.model import Event
 from bot.context import AgendaContext
 from bot.keys import EventKey
-from bot.outbox_dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
     answer_callback,
@@ -118,26 +118,37 @@ async def _list_view(context: AgendaContext, person: Person) -> tuple[str, list[
             continue
         title = event.title.get(lang)
         if line.status == "registered":
-            buttons.append([
-                (label(context, lang, "workshop_calendar", title=title),
-                 Seat("ics", event.id).pack()),
-                (label(context, lang, "workshop_cancel"), Seat("out", event.id).pack()),
-            ])  # fmt: skip
+            buttons.append(
+                [
+                    (
+                        label(context, lang, "workshop_calendar", title=title),
+                        Seat("ics", event.id).pack(),
+                    ),
+                    (label(context, lang, "workshop_cancel"), Seat("out", event.id).pack()),
+                ]
+            )
         elif line.status == "offered":
-            buttons.append([
-                (label(context, lang, "seat_confirm", title=title), Seat("yes", event.id).pack()),
-                (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
-            ])  # fmt: skip
+            buttons.append(
+                [
+                    (
+                        label(context, lang, "seat_confirm", title=title),
+                        Seat("yes", event.id).pack(),
+                    ),
+                    (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
+                ]
+            )
         elif line.status == "waiting":
             buttons.append(
-                [(label(context, lang, "workshop_leave_list", title=title),
-                  Seat("out", event.id).pack())]
-            )  # fmt: skip
+                [
+                    (
+                        label(context, lang, "workshop_leave_list", title=title),
+                        Seat("out", event.id).pack(),
+                    )
+                ]
+            )
         else:
             name = "workshop_wait" if line.full else "workshop_sign_up"
-            buttons.append(
-                [(label(context, lang, name, title=title), Seat("in", event.id).pack())]
-            )
+            buttons.append([(label(context, lang, name, title=title), Seat("in", event.id).pack())])
     local = {
         line.event.id: line.offered_until.astimezone(zone) if line.offered_until else None
         for line in lines
@@ -195,8 +206,9 @@ async def _sign_off(call: PersonCall[Seat], event: Event, status: str | None) ->
         return False
     services = call.services
     await call.answer()
-    await workshops.sign_off(services.db, services.settings, event, call.person.id,
-                             services.clock())  # fmt: skip
+    await workshops.sign_off(
+        services.db, services.settings, event, call.person.id, services.clock()
+    )
     _wake(call.context)
     await _refresh_list(call.update, call.context, call.person)
     await call.send("workshop_cancelled", event=event, previous=status)
@@ -231,8 +243,9 @@ async def _decline_seat(call: PersonCall[Seat], event: Event, status: str | None
     services = call.services
     await call.answer()
     await call.drop_buttons()
-    await workshops.sign_off(services.db, services.settings, event, call.person.id,
-                             services.clock())  # fmt: skip
+    await workshops.sign_off(
+        services.db, services.settings, event, call.person.id, services.clock()
+    )
     _wake(call.context)
     await call.send("seat_declined", event=event)
     return True
@@ -315,11 +328,15 @@ async def build_offer(
         return Dropped(NOTE_NOT_OFFERED)
     lang = recipient.language
     until = own.offered_until.astimezone(services.consultation.zone)
-    buttons = [[
-        (label(context, lang, "seat_confirm", title=event.title.get(lang)),
-         Seat("yes", event.id).pack()),
-        (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
-    ]]  # fmt: skip
+    buttons = [
+        [
+            (
+                label(context, lang, "seat_confirm", title=event.title.get(lang)),
+                Seat("yes", event.id).pack(),
+            ),
+            (label(context, lang, "seat_decline"), Seat("no", event.id).pack()),
+        ]
+    ]
     return Outgoing(text(context, lang, "seat_offer", event=event, until=until), keyboard(buttons))
 
 
@@ -359,10 +376,21 @@ async def participants_command(call: Call[Args]) -> None:
         return
     taken = await store.seats_taken(context.services.db)
     choices = [
-        [(label(context, lang, "participants_event", title=e.title.get(lang),
-                taken=taken.get(e.id, 0), capacity=e.capacity), EventList(e.id).pack())]
+        [
+            (
+                label(
+                    context,
+                    lang,
+                    "participants_event",
+                    title=e.title.get(lang),
+                    taken=taken.get(e.id, 0),
+                    capacity=e.capacity,
+                ),
+                EventList(e.id).pack(),
+            )
+        ]
         for e in consultation.events
-    ]  # fmt: skip
+    ]
     await call.send("participants_choose", choices)
 
 
@@ -378,17 +406,32 @@ async def _participants_view(
         r.id: r.offered_until.astimezone(zone) if r.offered_until else None for r in regs
     }
     body = text(
-        context, lang, "participants_list", event=event, registered=seated,
+        context,
+        lang,
+        "participants_list",
+        event=event,
+        registered=seated,
         offered=[r for r in regs if r.status == "offered"],
         waiting=[r for r in regs if r.status == "waiting"],
-        groups=groups, offered_until=offered_until,
-    )  # fmt: skip
+        groups=groups,
+        offered_until=offered_until,
+    )
     buttons = [
-        [(label(context, lang, "attendance", number=n, registration=r,
-                group=groups.get(r.group_id or "", "")),
-          Attendance(r.id).pack())]
+        [
+            (
+                label(
+                    context,
+                    lang,
+                    "attendance",
+                    number=n,
+                    registration=r,
+                    group=groups.get(r.group_id or "", ""),
+                ),
+                Attendance(r.id).pack(),
+            )
+        ]
         for n, r in enumerate(seated, start=1)
-    ]  # fmt: skip
+    ]
     return body, buttons
 
 
@@ -414,8 +457,13 @@ async def on_attendance(call: Call[Attendance]) -> None:
     mark = NEXT_MARK[found.attended]
     async with services.db.transaction():  # the mark and its audit entry together
         await store.mark_attendance(services.db, found.id, mark)
-        await audit_action(call.update, call.context, "attendance", f"registration:{found.id}",
-                           {True: "yes", False: "no", None: "open"}[mark])  # fmt: skip
+        await audit_action(
+            call.update,
+            call.context,
+            "attendance",
+            f"registration:{found.id}",
+            {True: "yes", False: "no", None: "open"}[mark],
+        )
     await call.answer("attendance_marked", attended=mark)
     body, buttons = await _participants_view(call.context, call.lang, event)
     query = call.update.callback_query

@@ -120,7 +120,8 @@ _OPEN: ContextVar[_Open | None] = ContextVar("agenda_open_transaction", default=
 class CommitHook(Protocol):
     """Work that commits with the current task's next outermost transaction (set in
     ``commit_hook``): the inbox marks its update handled in the transaction of the change the
-    update caused (bot/inbox.py), so the change and "handled" are stored together or not at all."""
+    update caused (bot/service/inbox.py), so the change and "handled" are stored together or not
+    at all."""
 
     async def before_commit(self, conn: aiosqlite.Connection) -> None: ...
 

@@ -84,12 +84,19 @@ def _version(row: aiosqlite.Row) -> Version:
 
 def _measure(row: aiosqlite.Row) -> MeasureRow:
     return MeasureRow(
-        id=row["id"], version_id=row["version_id"], position=row["position"],
-        measure_id=row["measure_id"], action_field=row["action_field"], title=row["title"],
-        description=row["description"], goal=row["goal"], horizon=row["horizon"],
-        responsible=row["responsible"], priority=bool(row["priority"]),
+        id=row["id"],
+        version_id=row["version_id"],
+        position=row["position"],
+        measure_id=row["measure_id"],
+        action_field=row["action_field"],
+        title=row["title"],
+        description=row["description"],
+        goal=row["goal"],
+        horizon=row["horizon"],
+        responsible=row["responsible"],
+        priority=bool(row["priority"]),
         adopted=bool(row["adopted"]),
-    )  # fmt: skip
+    )
 
 
 async def create_version(
@@ -114,11 +121,20 @@ async def create_version(
             "INSERT INTO draft_measures (version_id, position, measure_id, action_field, title,"
             " description, goal, horizon, responsible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (version_id, n, m.measure_id, m.action_field, m.title, m.description, m.goal,
-                 m.horizon, m.responsible)
+                (
+                    version_id,
+                    n,
+                    m.measure_id,
+                    m.action_field,
+                    m.title,
+                    m.description,
+                    m.goal,
+                    m.horizon,
+                    m.responsible,
+                )
                 for n, m in enumerate(measures, start=1)
             ],
-        )  # fmt: skip
+        )
     return int(version_id)
 
 
@@ -297,9 +313,13 @@ async def stats(db: Database, version_id: int) -> dict[int, MeasureStats]:
         s.counts[row["dimension"]] = int(row["n"])
         s.sums[row["dimension"]] = int(row["total"])
         found[int(row["measure"])] = MeasureStats(
-            s.counts, s.sums, s.squares + int(row["squares"]), s.high + int(row["high"]),
-            s.raters, s.comments,
-        )  # fmt: skip
+            s.counts,
+            s.sums,
+            s.squares + int(row["squares"]),
+            s.high + int(row["high"]),
+            s.raters,
+            s.comments,
+        )
     return found
 
 
@@ -345,8 +365,12 @@ async def comment_records(db: Database, version_id: int) -> list[CommentRecord]:
     )
     return [
         CommentRecord(
-            int(row["measure"]), int(row["person_id"]), row["group_id"], row["organisation"],
-            row["text"], row["created_at"],
+            int(row["measure"]),
+            int(row["person_id"]),
+            row["group_id"],
+            row["organisation"],
+            row["text"],
+            row["created_at"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]

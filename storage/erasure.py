@@ -44,8 +44,11 @@ from storage.db import Database, from_iso, iso
 # fails that test until it is handled here.
 PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "people": {"id": "person", "telegram_id": "person", "organisation_id": "person"},
-    "organisations": {"name": "organisation", "contact": "organisation",
-                      "contact_person": "person"},  # SET NULL with the person row
+    "organisations": {
+        "name": "organisation",
+        "contact": "organisation",
+        "contact_person": "person",
+    },  # SET NULL with the person row
     "member_requests": {"person_id": "person", "organisation_id": "organisation"},  # cascade
     "revoked_tokens": {"organisation_id": "organisation"},  # cascade
     "staff_members": {"telegram_id": "staff", "added_by": "staff"},  # /team
@@ -53,8 +56,12 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     "responses": {"person_id": "person"},
     "answers": {"person_id": "person", "value": "person"},
     "selections": {"person_id": "person", "value": "person"},
-    "problems": {"person_id": "person", "title": "person", "description": "person",
-                 "photo_file_id": "person"},
+    "problems": {
+        "person_id": "person",
+        "title": "person",
+        "description": "person",
+        "photo_file_id": "person",
+    },
     "problem_votes": {"person_id": "person"},
     "registrations": {"person_id": "person"},
     "draft_ratings": {"person_id": "person"},
@@ -77,7 +84,7 @@ PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
     # The town's own texts for everyone (broadcasts, drafts, progress): no participant's data.
     "schema_migrations": {"name": "none"},
     "draft_measures": {"title": "none", "description": "none"},
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -138,9 +145,10 @@ async def erase_person(
 
         # Answers: kept unlinked (day only) where the file says so, else gone with the person.
         counts["answers"] = await _count(
-            conn, "SELECT count(*) FROM answers WHERE person_id = ? AND value IS NOT NULL",
+            conn,
+            "SELECT count(*) FROM answers WHERE person_id = ? AND value IS NOT NULL",
             (person_id,),
-        )  # fmt: skip
+        )
         counts["answers_kept"] = 0
         if keep_anonymised:
             cursor = await conn.execute(

@@ -43,7 +43,6 @@ class ProblemRecord:
     merged_into: int | None = None  # the report it was merged into by staff
 
 
-
 @dataclass(frozen=True)
 class TrainingRecord:
     """One person's number for one occupational field of a training questionnaire."""
@@ -110,11 +109,16 @@ async def answers(db: Database) -> list[AnswerRecord]:
     )
     return [
         AnswerRecord(
-            row["person_id"], row["group_id"], row["organisation"], row["questionnaire_id"],
-            row["question_id"], row["value"], row["answered_at"],
+            row["person_id"],
+            row["group_id"],
+            row["organisation"],
+            row["questionnaire_id"],
+            row["question_id"],
+            row["value"],
+            row["answered_at"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def problems(db: Database) -> list[ProblemRecord]:
@@ -132,12 +136,19 @@ async def problems(db: Database) -> list[ProblemRecord]:
     )
     return [
         ProblemRecord(
-            row["id"], row["action_field"], row["title"] or "", row["description"] or "",
-            bool(row["has_photo"]), row["votes"], row["group_id"], row["organisation"],
-            row["submitted_at"], row["merged_into"],
+            row["id"],
+            row["action_field"],
+            row["title"] or "",
+            row["description"] or "",
+            bool(row["has_photo"]),
+            row["votes"],
+            row["group_id"],
+            row["organisation"],
+            row["submitted_at"],
+            row["merged_into"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def training(
@@ -158,11 +169,16 @@ async def training(
     )
     return [
         TrainingRecord(
-            row["person_id"], row["group_id"], row["organisation"], row["questionnaire_id"],
-            row["question_id"], row["n"], row["organisation_id"],
+            row["person_id"],
+            row["group_id"],
+            row["organisation"],
+            row["questionnaire_id"],
+            row["question_id"],
+            row["n"],
+            row["organisation_id"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def training_flow(db: Database) -> list[TrainingFlowRecord]:
@@ -182,12 +198,20 @@ async def training_flow(db: Database) -> list[TrainingFlowRecord]:
     )
     return [
         TrainingFlowRecord(
-            row["id"], row["group_id"], row["organisation"], row["side"], row["year"],
-            row["field_id"], row["occupation_id"], row["occupation_text"], row["n"],
-            row["internships"], row["updated_at"],
+            row["id"],
+            row["group_id"],
+            row["organisation"],
+            row["side"],
+            row["year"],
+            row["field_id"],
+            row["occupation_id"],
+            row["occupation_text"],
+            row["n"],
+            row["internships"],
+            row["updated_at"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def participants(db: Database) -> list[ParticipantRecord]:
@@ -207,10 +231,16 @@ async def participants(db: Database) -> list[ParticipantRecord]:
     )
     return [
         ParticipantRecord(
-            row["id"], row["group_id"], row["organisation"],
-            tuple(row["fields"].split(",")) if row["fields"] else (), row["language"],
-            row["consent_version"], row["consented_at"], bool(row["onboarded"]),
-            row["started"], row["completed"],
+            row["id"],
+            row["group_id"],
+            row["organisation"],
+            tuple(row["fields"].split(",")) if row["fields"] else (),
+            row["language"],
+            row["consent_version"],
+            row["consented_at"],
+            bool(row["onboarded"]),
+            row["started"],
+            row["completed"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]

@@ -100,7 +100,12 @@ async def add_invited(
 
 
 async def update_invited(
-    db: Database, org: Organisation, name: str, group_id: str, contact: str | None, *,
+    db: Database,
+    org: Organisation,
+    name: str,
+    group_id: str,
+    contact: str | None,
+    *,
     now: datetime,
 ) -> Organisation:
     """Correct an invited organisation (its token stays); members who joined under its old

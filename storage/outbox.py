@@ -296,9 +296,12 @@ async def release(
         await conn.execute(
             "UPDATE outbox SET status = 'pending', last_error = ?,"
             " payload = coalesce(?, payload) WHERE id = ? AND status = 'sending'",
-            (note, json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
-             row_id),
-        )  # fmt: skip
+            (
+                note,
+                json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
+                row_id,
+            ),
+        )
 
 
 async def postpone(db: Database, row_id: int, due_at: datetime, note: str) -> None:

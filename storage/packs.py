@@ -91,9 +91,7 @@ async def invited_by_group(db: Database, group_ids: Sequence[str]) -> list[Group
     return [GroupFigure(row["group_id"], row["n"]) for row in rows]
 
 
-async def respondents_by_group(
-    db: Database, questionnaire_ids: Sequence[str]
-) -> list[GroupFigure]:
+async def respondents_by_group(db: Database, questionnaire_ids: Sequence[str]) -> list[GroupFigure]:
     """People with at least one given answer to any of the questionnaires, per group."""
     rows = await db.fetchall(
         f"""SELECT COALESCE(p.group_id, '') AS group_id, count(*) AS n
@@ -159,7 +157,12 @@ async def number_summaries(
     )
     return [
         NumberSummary(
-            row["question_id"], row["n"], row["mean"], row["median"], row["lo"], row["hi"],
+            row["question_id"],
+            row["n"],
+            row["mean"],
+            row["median"],
+            row["lo"],
+            row["hi"],
             row["total"],
         )
         for row in rows
@@ -188,7 +191,10 @@ async def text_answers(
     )
     found = [
         TextAnswer(
-            row["question_id"], row["respondent"], row["group_id"], row["organisation"],
+            row["question_id"],
+            row["respondent"],
+            row["group_id"],
+            row["organisation"],
             row["text"],
         )
         for row in rows
@@ -226,8 +232,13 @@ async def problems_ranked(db: Database, action_field: str) -> list[ProblemEntry]
     )
     return [
         ProblemEntry(
-            row["id"], row["title"] or "", row["description"] or "", row["votes"], row["group_id"],
-            row["organisation"], row["merged"],
+            row["id"],
+            row["title"] or "",
+            row["description"] or "",
+            row["votes"],
+            row["group_id"],
+            row["organisation"],
+            row["merged"],
         )
         for row in rows
     ]

@@ -40,6 +40,8 @@ async def latest(db: Database) -> PlanVersion | None:
     if row is None:
         return None
     return PlanVersion(
-        int(row["id"]), row["source"], row["file_name"],
+        int(row["id"]),
+        row["source"],
+        row["file_name"],
         datetime.fromisoformat(row["published_at"]),
-    )  # fmt: skip
+    )

@@ -29,18 +29,20 @@ class Entry:
     recorded_at: datetime
 
 
-_SELECT = (
-    "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
-)
+_SELECT = "SELECT id, measure_id, kind, subject, value, note, recorded_at FROM progress_entries"
 
 
 def _entry(row: aiosqlite.Row) -> Entry:
     value = row["value"]
     return Entry(
-        int(row["id"]), row["measure_id"], row["kind"], row["subject"],
-        None if value is None else float(value), row["note"],
+        int(row["id"]),
+        row["measure_id"],
+        row["kind"],
+        row["subject"],
+        None if value is None else float(value),
+        row["note"],
         datetime.fromisoformat(row["recorded_at"]),
-    )  # fmt: skip
+    )
 
 
 async def record(

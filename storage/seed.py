@@ -60,9 +60,17 @@ async def insert_people(
                 "INSERT INTO people (telegram_id, language, consent_version, consented_at, "
                 "group_id, organisation_id, onboarded_at, created_at, updated_at) "
                 "VALUES (?, 'de', ?, ?, ?, ?, ?, ?, ?)",
-                (person.telegram_id, consent_version, stamp, person.group_id, org_id, stamp,
-                 stamp, stamp),
-            )  # fmt: skip
+                (
+                    person.telegram_id,
+                    consent_version,
+                    stamp,
+                    person.group_id,
+                    org_id,
+                    stamp,
+                    stamp,
+                    stamp,
+                ),
+            )
             await conn.executemany(
                 "INSERT INTO person_fields (person_id, action_field) VALUES (?, ?)",
                 [(cursor.lastrowid, field) for field in person.fields],
@@ -86,11 +94,16 @@ async def insert_answers(db: Database, answers: Sequence[SeedAnswer], *, now: da
             "INSERT OR REPLACE INTO answers (person_id, questionnaire_id, question_id, value, "
             "answered_at) VALUES (?, ?, ?, ?, ?)",
             [
-                (ids[a.telegram_id], a.questionnaire_id, a.question_id,
-                 None if a.value is None else json.dumps(a.value, ensure_ascii=False), stamp)
+                (
+                    ids[a.telegram_id],
+                    a.questionnaire_id,
+                    a.question_id,
+                    None if a.value is None else json.dumps(a.value, ensure_ascii=False),
+                    stamp,
+                )
                 for a in answers
             ],
-        )  # fmt: skip
+        )
 
 
 async def insert_problems(db: Database, problems: Sequence[SeedProblem], *, now: datetime) -> None:
@@ -105,9 +118,15 @@ async def insert_problems(db: Database, problems: Sequence[SeedProblem], *, now:
             cursor = await conn.execute(
                 "INSERT INTO problems (person_id, action_field, title, description, status, "
                 "created_at, submitted_at) VALUES (?, ?, ?, ?, 'open', ?, ?)",
-                (ids[problem.telegram_id], problem.action_field, problem.title,
-                 problem.description, stamp, stamp),
-            )  # fmt: skip
+                (
+                    ids[problem.telegram_id],
+                    problem.action_field,
+                    problem.title,
+                    problem.description,
+                    stamp,
+                    stamp,
+                ),
+            )
             await conn.executemany(
                 "INSERT OR IGNORE INTO problem_votes (problem_id, person_id, created_at) "
                 "VALUES (?, ?, ?)",

@@ -113,9 +113,18 @@ async def set_demand(
                    seeking_training = COALESCE(?, seeking_training),
                    seeking_internship = COALESCE(?, seeking_internship),
                    updated_at = excluded.updated_at""",
-            (organisation_id, school_year, field_id, training, internship, school_year, stamp,
-             training, internship),
-        )  # fmt: skip
+            (
+                organisation_id,
+                school_year,
+                field_id,
+                training,
+                internship,
+                school_year,
+                stamp,
+                training,
+                internship,
+            ),
+        )
 
 
 async def demand_of(db: Database, organisation_id: int) -> list[Demand]:
@@ -126,11 +135,16 @@ async def demand_of(db: Database, organisation_id: int) -> list[Demand]:
     )
     return [
         Demand(
-            row["organisation_id"], row["school_year"], row["field_id"], row["seeking_training"],
-            row["seeking_internship"], row["wanted_from"], row["updated_at"],
+            row["organisation_id"],
+            row["school_year"],
+            row["field_id"],
+            row["seeking_training"],
+            row["seeking_internship"],
+            row["wanted_from"],
+            row["updated_at"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def save_offer(
@@ -260,9 +274,11 @@ async def profile(db: Database, organisation_id: int) -> Profile:
     if row is None:
         return Profile(None, False, False, None)
     return Profile(
-        row["contact"], bool(row["contact_consent"]), bool(row["notify_offers"]),
+        row["contact"],
+        bool(row["contact_consent"]),
+        bool(row["notify_offers"]),
         row["updated_at"],
-    )  # fmt: skip
+    )
 
 
 async def update_profile(
@@ -379,11 +395,16 @@ async def combined_totals(
     )
     return [
         FieldTotals(
-            row["field_id"], row["st"], row["si"], row["pl"], row["it"], row["schools"],
+            row["field_id"],
+            row["st"],
+            row["si"],
+            row["pl"],
+            row["it"],
+            row["schools"],
             row["firms"],
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 async def combined_sources(

@@ -15,12 +15,12 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import bot.app
 from bot.app import build_application
-from bot.consultation import Consultation, load_consultation
+from bot.consultation.model import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
 from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
+from bot.service.traffic import Traffic
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from bot.texts import Texts
-from bot.traffic import Traffic
 from storage.db import Database
 
 STAFF_ID = 9001

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.callbacks import split
-from bot.consultation import Consultation, load_consultation
+from bot.consultation.model import Consultation, load_consultation
 from bot.engine import button_value
 from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeUser
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
@@ -91,8 +91,14 @@ class Fact:
 class Person(FakeUser):
     """A scripted participant: reads the screen, taps like a person, waits for the answer."""
 
-    def __init__(self, api: FakeBotApi, uid: int, rng: random.Random, consultation: Consultation,
-                 questionnaires: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api: FakeBotApi,
+        uid: int,
+        rng: random.Random,
+        consultation: Consultation,
+        questionnaires: int,
+    ) -> None:
         super().__init__(api, None, uid, first_name=f"P{uid}", via_polling=True)
         self.rng, self.consultation, self.wanted = rng, consultation, questionnaires
         self.taps: list[Tap] = []
@@ -118,8 +124,11 @@ class Person(FakeUser):
         latest = (messages[-1].text or "") if messages else ""
         for msg in reversed(messages):
             if msg.buttons:
-                buttons = [(msg.message_id, b.text, b.callback_data or "")
-                           for row in msg.buttons for b in row]  # fmt: skip
+                buttons = [
+                    (msg.message_id, b.text, b.callback_data or "")
+                    for row in msg.buttons
+                    for b in row
+                ]
                 return latest, buttons
         return latest, []
 
@@ -132,7 +141,7 @@ class Person(FakeUser):
     def _fact(self, what: str, sql: str, *params: object, allowed: tuple[object, ...]) -> Fact:
         return Fact(what, sql, (self.id, *params), allowed)
 
-    async def step(self) -> list[Fact]:
+    async def step(self) -> list[Fact]:  # noqa: C901 (to split)
         """One action; returns the facts that become true once its reply is seen."""
         latest, buttons = self._screen()
         if DEBUG:
@@ -144,8 +153,10 @@ class Person(FakeUser):
         person_sql = "SELECT {} FROM people WHERE telegram_id = ?"
         if "Organisation?" in latest and "Wie heißt" in latest:
             await self.send(f"Firma {self.id}")
-            sql = ("SELECT o.name FROM people p JOIN organisations o ON o.id = p.organisation_id"
-                   " WHERE p.telegram_id = ?")  # fmt: skip
+            sql = (
+                "SELECT o.name FROM people p JOIN organisations o ON o.id = p.organisation_id"
+                " WHERE p.telegram_id = ?"
+            )
             return [self._fact("organisation", sql, allowed=(f"Firma {self.id}",))]
         if "Deutsch" in by_label and "Sprache" in latest:
             await self.click_data(by_label["Deutsch"][1], by_label["Deutsch"][0])
@@ -164,8 +175,10 @@ class Person(FakeUser):
         if field:
             mid, data = by_label[field[0]]
             await self.click_data(data, mid)
-            sql = ("SELECT count(*) FROM person_fields f JOIN people p ON p.id = f.person_id"
-                   " WHERE p.telegram_id = ? AND f.action_field = 'handel'")  # fmt: skip
+            sql = (
+                "SELECT count(*) FROM person_fields f JOIN people p ON p.id = f.person_id"
+                " WHERE p.telegram_id = ? AND f.action_field = 'handel'"
+            )
             return [self._fact("field", sql, allowed=(1,))]
         if "Ja, namentlich nennen" in by_label:
             await self.click_data(*reversed(by_label["Ja, namentlich nennen"]))
@@ -215,8 +228,9 @@ class Person(FakeUser):
             " WHERE p.telegram_id = ? AND a.questionnaire_id = ? AND a.question_id = ?"
         )
         # What was tapped for this question so far; a later tap may already have replaced it.
-        allowed = tuple(json.dumps(v, ensure_ascii=False) if v is not None else None
-                        for v in self.tapped[key])  # fmt: skip
+        allowed = tuple(
+            json.dumps(v, ensure_ascii=False) if v is not None else None for v in self.tapped[key]
+        )
         return self._fact(f"answer {key}", sql, *key, allowed=allowed)
 
     async def _answer(self, options: list[tuple[int, str]]) -> list[Fact]:
@@ -301,9 +315,13 @@ class BotProcess:
         with self.log.open("ab") as log:
             log.write(f"--- start {self.starts}\n".encode())
             self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+                command,
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         self.starts += 1
 
     def kill(self) -> None:
@@ -455,10 +473,15 @@ async def _until(check: Any, what: str, timeout: float) -> None:  # noqa: ASYNC1
         await asyncio.sleep(0.05)
 
 
-async def crash_run(
-    folder: Path, *, kills: int, people: int, seed: int = 1, questionnaires: int = 1,
+async def crash_run(  # noqa: C901 (to split)
+    folder: Path,
+    *,
+    kills: int,
+    people: int,
+    seed: int = 1,
+    questionnaires: int = 1,
     gap: tuple[float, float] = (0.3, 2.5),
-) -> Figures:  # fmt: skip
+) -> Figures:
     """Run the bot, `people` scripted people, and `kills` SIGKILLs at random moments."""
     rng = random.Random(seed)
     consultation = load_consultation(DEFAULT_CONSULTATION)
@@ -467,11 +490,17 @@ async def crash_run(
     db_path = folder / "agenda.sqlite3"
     with FakeBotApiServer(api) as server:
         env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": str(folder), "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1", "PTB_TIMEDELTA": "true", "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_BASE_URL": server.base_url, "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-            "AGENDA_DB": str(db_path), "AGENDA_CONSULTATION": str(open_consultation(folder)),
-        }  # fmt: skip
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(folder),
+            "LANG": "C.UTF-8",
+            "PYTHONUNBUFFERED": "1",
+            "PTB_TIMEDELTA": "true",
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "AGENDA_DB": str(db_path),
+            "AGENDA_CONSULTATION": str(open_consultation(folder)),
+        }
         bot = BotProcess(env, folder / "bot.log")
 
         def starts() -> int:
@@ -505,8 +534,13 @@ async def crash_run(
             """Keep `people` people tapping while the kills go on (new ones replace those done)."""
             while killing or tasks:
                 while killing and len(tasks) < people:
-                    person = Person(api, 5000 + len(crowd), random.Random(rng.random()),
-                                    consultation, questionnaires)  # fmt: skip
+                    person = Person(
+                        api,
+                        5000 + len(crowd),
+                        random.Random(rng.random()),
+                        consultation,
+                        questionnaires,
+                    )
                     crowd.append(person)
                     tasks.add(asyncio.create_task(person.run(time.monotonic() + 900)))
                 done, _ = await asyncio.wait(tasks, timeout=0.5)
@@ -548,10 +582,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        figures = asyncio.run(crash_run(
-            Path(tmp), kills=args.kills, people=args.people, seed=args.seed,
-            questionnaires=args.questionnaires,
-        ))  # fmt: skip
+        figures = asyncio.run(
+            crash_run(
+                Path(tmp),
+                kills=args.kills,
+                people=args.people,
+                seed=args.seed,
+                questionnaires=args.questionnaires,
+            )
+        )
         print(figures.table())
         for problem in figures.problems[:30]:
             print(" -", problem)

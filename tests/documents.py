@@ -13,8 +13,10 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.documents.pack_render import render_pack
+from bot.documents.plan_render import render_plan
+from bot.documents.progress_render import render_progress
 from bot.draft_summary import DraftReview, MeasureReview, ReviewComment
-from bot.pack_render import render_pack
 from bot.packs import (
     GroupLine,
     OptionLine,
@@ -31,18 +33,22 @@ from bot.packs import (
     TrainingLine,
 )
 from bot.plan import Indicator, Milestone, PlanContext, PlannedMeasure
-from bot.plan_render import render_plan
 from bot.progress import IndicatorState, MeasureProgress, MilestoneState, NoteLine, ProgressContext
-from bot.progress_render import render_progress
 from storage.training import Sources
 
 TODAY = date(2028, 3, 1)
 LONG_ORG = "Zweckverband Breitbandausbau Westmecklenburg-Südwest GmbH & Co. KG"
 ADDRESS = "https://www.hagenow.de/rathaus/buergerservice/online-terminvergabe/formular?id=12345"
 TRAINING_FIELDS = (
-    "Handel / Verkauf", "Handwerk", "Industrie / Technik", "Gastgewerbe / Tourismus",
-    "Verwaltung / Büro", "Gesundheit / Pflege", "IT / Medien", "Logistik / Verkehr",
-)  # fmt: skip
+    "Handel / Verkauf",
+    "Handwerk",
+    "Industrie / Technik",
+    "Gastgewerbe / Tourismus",
+    "Verwaltung / Büro",
+    "Gesundheit / Pflege",
+    "IT / Medien",
+    "Logistik / Verkehr",
+)
 
 
 def _options(labels: list[str], counts: list[int], answered: int) -> tuple[OptionLine, ...]:
@@ -54,12 +60,16 @@ def _options(labels: list[str], counts: list[int], answered: int) -> tuple[Optio
 
 def _question(key: str, text: str, kind: str, answered: int, **parts: object) -> QuestionResult:
     return QuestionResult(
-        key=key, text=text, type=kind, answered=answered,
+        key=key,
+        text=text,
+        type=kind,
+        answered=answered,
         options=parts.get("options", ()),  # type: ignore[arg-type]
         stats=parts.get("stats"),  # type: ignore[arg-type]
         quotes=parts.get("quotes", ()),  # type: ignore[arg-type]
-        low_label="gar nicht", high_label="sehr",
-    )  # fmt: skip
+        low_label="gar nicht",
+        high_label="sehr",
+    )
 
 
 def _status_quo(n: int) -> QuestionnaireResult:
@@ -67,29 +77,53 @@ def _status_quo(n: int) -> QuestionnaireResult:
     channels = [
         "Eigene Website mit Online-Shop und Terminbuchung",
         "Soziale Netzwerke (Instagram, Facebook, TikTok)",
-        "Telefon", "E-Mail", "Lokale Zeitung und Anzeigenblatt", "Schaufenster",
-    ]  # fmt: skip
+        "Telefon",
+        "E-Mail",
+        "Lokale Zeitung und Anzeigenblatt",
+        "Schaufenster",
+    ]
     quotes = (
-        QuoteGroup("Unternehmen / Gewerbe", (
-            Quote("Langsames Internet im Gewerbegebiet Hagenow-Nord", "ein Unternehmen", 4,
-                  ("Blumen Müller", LONG_ORG)),
-            Quote(f"Termine gibt es nur per Telefon, siehe {ADDRESS}", LONG_ORG),
-            Quote("Kartenzahlung fehlt in vielen kleinen Läden der Innenstadt.", "Blumen Müller"),
-        ), more=3, given=9),
+        QuoteGroup(
+            "Unternehmen / Gewerbe",
+            (
+                Quote(
+                    "Langsames Internet im Gewerbegebiet Hagenow-Nord",
+                    "ein Unternehmen",
+                    4,
+                    ("Blumen Müller", LONG_ORG),
+                ),
+                Quote(f"Termine gibt es nur per Telefon, siehe {ADDRESS}", LONG_ORG),
+                Quote(
+                    "Kartenzahlung fehlt in vielen kleinen Läden der Innenstadt.", "Blumen Müller"
+                ),
+            ),
+            more=3,
+            given=9,
+        ),
         QuoteGroup("Schulen", (Quote("WLAN in den Klassenräumen fehlt.", "eine Schule"),), 0, 1),
-    )  # fmt: skip
+    )
     questions = []
     for i in range(2):
-        questions.append(_question(
-            f"sq{n}.kanal{i}", f"Über welche Wege erreichen Kundinnen und Kunden Ihren Betrieb "
-            f"heute? (Frage {n}.{i})", "multi", 40,
-            options=_options(channels, [31, 22, 19, 12, 7, 3], 40),
-        ))  # fmt: skip
-        questions.append(_question(
-            f"sq{n}.note{i}", "Wie digital ist Ihr Betrieb heute?", "rating", 38,
-            options=_options(["1", "2", "3", "4", "5"], [3, 8, 14, 9, 4], 38),
-            stats=Stats(38, 3.1, 3.0, 1.0, 5.0),
-        ))  # fmt: skip
+        questions.append(
+            _question(
+                f"sq{n}.kanal{i}",
+                f"Über welche Wege erreichen Kundinnen und Kunden Ihren Betrieb "
+                f"heute? (Frage {n}.{i})",
+                "multi",
+                40,
+                options=_options(channels, [31, 22, 19, 12, 7, 3], 40),
+            )
+        )
+        questions.append(
+            _question(
+                f"sq{n}.note{i}",
+                "Wie digital ist Ihr Betrieb heute?",
+                "rating",
+                38,
+                options=_options(["1", "2", "3", "4", "5"], [3, 8, 14, 9, 4], 38),
+                stats=Stats(38, 3.1, 3.0, 1.0, 5.0),
+            )
+        )
         questions.append(
             _question(f"sq{n}.text{i}", "Was hindert Sie am meisten?", "text", 10, quotes=quotes)
         )
@@ -100,14 +134,31 @@ def sample_pack() -> PackContext:
     """The retail workshop's pack with every chapter filled."""
     measures = tuple(
         MeasureReview(
-            f"h-{n}", "handel",
+            f"h-{n}",
+            "handel",
             f"Digitales Schaufenster der Hagenower Geschäfte mit gemeinsamer Lieferung ({n})",
-            1234, 4.3, 3.9, 2.8, 3.67, 1.14, n == 1, n < 3,
-            (ReviewComment(f"Bitte mit dem Gewerbeverein abstimmen: {ADDRESS}", LONG_ORG, n, "firm",
-                           "2027-05-01"),) if n < 3 else (),
+            1234,
+            4.3,
+            3.9,
+            2.8,
+            3.67,
+            1.14,
+            n == 1,
+            n < 3,
+            (
+                ReviewComment(
+                    f"Bitte mit dem Gewerbeverein abstimmen: {ADDRESS}",
+                    LONG_ORG,
+                    n,
+                    "firm",
+                    "2027-05-01",
+                ),
+            )
+            if n < 3
+            else (),
         )
         for n in range(1, 7)
-    )  # fmt: skip
+    )
     return PackContext(
         lang="de",
         consultation_title="Digitale Agenda Hagenow",
@@ -197,52 +248,86 @@ def sample_pack() -> PackContext:
 
 
 _MEASURES = (
-    ("v-termine", "Online-Terminvergabe im Bürgerbüro und in allen Ämtern der Stadtverwaltung",
-     [("Ausschreibung", date(2027, 6, 30)), ("Software beauftragt", date(2027, 9, 30)),
-      ("Online-Termine freigeschaltet", date(2028, 1, 15)),
-      ("Auswertung nach einem Jahr", date(2029, 1, 31))]),
-    ("h-schaufenster", "Digitales Schaufenster der Hagenower Geschäfte",
-     [("Förderantrag gestellt", date(2027, 10, 31)), ("Plattform online", date(2028, 12, 31))]),
-    ("t-wlan", "Kostenloses WLAN in der Innenstadt, am Bahnhof und im Freibad",
-     [("Standorte festgelegt", date(2027, 11, 30)), ("Zugänge in Betrieb", date(2028, 2, 15))]),
-)  # fmt: skip
+    (
+        "v-termine",
+        "Online-Terminvergabe im Bürgerbüro und in allen Ämtern der Stadtverwaltung",
+        [
+            ("Ausschreibung", date(2027, 6, 30)),
+            ("Software beauftragt", date(2027, 9, 30)),
+            ("Online-Termine freigeschaltet", date(2028, 1, 15)),
+            ("Auswertung nach einem Jahr", date(2029, 1, 31)),
+        ],
+    ),
+    (
+        "h-schaufenster",
+        "Digitales Schaufenster der Hagenower Geschäfte",
+        [("Förderantrag gestellt", date(2027, 10, 31)), ("Plattform online", date(2028, 12, 31))],
+    ),
+    (
+        "t-wlan",
+        "Kostenloses WLAN in der Innenstadt, am Bahnhof und im Freibad",
+        [("Standorte festgelegt", date(2027, 11, 30)), ("Zugänge in Betrieb", date(2028, 2, 15))],
+    ),
+)
 
 
 def sample_plan() -> PlanContext:
     """The published plan: three measures, the first milestone on the scale's first day."""
     return PlanContext(
-        "de", "Zeit-Maßnahmen-Plan Digitale Agenda Hagenow 2027–2029", "Digitale Agenda Hagenow",
-        "Hagenow", 3, TODAY,
+        "de",
+        "Zeit-Maßnahmen-Plan Digitale Agenda Hagenow 2027–2029",
+        "Digitale Agenda Hagenow",
+        "Hagenow",
+        3,
+        TODAY,
         tuple(
             PlannedMeasure(
-                key, title, "Verwaltung", "Amt für Bürgerservice, Frau Beispiel",
+                key,
+                title,
+                "Verwaltung",
+                "Amt für Bürgerservice, Frau Beispiel",
                 ("Anforderungen mit den Ämtern klären", "Ausschreibung", "Einführung"),
                 tuple(Milestone(t, d) for t, d in milestones),
-                (Indicator("Anteil online gebuchter Termine an allen Terminen", 60, "Prozent"),
-                 Indicator("Geschäfte mit Online-Auftritt", 40, "Geschäfte")),
+                (
+                    Indicator("Anteil online gebuchter Termine an allen Terminen", 60, "Prozent"),
+                    Indicator("Geschäfte mit Online-Auftritt", 40, "Geschäfte"),
+                ),
             )
             for key, title, milestones in _MEASURES
         ),
-    )  # fmt: skip
+    )
 
 
 def sample_progress() -> ProgressContext:
     """Progress as of TODAY: one measure late, one with a milestone reached two weeks late."""
     reached = {
-        "Ausschreibung": date(2027, 6, 20), "Software beauftragt": date(2027, 10, 14),
-        "Online-Termine freigeschaltet": date(2028, 1, 10), "Förderantrag gestellt": None,
-        "Standorte festgelegt": date(2027, 11, 28), "Zugänge in Betrieb": date(2028, 2, 14),
-    }  # fmt: skip
+        "Ausschreibung": date(2027, 6, 20),
+        "Software beauftragt": date(2027, 10, 14),
+        "Online-Termine freigeschaltet": date(2028, 1, 10),
+        "Förderantrag gestellt": None,
+        "Standorte festgelegt": date(2027, 11, 28),
+        "Zugänge in Betrieb": date(2028, 2, 14),
+    }
     plan = sample_plan()
     measures = []
     for m, status in zip(plan.measures, ("on_time", "late", "done"), strict=True):
-        measures.append(MeasureProgress(
-            m.measure_id, m.title, m.action_field, m.responsible, m.start, m.end, status,
-            tuple(MilestoneState(x.title, x.due, reached.get(x.title)) for x in m.milestones),
-            (IndicatorState(m.indicators[0].name, 60, "Prozent", 37.5, date(2028, 2, 1)),
-             IndicatorState(m.indicators[1].name, 40, "Geschäfte", None, None)),
-            (NoteLine(date(2028, 2, 2), "Schulung der Ämter im Februar abgeschlossen."),),
-        ))  # fmt: skip
+        measures.append(
+            MeasureProgress(
+                m.measure_id,
+                m.title,
+                m.action_field,
+                m.responsible,
+                m.start,
+                m.end,
+                status,
+                tuple(MilestoneState(x.title, x.due, reached.get(x.title)) for x in m.milestones),
+                (
+                    IndicatorState(m.indicators[0].name, 60, "Prozent", 37.5, date(2028, 2, 1)),
+                    IndicatorState(m.indicators[1].name, 40, "Geschäfte", None, None),
+                ),
+                (NoteLine(date(2028, 2, 2), "Schulung der Ämter im Februar abgeschlossen."),),
+            )
+        )
     return ProgressContext(
         "de", plan.title, plan.consultation_title, plan.town, TODAY, tuple(measures)
     )

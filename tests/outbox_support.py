@@ -10,9 +10,9 @@ from typing import Any
 
 from bot import broadcasts, training_notices
 from bot.app import build_application
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.fake_telegram import FakeBotApi, FakeRequest
-from bot.outbox_dispatch import Dispatcher, Limits
+from bot.outbox.dispatch import Dispatcher, Limits
 from handlers import broadcast, reminders
 from storage.db import Database, iso
 from tests.conftest import FakeClock, Harness, VirtualTime, make_settings, paced
@@ -32,8 +32,9 @@ def on_time(bot: Harness, vt: VirtualTime, kinds: Any, **options: Any) -> Dispat
     assert traffic is not None
     traffic.rebase(vt.monotonic, vt.sleep)
     bot.api.limits.rebase(vt.monotonic)
-    return Dispatcher(bot.app, kinds, monotonic=vt.monotonic, sleep=vt.sleep, traffic=traffic,
-                      **options)  # fmt: skip
+    return Dispatcher(
+        bot.app, kinds, monotonic=vt.monotonic, sleep=vt.sleep, traffic=traffic, **options
+    )
 
 
 def record_sends(bot: Harness, vt: VirtualTime) -> list[tuple[float, int]]:
@@ -112,9 +113,13 @@ async def start_on(
     settings = make_settings(tmp_path, api)
     clock = FakeClock(now)
     app = build_application(
-        settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, traffic=paced(api),
-    )  # fmt: skip
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=clock,
+        traffic=paced(api),
+    )
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)

@@ -10,8 +10,8 @@ import pytest
 from telegram import Update
 
 from bot.cli import main
+from bot.documents.worker import RenderFailed
 from bot.fake_telegram import FakeUser
-from bot.render_worker import RenderFailed
 from handlers.staff import is_staff_chat
 from storage import audit, people
 from storage import problems as problem_store
@@ -170,8 +170,13 @@ async def test_every_refused_attempt_leaves_one_entry_and_changes_nothing(bot: H
 
 
 def _update(bot: Harness, user_id: int, chat: dict[str, object]) -> Update:
-    message = {"message_id": 1, "date": 1, "chat": chat, "text": "/status",
-               "from": {"id": user_id, "is_bot": False, "first_name": "S"}}  # fmt: skip
+    message = {
+        "message_id": 1,
+        "date": 1,
+        "chat": chat,
+        "text": "/status",
+        "from": {"id": user_id, "is_bot": False, "first_name": "S"},
+    }
     return Update.de_json({"update_id": 1, "message": message}, bot.app.bot)
 
 
@@ -223,9 +228,13 @@ def test_cli_audit_prints_the_entries_since_a_day(
         try:
             await audit.record(db, "export", actor=9001, detail="xlsx", now=START)
             await audit.record(
-                db, "command", actor=4242, subject="/export", refused=True,
+                db,
+                "command",
+                actor=4242,
+                subject="/export",
+                refused=True,
                 now=START + timedelta(days=2),
-            )  # fmt: skip
+            )
         finally:
             await db.close()
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application
-from bot.backups import nightly_backup
 from bot.cli import main
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.fake_telegram import FakeBotApi, FakeRequest
+from bot.service.backups import nightly_backup
 from bot.settings import PROJECT_ROOT, Settings
 from storage.backup import hold_run_lock
 from storage.db import Database
@@ -109,12 +109,18 @@ def test_restore_refuses_while_a_bot_runs_and_keeps_what_it_replaces(
         conn.commit()  # ...where something went wrong
     # A running bot holds the run lock (here: a process that only holds it).
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path;"
-         " from storage.backup import hold_run_lock;"
-         " lock = hold_run_lock(Path(sys.argv[1])); print('held', flush=True); time.sleep(60)",
-         str(db_path)],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path;"
+            " from storage.backup import hold_run_lock;"
+            " lock = hold_run_lock(Path(sys.argv[1])); print('held', flush=True); time.sleep(60)",
+            str(db_path),
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         capsys.readouterr()
@@ -154,8 +160,11 @@ def test_the_nightly_backup_keeps_the_newest_n(tmp_path: Path) -> None:
     for day in range(4):
         nightly_backup(db_path, backups, 2, night + timedelta(days=day))
     names = sorted(p.name for p in backups.iterdir())
-    assert names == ["agenda-2027-03-03-0300.sqlite3", "agenda-2027-03-04-0300.sqlite3",
-                     "notes.txt"]  # fmt: skip
+    assert names == [
+        "agenda-2027-03-03-0300.sqlite3",
+        "agenda-2027-03-04-0300.sqlite3",
+        "notes.txt",
+    ]
     assert count(backups / names[1]) == 4
 
 
@@ -169,10 +178,15 @@ async def test_the_running_bot_plans_the_nightly_backup(
     await _make_db(tmp_path / "agenda.sqlite3", 4)
     # The running bot plans it at AGENDA_BACKUP_TIME, and the job writes one.
     api = FakeBotApi()
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DATA_DIR": str(tmp_path),
-        "AGENDA_BACKUP_DIR": "nightly", "AGENDA_BACKUP_KEEP": "3", "AGENDA_BACKUP_TIME": "02:30",
-    })  # fmt: skip
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "AGENDA_DATA_DIR": str(tmp_path),
+            "AGENDA_BACKUP_DIR": "nightly",
+            "AGENDA_BACKUP_KEEP": "3",
+            "AGENDA_BACKUP_TIME": "02:30",
+        }
+    )
     app = build_application(settings, consultation, request=FakeRequest(api), rate_limit=False)
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None
@@ -180,8 +194,10 @@ async def test_the_running_bot_plans_the_nightly_backup(
     try:
         assert app.job_queue is not None
         (job,) = app.job_queue.get_jobs_by_name("nightly-backup")
-        assert (job.trigger.fields[5].expressions[0].first,  # hour, minute
-                job.trigger.fields[6].expressions[0].first) == (2, 30)  # fmt: skip
+        assert (
+            job.trigger.fields[5].expressions[0].first,  # hour, minute
+            job.trigger.fields[6].expressions[0].first,
+        ) == (2, 30)
         await job.run(app)
         (written,) = _written(tmp_path / "nightly")
         assert count(written) == 4

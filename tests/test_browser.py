@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.pack_charts import FONT_PT, WIDTH_IN
+from bot.documents.charts import FONT_PT, WIDTH_IN
 from tests.documents import DOCUMENTS, rendered
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -104,10 +104,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     options = Options()
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):  # fmt: skip
+    ):
         options.add_argument(flag)
     assert CHROMIUM is not None and DRIVER is not None
     options.binary_location = CHROMIUM

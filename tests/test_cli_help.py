@@ -47,8 +47,10 @@ def test_every_command_has_german_help_with_english_in_brackets() -> None:
 def test_every_command_lists_the_variables_it_reads(capsys: pytest.CaptureFixture[str]) -> None:
     for name, command in commands().items():
         help_text = command.format_help()
-        assert ("Umgebungsvariablen (environment):" in help_text
-                or "Liest keine Umgebungsvariablen" in help_text), name  # fmt: skip
+        assert (
+            "Umgebungsvariablen (environment):" in help_text
+            or "Liest keine Umgebungsvariablen" in help_text
+        ), name
     export = commands()["export"].format_help()
     assert "AGENDA_DB" in export and "AGENDA_DATA_DIR" in export
 

@@ -97,8 +97,9 @@ async def test_check_warns_about_an_answered_question_gone_from_the_file(
     assert "hat aber 1 Antwort(en) in der Datenbank" in warnings[0]
 
     # The file as shipped: no warning.
-    code, out, err = await cli(capsys, "check", str(DEFAULT_CONSULTATION), "--db",
-                               str(bot.settings.db_path))  # fmt: skip
+    code, out, err = await cli(
+        capsys, "check", str(DEFAULT_CONSULTATION), "--db", str(bot.settings.db_path)
+    )
     assert code == 0 and "Warnung" not in err
 
 
@@ -147,8 +148,7 @@ async def test_draft_then_measures_then_plan_from_the_command_line_without_doubl
     code, out, _ = await cli(capsys, "measures", "list")
     assert "beschlossen" not in out and "v-termine" in out
 
-    code, out, err = await cli(capsys, "measures", "adopt", "v-termine", "t-wlan",
-                               "h-schaufenster")  # fmt: skip
+    code, out, err = await cli(capsys, "measures", "adopt", "v-termine", "t-wlan", "h-schaufenster")
     assert code == 0, err
     assert "t-wlan\tFreies WLAN" in out and "beschlossen (adopted)" in out
     assert "3 von" in out

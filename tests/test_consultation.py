@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.consultation import (
+from bot.consultation.model import (
     Consultation,
     ConsultationError,
     I18n,
@@ -93,8 +93,15 @@ def test_bundled_file_has_fields_groups_and_events(hagenow: Consultation) -> Non
     assert hagenow.zone.key == "Europe/Berlin"
     assert [f.id for f in hagenow.action_fields] == ["verwaltung", "tourismus", "handel"]
     assert {g.id for g in hagenow.groups} == {
-        "firm", "retail", "tourism", "school", "association", "admin", "university", "citizen",
-    }  # fmt: skip
+        "firm",
+        "retail",
+        "tourism",
+        "school",
+        "association",
+        "admin",
+        "university",
+        "citizen",
+    }
     assert len(hagenow.groups) == 8
 
     workshops = hagenow.workshops

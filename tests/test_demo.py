@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo_phases
-from bot.consultation import Consultation
-from bot.demo import STAFF_GROUP, Simulation, run_demo
-from bot.demo_people import FIRST_TELEGRAM_ID, Persona
+from bot.consultation.model import Consultation
+from bot.demo import phases as demo_phases
+from bot.demo.people import FIRST_TELEGRAM_ID, Persona
+from bot.demo.run import STAFF_GROUP, Simulation, run_demo
 from bot.exports import build_export
 from bot.fake_telegram import FakeUser
 from bot.progress import build_progress, published_plan
@@ -103,24 +103,28 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
             found = await registrations.of_event(db, event.id)
             printed = figures(report, "Anmeldungen zu Auftakt", event.title.get("de"))
             assert printed == [
-                event.capacity, sum(r.status == "registered" for r in found),
+                event.capacity,
+                sum(r.status == "registered" for r in found),
                 sum(r.status == "waiting" for r in found),
-            ], event.id  # fmt: skip
+            ], event.id
         assert sum(figures(report, "Anmeldungen zu Auftakt", "Workshop Verwaltung")[1:]) > 0
         version = await drafts.current(db)
         assert version is not None
         ratings = await drafts.stats(db, version.id)
-        assert ratings and (await build_export(db, consultation, START, BERLIN)).table(
-            "Kommentare"
-        ).rows
+        assert (
+            ratings
+            and (await build_export(db, consultation, START, BERLIN)).table("Kommentare").rows
+        )
         measures = {m.measure_id: m for m in await drafts.measures(db, version.id)}
         assert {k for k, m in measures.items() if m.adopted} == set(demo_phases.ADOPTED)
         assert {k for k, m in measures.items() if m.priority} == set(demo_phases.PRIORITY)
         plan = await published_plan(db, consultation, demo_phases.REPORT.date())
         progress = await build_progress(db, plan, BERLIN)
         assert {m.measure_id: m.status for m in progress.measures} == {
-            "v-termine": "on_time", "h-schaufenster": "on_time", "t-wlan": "late",
-        }  # fmt: skip
+            "v-termine": "on_time",
+            "h-schaufenster": "on_time",
+            "t-wlan": "late",
+        }
         assert "Freies WLAN in der Altstadt und am Bahnhof      0 von 2" in report
     finally:
         await db.close()
@@ -166,9 +170,20 @@ async def test_a_full_workshop_gets_a_waiting_list_and_freed_seats_go_to_it(
     present = []
     for n in range(20):
         persona = Persona(
-            FIRST_TELEGRAM_ID + n, "Anke", "de", "retail", f"Laden {n}", None, None, ("handel",),
-            named=True, consents=True, questionnaires=0, reports_problem=False, votes=False,
-        )  # fmt: skip
+            FIRST_TELEGRAM_ID + n,
+            "Anke",
+            "de",
+            "retail",
+            f"Laden {n}",
+            None,
+            None,
+            ("handel",),
+            named=True,
+            consents=True,
+            questionnaires=0,
+            reports_problem=False,
+            votes=False,
+        )
         user = await sim.onboard(persona)
         assert user is not None
         present.append((persona, user))
@@ -188,11 +203,15 @@ async def test_a_full_workshop_gets_a_waiting_list_and_freed_seats_go_to_it(
 async def test_staff_in_the_demo_merge_the_duplicates_with_the_buttons(bot: Harness) -> None:
     sim = Simulation(bot.api, bot.app, FakeUser, random.Random(1))
     titles = [
-        "Langsames Internet im Gewerbegebiet", "Azubis finden uns nicht",
-        "langsames Internet im Gewerbegebiet", "Internet im Gewerbegebiet zu langsam",
-        "Azubis finden uns nicht!", "E-Rechnung: keiner weiß Bescheid",
-        "Langsames Internet im Gewerbegebiet", "Azubis finden uns nicht",
-    ]  # fmt: skip
+        "Langsames Internet im Gewerbegebiet",
+        "Azubis finden uns nicht",
+        "langsames Internet im Gewerbegebiet",
+        "Internet im Gewerbegebiet zu langsam",
+        "Azubis finden uns nicht!",
+        "E-Rechnung: keiner weiß Bescheid",
+        "Langsames Internet im Gewerbegebiet",
+        "Azubis finden uns nicht",
+    ]
     for n, title in enumerate(titles):
         person = await people.record_consent(bot.db, 7000 + n, "de", "v1", now=bot.clock())
         draft = await problem_store.start_draft(bot.db, person.id, "handel", now=bot.clock())
@@ -204,9 +223,10 @@ async def test_staff_in_the_demo_merge_the_duplicates_with_the_buttons(bot: Harn
     await phases.tidy_duplicates()
     visible = await problem_store.visible_in_field(bot.db, "handel")
     assert sorted(p.title or "" for p in visible) == [
-        "Azubis finden uns nicht", "E-Rechnung: keiner weiß Bescheid",
+        "Azubis finden uns nicht",
+        "E-Rechnung: keiner weiß Bescheid",
         "Langsames Internet im Gewerbegebiet",
-    ]  # fmt: skip
+    ]
     assert phases.tally.merged == 5
     # Each merged report's reporter now counts on the kept one.
     assert sorted(p.votes for p in visible) == [0, 2, 3]

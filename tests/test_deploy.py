@@ -57,12 +57,16 @@ def test_the_systemd_unit_runs_hardened_as_its_own_user() -> None:
 def test_systemd_accepts_the_unit() -> None:
     result = subprocess.run(
         ["systemd-analyze", "verify", str(DEPLOY / "agenda-bot.service")],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     complaints = [
-        line for line in (result.stdout + result.stderr).splitlines()
+        line
+        for line in (result.stdout + result.stderr).splitlines()
         if line.strip() and "/opt/agenda-bot/.venv/bin/agenda-bot" not in line  # not here
-    ]  # fmt: skip
+    ]
     assert complaints == []
 
 

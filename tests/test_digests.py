@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import digests, outbox_dispatch, outbox_kinds
+from bot import digests
 from bot.app import build_application
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.digests import plan_digests
+from bot.documents.pack_render import RenderedPack
+from bot.documents.worker import RenderPool, RenderTimeout
 from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest
-from bot.pack_render import RenderedPack
+from bot.outbox import dispatch as outbox_dispatch
+from bot.outbox import kinds as outbox_kinds
 from bot.packs import PackContext
-from bot.render_worker import RenderPool, RenderTimeout
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, paced, stop_harness
@@ -47,9 +49,13 @@ async def start(
     settings = make_settings(tmp_path, api, AGENDA_STAFF_CHAT=staff_chat, **env)
     clock = FakeClock(now)
     app = build_application(
-        settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, traffic=paced(api),
-    )  # fmt: skip
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=clock,
+        traffic=paced(api),
+    )
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
@@ -111,16 +117,19 @@ async def test_planning_makes_one_row_per_workshop_and_recipient(staff_bot: Harn
     rows = await outbox.rows(bot.db, "digest")
     assert len(rows) == 3 * 2
     assert {(r.payload["workshop"], r.recipient) for r in rows} == {
-        (w, chat) for w in ("ws-verwaltung", "ws-tourismus", "ws-handel")
+        (w, chat)
+        for w in ("ws-verwaltung", "ws-tourismus", "ws-handel")
         for chat in (STAFF_ID, GROUP)
-    }  # fmt: skip
+    }
     handel = await outbox.by_key(bot.db, f"digest:ws-handel:{GROUP}")
     assert handel is not None
     assert handel.due_at == HANDEL_DUE  # 48 h before 2027-03-17 18:30 Europe/Berlin
     assert handel.valid_until == HANDEL_ENDS
     assert (handel.kind, dict(handel.payload), handel.status) == (
-        "digest", {"workshop": "ws-handel"}, "pending",
-    )  # fmt: skip
+        "digest",
+        {"workshop": "ws-handel"},
+        "pending",
+    )
     assert (handel.attempts, handel.last_error, handel.sent_at) == (0, None, None)
     # ws-verwaltung: 2027-02-17 14:00 CET -> due 2027-02-15 13:00 UTC.
     verwaltung = await outbox.by_key(bot.db, f"digest:ws-verwaltung:{STAFF_ID}")
@@ -180,9 +189,12 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
     [(HANDEL_DUE + timedelta(hours=20), False), (HANDEL_STARTS + timedelta(minutes=40), True)],
 )
 async def test_due_while_down_goes_out_once_after_restart(
-    tmp_path: Path, consultation: Consultation, renders: list[str], back_at: datetime,
+    tmp_path: Path,
+    consultation: Consultation,
+    renders: list[str],
+    back_at: datetime,
     late: bool,
-) -> None:  # fmt: skip
+) -> None:
     first = await start(tmp_path, consultation)
     await stop_harness(first)  # the bot is down when the digest falls due
     bot = await start(tmp_path, consultation, back_at, api=first.api)
@@ -295,9 +307,12 @@ async def test_a_network_error_after_the_pdf_resends_only_the_html(
     # As _deliver records it when the PDF went out and the HTML hit a timeout.
     await outbox.mark_sending(bot.db, row.id)
     status = await outbox.mark_failed(
-        bot.db, row.id, "TimedOut: Timed out", retry=True,
+        bot.db,
+        row.id,
+        "TimedOut: Timed out",
+        retry=True,
         payload={"workshop": "ws-handel", "sent_parts": ["pdf"]},
-    )  # fmt: skip
+    )
     assert status == "pending"
     await dispatch_due(bot)
     assert names(documents(bot, GROUP)) == ["ws-handel.html"]
@@ -387,8 +402,14 @@ def test_the_late_line_reads_well_in_both_languages() -> None:
     starts = datetime(2027, 3, 17, 18, 30)
     for lang, line in (("de", "verspätet:"), ("en", "late:")):
         caption = texts.render(
-            lang, "digest_auto_caption", title="Workshop <Handel>", kind="pdf",
-            day=starts.date(), starts=starts, place="Rathaus", late=True,
-        )  # fmt: skip
+            lang,
+            "digest_auto_caption",
+            title="Workshop <Handel>",
+            kind="pdf",
+            day=starts.date(),
+            starts=starts,
+            place="Rathaus",
+            late=True,
+        )
         assert line in caption and "Workshop &lt;Handel&gt;" in caption
         assert len(caption) < 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import draft
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from storage import draft as store
 from storage import people
 from storage import workshops as registrations

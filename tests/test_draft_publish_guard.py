@@ -50,6 +50,7 @@ async def test_sending_the_published_file_again_offers_nothing_to_publish(bot: H
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send_document("entwurf.yaml", DRAFT.format(n=1).encode())
     await staff.click("Veröffentlichen", staff.last.message_id)
+
     async def count(table: str) -> int:
         row = await bot.db.fetchone(f"SELECT count(*) AS n FROM {table}")
         assert row is not None

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from bot import draft
+from bot.documents.pack_render import render_html
 from bot.exports import COMMENT_COLUMNS, DRAFT_COLUMNS, build_export
-from bot.pack_render import render_html
 from bot.packs import build_pack
 from storage import draft as store
 from storage import organisations, people
@@ -67,7 +67,7 @@ async def test_the_pack_shows_the_review_of_the_workshops_field(bot: Harness) ->
     assert "Rückmeldungen zum Entwurf" in html
     assert '<th scope="row">Digitales Schaufenster<br>' in html
     assert '<td class="num long">2</td>' in html  # raters (on a phone under the name)
-    assert "3,5</td><td class=\"num\">4</td><td class=\"num\">2,5</td>" in html
+    assert '3,5</td><td class="num">4</td><td class="num">2,5</td>' in html
     assert "Zu teuer &lt;b&gt;für uns&lt;/b&gt;" in html
     assert "Geheim GmbH" not in html and "Online-Termine" not in html
 
@@ -93,11 +93,23 @@ async def test_the_export_has_a_row_per_measure_and_per_comment(bot: Harness) ->
     comments = export.table("Kommentare")
     assert comments.columns == COMMENT_COLUMNS
     assert [row[:6] for row in comments.rows] == [
-        (v1, "h-fenster", f"P{named:04d}", "Unternehmen / Gewerbe", "Blumen Müller",
-         "Wochenmärkte aufnehmen"),
-        (v1, "h-fenster", f"P{secret:04d}", "Unternehmen / Gewerbe",
-         "ein Unternehmen aus Hagenow", "Zu teuer <b>für uns</b>"),
-    ]  # fmt: skip
+        (
+            v1,
+            "h-fenster",
+            f"P{named:04d}",
+            "Unternehmen / Gewerbe",
+            "Blumen Müller",
+            "Wochenmärkte aufnehmen",
+        ),
+        (
+            v1,
+            "h-fenster",
+            f"P{secret:04d}",
+            "Unternehmen / Gewerbe",
+            "ein Unternehmen aus Hagenow",
+            "Zu teuer <b>für uns</b>",
+        ),
+    ]
     assert all(isinstance(row[6], datetime) for row in comments.rows)
     info = dict(export.table("Info").rows)
     assert (info["draft_measures"], info["draft_comments"]) == (6, 2)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.exports import PROBLEM_COLUMNS, build_export
 from bot.packs import build_pack
 from bot.similar import alike, best_match, words
@@ -78,7 +78,7 @@ async def test_the_pack_shows_alike_reports_once_with_their_people_counted_once(
     assert (azubis.title, azubis.reports, azubis.votes) == ("Azubis finden uns nicht", 1, 1)
     assert [p.rank for p in pack.problems] == [1, 2]
 
-    from bot.pack_render import render_html
+    from bot.documents.pack_render import render_html
 
     html = render_html(pack)
     assert "3 Meldungen" in html

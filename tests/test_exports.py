@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from bot.cli import main
-from bot.consultation import Consultation
-from bot.export_xlsx import labels, xlsx_bytes
+from bot.consultation.model import Consultation
+from bot.documents.worker import RenderFailed
+from bot.documents.xlsx import labels, xlsx_bytes
 from bot.exports import (
     ANSWER_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -29,7 +30,6 @@ from bot.exports import (
     build_export,
     csv_text,
 )
-from bot.render_worker import RenderFailed
 from bot.texts import Texts
 from storage import answers, organisations, people, problems
 from storage.db import Database
@@ -40,9 +40,15 @@ BERLIN = ZoneInfo("Europe/Berlin")
 BLUMEN, GEHEIM, SCHULE, BUERGER = 7700111, 7700222, 7700333, 7700444
 FORMULA = '=HYPERLINK("http://example.org","klick")'
 SHEETS = [
-    "Info", "Antworten", "Probleme", "Ausbildung", "Ausbildung je Feld", "Teilnehmende",
-    "Entwurf", "Kommentare",
-]  # fmt: skip
+    "Info",
+    "Antworten",
+    "Probleme",
+    "Ausbildung",
+    "Ausbildung je Feld",
+    "Teilnehmende",
+    "Entwurf",
+    "Kommentare",
+]
 CSV_FILES = {
     "Antworten": "answers.csv",
     "Probleme": "problems.csv",
@@ -157,30 +163,74 @@ async def test_every_table_keeps_its_documented_field_names_for_scripts(
     columns = {t.sheet: t.columns for t in export.tables}
     assert columns["Info"] == ("item", "value")
     assert columns["Antworten"] == (
-        "questionnaire_id", "questionnaire", "action_field", "question_id", "question",
-        "question_type", "respondent", "group", "organisation", "answer_value", "answer_text",
-        "skipped", "answered_at",
-    )  # fmt: skip
+        "questionnaire_id",
+        "questionnaire",
+        "action_field",
+        "question_id",
+        "question",
+        "question_type",
+        "respondent",
+        "group",
+        "organisation",
+        "answer_value",
+        "answer_text",
+        "skipped",
+        "answered_at",
+    )
     assert columns["Probleme"][:9] == (
-        "id", "action_field", "title", "description", "has_photo", "affects_too",
-        "reporter_group", "reporter_organisation", "submitted_at",
-    )  # fmt: skip
+        "id",
+        "action_field",
+        "title",
+        "description",
+        "has_photo",
+        "affects_too",
+        "reporter_group",
+        "reporter_organisation",
+        "submitted_at",
+    )
     assert columns["Ausbildung"] == (
-        "respondent", "side", "group", "organisation", "field_id", "field", "count", "source",
-        "year", "occupation", "internships", "counted",
-    )  # fmt: skip
+        "respondent",
+        "side",
+        "group",
+        "organisation",
+        "field_id",
+        "field",
+        "count",
+        "source",
+        "year",
+        "occupation",
+        "internships",
+        "counted",
+    )
     assert columns["Ausbildung je Feld"] == (
-        "field_id", "field", "seeking", "places", "gap", "seeking_internship", "internships",
-        "schools", "firms",
-    )  # fmt: skip
+        "field_id",
+        "field",
+        "seeking",
+        "places",
+        "gap",
+        "seeking_internship",
+        "internships",
+        "schools",
+        "firms",
+    )
     assert columns["Teilnehmende"] == (
-        "respondent", "group", "organisation", "action_fields", "language", "consent_version",
-        "consented_at", "onboarded", "questionnaires_started", "questionnaires_completed",
-    )  # fmt: skip
+        "respondent",
+        "group",
+        "organisation",
+        "action_fields",
+        "language",
+        "consent_version",
+        "consented_at",
+        "onboarded",
+        "questionnaires_started",
+        "questionnaires_completed",
+    )
     assert (
-        columns["Antworten"], columns["Probleme"], columns["Ausbildung"],
+        columns["Antworten"],
+        columns["Probleme"],
+        columns["Ausbildung"],
         columns["Teilnehmende"],
-    ) == (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS, PARTICIPANT_COLUMNS)  # fmt: skip
+    ) == (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS, PARTICIPANT_COLUMNS)
     # Every field name is explained in docs/exports.md, with its German header beside it.
     docs = (Path(__file__).parent.parent / "docs" / "exports.md").read_text(encoding="utf-8")
     for table in export.tables:
@@ -197,18 +247,37 @@ async def test_the_workbook_speaks_german_to_a_clerk(bot: Harness) -> None:
     headers = {name: _rows(book, name)[0] for name in SHEETS}
     assert headers["Info"] == ("Angabe", "Wert")
     assert headers["Antworten"] == (
-        "Fragebogen-Kennung", "Fragebogen", "Handlungsfeld", "Frage-Kennung", "Frage",
-        "Fragetyp", "Person (Pseudonym)", "Gruppe", "Organisation", "Rohwert", "Antwort",
-        "übersprungen", "beantwortet am",
-    )  # fmt: skip
+        "Fragebogen-Kennung",
+        "Fragebogen",
+        "Handlungsfeld",
+        "Frage-Kennung",
+        "Frage",
+        "Fragetyp",
+        "Person (Pseudonym)",
+        "Gruppe",
+        "Organisation",
+        "Rohwert",
+        "Antwort",
+        "übersprungen",
+        "beantwortet am",
+    )
     assert headers["Probleme"][:6] == (
-        "Nr.", "Handlungsfeld", "Titel", "Beschreibung", "mit Foto", "„betrifft uns auch“",
-    )  # fmt: skip
+        "Nr.",
+        "Handlungsfeld",
+        "Titel",
+        "Beschreibung",
+        "mit Foto",
+        "„betrifft uns auch“",
+    )
     assert headers["Ausbildung"][:2] == ("Person oder Organisation (Pseudonym)", "Seite")
     assert headers["Teilnehmende"][4] == "Sprache"
     # No English code name is left in any header.
-    english = {name for columns in (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS,
-               PARTICIPANT_COLUMNS) for name in columns if "_" in name}  # fmt: skip
+    english = {
+        name
+        for columns in (ANSWER_COLUMNS, PROBLEM_COLUMNS, TRAINING_COLUMNS, PARTICIPANT_COLUMNS)
+        for name in columns
+        if "_" in name
+    }
     assert not english & {cell for row in headers.values() for cell in row}
     for name in SHEETS:
         sheet = book[name]
@@ -218,8 +287,11 @@ async def test_the_workbook_speaks_german_to_a_clerk(bot: Harness) -> None:
         # Print: landscape A4, one page wide, the header row on every page.
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
-            "landscape", 9, 1, 0,
-        ), name  # fmt: skip
+            "landscape",
+            9,
+            1,
+            0,
+        ), name
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
         assert sheet.print_title_rows == "$1:$1", name
         assert "Seite &P von &N" in (sheet.oddFooter.center.text or ""), name
@@ -228,13 +300,17 @@ async def test_the_workbook_speaks_german_to_a_clerk(bot: Harness) -> None:
     assert info["Exportiert am"] == datetime(2026, 12, 1, 10, 0)  # 09:00 UTC in Berlin
     assert (
         info["Teilnehmende (Zeilen im Blatt Teilnehmende)"],
-        info["Antworten (Zeilen im Blatt Antworten)"], info["davon übersprungen"],
-    ) == (4, 16, 2)  # fmt: skip
+        info["Antworten (Zeilen im Blatt Antworten)"],
+        info["davon übersprungen"],
+    ) == (4, 16, 2)
     assert info["Problemmeldungen"] == 1
     # Codes read as German words: question types, sides, sources, languages.
     types = {row[5] for row in _rows(book, "Antworten")[1:]}
-    assert types <= {"Bewertung 1–5", "Einfachauswahl", "Mehrfachauswahl", "Zahl", "Ja/Nein",
-                     "Freitext"} and "Mehrfachauswahl" in types  # fmt: skip
+    assert (
+        types
+        <= {"Bewertung 1–5", "Einfachauswahl", "Mehrfachauswahl", "Zahl", "Ja/Nein", "Freitext"}
+        and "Mehrfachauswahl" in types
+    )
     sides = {(row[1], row[7]) for row in _rows(book, "Ausbildung")[1:]}
     assert sides == {("Nachfrage (Schule)", "Fragebogen"), ("Angebot (Betrieb)", "Fragebogen")}
     assert {row[4] for row in _rows(book, "Teilnehmende")[1:]} == {"Deutsch", "Englisch"}
@@ -265,11 +341,16 @@ async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> 
     by_key = {(row[6], row[0], row[3]): row for row in rows}
     kunden = by_key[(who.blumen, "sq-handel", "kunden")]
     assert kunden[:9] == (
-        "sq-handel", "Handel und Gewerbe: Wie digital ist es heute?", "Einzelhandel / Gewerbe",
-        "kunden", "Was bieten Sie Kunden schon online an?", "Mehrfachauswahl", who.blumen,
+        "sq-handel",
+        "Handel und Gewerbe: Wie digital ist es heute?",
+        "Einzelhandel / Gewerbe",
+        "kunden",
+        "Was bieten Sie Kunden schon online an?",
+        "Mehrfachauswahl",
+        who.blumen,
         "Einzelhandel",
         "Blumen Müller",
-    )  # fmt: skip
+    )
     # Multiple choices in the order of the consultation file, not of the ticks.
     assert kunden[9:12] == ("website|social", "Eigene Website; Social Media", "Nein")
     assert _recent(kunden[12])
@@ -283,8 +364,12 @@ async def test_one_row_per_answer_with_raw_and_readable_values(bot: Harness) -> 
     assert (yes_no[5], *yes_no[9:12]) == ("Ja/Nein", "true", "Ja", "Nein")
     skipped = by_key[(who.geheim, "sq-handel", "beschaeft")]
     assert skipped[7:12] == (
-        "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow", None, None, "Ja",
-    )  # fmt: skip
+        "Unternehmen / Gewerbe",
+        "ein Unternehmen aus Hagenow",
+        None,
+        None,
+        "Ja",
+    )
     assert _recent(skipped[12])
     # Free text that looks like a formula stays text: Excel must not run it.
     formula = by_key[(who.blumen, "sq-handel", "hinweis")]
@@ -308,27 +393,61 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     book = await _workbook(bot.db, bot.consultation)
     [problem] = _rows(book, "Probleme")[1:]
     assert problem[1:8] == (
-        "Einzelhandel / Gewerbe", "Kein Glasfaser", "Upload <1 MBit", "Ja", 2,
-        "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
-    )  # fmt: skip
+        "Einzelhandel / Gewerbe",
+        "Kein Glasfaser",
+        "Upload <1 MBit",
+        "Ja",
+        2,
+        "Unternehmen / Gewerbe",
+        "ein Unternehmen aus Hagenow",
+    )
     assert isinstance(problem[0], int) and _recent(problem[8])
     assert book["Probleme"]["I2"].number_format == "DD.MM.YYYY HH:MM"
 
     training = _rows(book, "Ausbildung")[1:]
     questionnaire = ("Fragebogen", None, None, None, "Ja")
     assert training == [
-        (who.schule, "Nachfrage (Schule)", "Schule", "Regionale Schule", "handel",
-         "Wie viele suchen eine Ausbildung im Handel / Verkauf?", 10, *questionnaire),
-        (who.schule, "Nachfrage (Schule)", "Schule", "Regionale Schule", "it",
-         "Wie viele suchen eine Ausbildung in IT / Medien?", 4, *questionnaire),
-        (who.geheim, "Angebot (Betrieb)", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
-         "handel",
-         "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?", 2,
-         *questionnaire),
-        (who.geheim, "Angebot (Betrieb)", "Unternehmen / Gewerbe", "ein Unternehmen aus Hagenow",
-         "handwerk", "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?", 1,
-         *questionnaire),
-    ]  # fmt: skip
+        (
+            who.schule,
+            "Nachfrage (Schule)",
+            "Schule",
+            "Regionale Schule",
+            "handel",
+            "Wie viele suchen eine Ausbildung im Handel / Verkauf?",
+            10,
+            *questionnaire,
+        ),
+        (
+            who.schule,
+            "Nachfrage (Schule)",
+            "Schule",
+            "Regionale Schule",
+            "it",
+            "Wie viele suchen eine Ausbildung in IT / Medien?",
+            4,
+            *questionnaire,
+        ),
+        (
+            who.geheim,
+            "Angebot (Betrieb)",
+            "Unternehmen / Gewerbe",
+            "ein Unternehmen aus Hagenow",
+            "handel",
+            "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handel / Verkauf an?",
+            2,
+            *questionnaire,
+        ),
+        (
+            who.geheim,
+            "Angebot (Betrieb)",
+            "Unternehmen / Gewerbe",
+            "ein Unternehmen aus Hagenow",
+            "handwerk",
+            "Wie viele Ausbildungsplätze ab 2027 bieten Sie im Handwerk an?",
+            1,
+            *questionnaire,
+        ),
+    ]
     fields = {row[0]: row[1:] for row in _rows(book, "Ausbildung je Feld")[1:]}
     assert list(fields)[:2] == ["handel", "handwerk"] and "praktikum" not in fields
     assert fields["handel"] == ("Handel / Verkauf", 10, 2, -8, 0, 0, 1, 1)
@@ -338,17 +457,24 @@ async def test_problems_training_and_participants(bot: Harness) -> None:
     assert list(participants) == [who.blumen, who.geheim, who.schule, who.buerger]
     blumen = participants[who.blumen]
     assert blumen[1:6] == (
-        "Einzelhandel", "Blumen Müller", "Einzelhandel / Gewerbe; Verwaltung", "Deutsch",
+        "Einzelhandel",
+        "Blumen Müller",
+        "Einzelhandel / Gewerbe; Verwaltung",
+        "Deutsch",
         "2026-12-02",
-    )  # fmt: skip
+    )
     assert _recent(blumen[6])
     assert blumen[7:] == ("Ja", 1, 1)  # sq-handel, completed
     assert participants[who.geheim][2] == "ein Unternehmen aus Hagenow"
     assert participants[who.geheim][7:] == ("Ja", 2, 0)
     buerger = participants[who.buerger]
     assert (buerger[1], buerger[2], buerger[3], buerger[4], buerger[7:]) == (
-        None, None, None, "Englisch", ("Nein", 0, 0),
-    )  # fmt: skip
+        None,
+        None,
+        None,
+        "Englisch",
+        ("Nein", 0, 0),
+    )
     _assert_private(book)
 
 
@@ -362,9 +488,11 @@ async def test_an_empty_database_gives_headers_only(bot: Harness) -> None:
 
 
 def test_cli_writes_xlsx_and_csv_with_the_same_rows(
-    tmp_path: Path, consultation: Consultation, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    consultation: Consultation,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     db_path = tmp_path / "agenda.sqlite3"
 
     async def prepare() -> None:
@@ -383,9 +511,14 @@ def test_cli_writes_xlsx_and_csv_with_the_same_rows(
     csv_dir = tmp_path / "csv"
     assert main(["export", "--out", str(csv_dir), "--format", "csv"]) == 0
     names = [
-        "answers.csv", "problems.csv", "training.csv", "training_fields.csv", "participants.csv",
-        "draft.csv", "draft_comments.csv",
-    ]  # fmt: skip
+        "answers.csv",
+        "problems.csv",
+        "training.csv",
+        "training_fields.csv",
+        "participants.csv",
+        "draft.csv",
+        "draft_comments.csv",
+    ]
     assert capsys.readouterr().out.split() == [str(csv_dir / name) for name in names]
     assert main(["export", "--out", str(tmp_path / "x.csv"), "--format", "csv"]) == 1
     assert "--out must be a DIR" in capsys.readouterr().err
@@ -431,9 +564,14 @@ def test_export_messages_render_in_both_languages() -> None:
     texts = Texts()
     for lang in ("de", "en"):
         caption = texts.render(
-            lang, "export_caption", title="<Agenda>", exported_at=datetime(2027, 3, 1, 8, 5),
-            answers=1234, problems=2, participants=3,
-        )  # fmt: skip
+            lang,
+            "export_caption",
+            title="<Agenda>",
+            exported_at=datetime(2027, 3, 1, 8, 5),
+            answers=1234,
+            problems=2,
+            participants=3,
+        )
         assert "&lt;Agenda&gt;" in caption and "08:05" in caption
         assert len(caption) <= 1024
         assert "agenda-bot export" in texts.render(lang, "export_too_large", megabytes=60)

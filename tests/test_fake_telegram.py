@@ -111,8 +111,9 @@ async def test_editing_with_identical_content_is_rejected(bot: ExtBot[None]) -> 
         CHAT, "<b>Frage 1</b>", parse_mode="HTML", reply_markup=keyboard("q1")
     )
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
-        await bot.edit_message_text("<b>Frage 1</b>", CHAT, msg.message_id, parse_mode="HTML",
-                                    reply_markup=keyboard("q1"))  # fmt: skip
+        await bot.edit_message_text(
+            "<b>Frage 1</b>", CHAT, msg.message_id, parse_mode="HTML", reply_markup=keyboard("q1")
+        )
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(CHAT, msg.message_id, reply_markup=keyboard("q1"))
     edited = await bot.edit_message_text("Frage 1 beantwortet", CHAT, msg.message_id)
@@ -178,8 +179,9 @@ async def test_set_my_commands_is_validated(api: FakeBotApi, bot: ExtBot[None]) 
 async def test_documents_and_captions(api: FakeBotApi, bot: ExtBot[None]) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
         await bot.send_document(CHAT, b"%PDF-1.4", filename="pack.pdf", caption="x" * 1025)
-    msg = await bot.send_document(CHAT, b"%PDF-1.4", filename="pack.pdf", caption="<i>Pack</i>",
-                                  parse_mode="HTML")  # fmt: skip
+    msg = await bot.send_document(
+        CHAT, b"%PDF-1.4", filename="pack.pdf", caption="<i>Pack</i>", parse_mode="HTML"
+    )
     assert msg.document is not None and msg.document.file_name == "pack.pdf"
     stored = api.sent_to(CHAT)[-1]
     assert stored.document is not None and stored.document.data == b"%PDF-1.4"
@@ -220,10 +222,14 @@ async def test_fake_user_drives_the_real_application(api: FakeBotApi) -> None:
         await update.message.reply_html(
             f"Hallo <b>{update.message.chat.first_name}</b> {payload}",
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("Ja, weiter", callback_data="yes"),
-                  InlineKeyboardButton("Stumm", callback_data="mute")]]
+                [
+                    [
+                        InlineKeyboardButton("Ja, weiter", callback_data="yes"),
+                        InlineKeyboardButton("Stumm", callback_data="mute"),
+                    ]
+                ]
             ),
-        )  # fmt: skip
+        )
 
     async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -261,11 +267,13 @@ async def test_over_http_send_and_long_poll() -> None:
     api = FakeBotApi()
     api.add_chat(CHAT)
     with FakeBotApiServer(api) as server:
-        bot: ExtBot[None] = ExtBot(api.token, base_url=server.base_url,
-                                   base_file_url=server.base_file_url)  # fmt: skip
+        bot: ExtBot[None] = ExtBot(
+            api.token, base_url=server.base_url, base_file_url=server.base_file_url
+        )
         async with bot:
-            msg = await bot.send_message(CHAT, "<b>über HTTP</b>", parse_mode="HTML",
-                                         reply_markup=keyboard("a"))  # fmt: skip
+            msg = await bot.send_message(
+                CHAT, "<b>über HTTP</b>", parse_mode="HTML", reply_markup=keyboard("a")
+            )
             assert (
                 msg.text == "über HTTP" and api.sent_to(CHAT)[-1].buttons[0][0].callback_data == "a"
             )

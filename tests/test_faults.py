@@ -106,6 +106,8 @@ async def test_mixed_faults_during_a_broadcast_people_are_still_answered(bot: Ha
         assert hallo_count(bot, chat) == 1 or chat in forbidden, chat
     rows = await outbox.rows(bot.db, "broadcast")
     assert Counter(row.status for row in rows) == Counter(
-        {"sent": sum(hallo_count(bot, c) for c in people),
-         "failed": sum(c in forbidden for c in people)}
-    )  # fmt: skip
+        {
+            "sent": sum(hallo_count(bot, c) for c in people),
+            "failed": sum(c in forbidden for c in people),
+        }
+    )

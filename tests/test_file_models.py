@@ -1,12 +1,12 @@
 """The consultation, draft and plan files are validated by the same models-with-places
-(bot/yaml_models.py): the same words for the same mistake, wherever it is made."""
+(bot/consultation/yaml_models.py): the same words for the same mistake, wherever it is made."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot import draft
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.plan import PlanError, parse_plan
 from tests.test_draft import DRAFT
 
@@ -26,7 +26,9 @@ def test_a_text_that_yaml_read_as_true_gets_the_same_hint(consultation: Consulta
     with pytest.raises(draft.DraftError) as raised:
         draft.load_draft(text, consultation)
     assert any(
-        e.endswith("responsible: expected a text, got True (YAML reads yes/no/on/off as "
-                   "true/false: put the text in quotes)")
+        e.endswith(
+            "responsible: expected a text, got True (YAML reads yes/no/on/off as "
+            "true/false: put the text in quotes)"
+        )
         for e in raised.value.errors
     ), raised.value.errors

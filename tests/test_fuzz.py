@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import PUBLIC_COMMANDS, STAFF_COMMANDS
-from bot.consultation import Consultation
-from bot.inbox import NotAnUpdate, accept, inbox_of
+from bot.consultation.model import Consultation
+from bot.service.inbox import NotAnUpdate, accept, inbox_of
 from storage import inbox as store
 from tests.conftest import STAFF_ID, Harness, onboard, start_harness, stop_harness
 
@@ -38,20 +38,72 @@ PEOPLE = [1001, 1002, 1003, STAFF_ID]
 GROUP, CHANNEL = -1001234567890, -1009876543210
 HEAVY = {"digest", "export", "plan"}
 COMMANDS = sorted(
-    {*PUBLIC_COMMANDS["de"], *PUBLIC_COMMANDS["en"], *STAFF_COMMANDS, "teilnehmer", "weiter",
-     "xyz", "start@hagenow_agenda_bot", "umfrage@other_bot"} - HEAVY
-)  # fmt: skip
-PREFIXES = ["A", "B", "BC", "C", "D", "DP", "DR", "E", "F", "FD", "FO", "G", "L", "LANG", "M",
-            "N", "PB", "PG", "PR", "PV", "Q", "RL", "RM", "S", "T", "TR", "TS", "WS", "WT", "X",
-            "ZZ"]  # fmt: skip
+    {
+        *PUBLIC_COMMANDS["de"],
+        *PUBLIC_COMMANDS["en"],
+        *STAFF_COMMANDS,
+        "teilnehmer",
+        "weiter",
+        "xyz",
+        "start@hagenow_agenda_bot",
+        "umfrage@other_bot",
+    }
+    - HEAVY
+)
+PREFIXES = [
+    "A",
+    "B",
+    "BC",
+    "C",
+    "D",
+    "DP",
+    "DR",
+    "E",
+    "F",
+    "FD",
+    "FO",
+    "G",
+    "L",
+    "LANG",
+    "M",
+    "N",
+    "PB",
+    "PG",
+    "PR",
+    "PV",
+    "Q",
+    "RL",
+    "RM",
+    "S",
+    "T",
+    "TR",
+    "TS",
+    "WS",
+    "WT",
+    "X",
+    "ZZ",
+]
 HUGE = [0, 1, -1, 2**31, 2**63 - 1, 2**63, 2**64, 10**40, -(2**63) - 1]
 
 odd_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=60
-) | st.sampled_from([
-    "", " ", "\u200b", "\u202e‮abc", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🇩🇪👩‍👩‍👧‍👦", "<b>&amp;</b>", "a" * 5000,
-    "ß" * 4097, "\x00\x01\x7f", "-1", "9" * 40, "1e9999", "NaN",
-])  # fmt: skip
+) | st.sampled_from(
+    [
+        "",
+        " ",
+        "\u200b",
+        "\u202e‮abc",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🇩🇪👩‍👩‍👧‍👦",
+        "<b>&amp;</b>",
+        "a" * 5000,
+        "ß" * 4097,
+        "\x00\x01\x7f",
+        "-1",
+        "9" * 40,
+        "1e9999",
+        "NaN",
+    ]
+)
 argument = st.one_of(st.sampled_from(HUGE).map(str), odd_text, st.integers().map(str))
 
 
@@ -76,22 +128,44 @@ def _user(uid: int, lang: str) -> dict[str, Any]:
 
 
 @st.composite
-def update(draw: st.DrawFn) -> dict[str, Any]:
+def update(draw: st.DrawFn) -> dict[str, Any]:  # noqa: C901 (to split)
     """One update; `__click__` asks the test to point a button tap at a real bot message."""
     uid = draw(st.sampled_from(PEOPLE))
     lang = draw(st.sampled_from(["de", "en", "fr", ""]))
     private = {"id": uid, "type": "private", "first_name": "Fuzz"}
-    chat = draw(st.sampled_from([
-        private, private, private,
-        {"id": GROUP, "type": "supergroup", "title": draw(odd_text)},
-        {"id": GROUP + 1, "type": "group", "title": "G"},
-    ]))  # fmt: skip
-    kind = draw(st.sampled_from(
-        ["text", "command", "command", "document", "photo", "sticker", "location", "contact",
-         "empty", "reply"]
-    ))  # fmt: skip
-    message: dict[str, Any] = {"message_id": draw(st.integers(1, 10**6)), "chat": chat,
-                               "from": _user(uid, lang), "date": 1796112000}  # fmt: skip
+    chat = draw(
+        st.sampled_from(
+            [
+                private,
+                private,
+                private,
+                {"id": GROUP, "type": "supergroup", "title": draw(odd_text)},
+                {"id": GROUP + 1, "type": "group", "title": "G"},
+            ]
+        )
+    )
+    kind = draw(
+        st.sampled_from(
+            [
+                "text",
+                "command",
+                "command",
+                "document",
+                "photo",
+                "sticker",
+                "location",
+                "contact",
+                "empty",
+                "reply",
+            ]
+        )
+    )
+    message: dict[str, Any] = {
+        "message_id": draw(st.integers(1, 10**6)),
+        "chat": chat,
+        "from": _user(uid, lang),
+        "date": 1796112000,
+    }
     if kind == "text":
         message["text"] = draw(odd_text) or "x"
     elif kind == "command":
@@ -100,10 +174,12 @@ def update(draw: st.DrawFn) -> dict[str, Any]:
         length = len(text.split(" ", 1)[0].encode("utf-16-le")) // 2
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
     elif kind == "document":
-        message["document"] = {"file_id": "__doc__", "file_unique_id": "u",
-                               "file_name": draw(st.sampled_from(["entwurf.yaml", "x.yml", "a.pdf",
-                                                                  "ü.yaml"])),
-                               "file_size": draw(st.integers(0, 10**9))}  # fmt: skip
+        message["document"] = {
+            "file_id": "__doc__",
+            "file_unique_id": "u",
+            "file_name": draw(st.sampled_from(["entwurf.yaml", "x.yml", "a.pdf", "ü.yaml"])),
+            "file_size": draw(st.integers(0, 10**9)),
+        }
         message["__bytes__"] = draw(st.binary(max_size=300) | odd_text.map(str.encode))
     elif kind == "photo":
         message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
@@ -119,17 +195,25 @@ def update(draw: st.DrawFn) -> dict[str, Any]:
             "is_video": False,
         }
     elif kind == "location":
-        message["location"] = {"latitude": draw(st.floats(-90, 90)),
-                               "longitude": draw(st.floats(-180, 180))}  # fmt: skip
+        message["location"] = {
+            "latitude": draw(st.floats(-90, 90)),
+            "longitude": draw(st.floats(-180, 180)),
+        }
     elif kind == "contact":
         message["contact"] = {"phone_number": draw(odd_text), "first_name": "X"}
     elif kind == "reply":
         message["text"] = draw(odd_text) or "x"
-        message["reply_to_message"] = {"message_id": draw(st.integers(1, 10**6)), "chat": chat,
-                                       "date": 1796112000, "text": "?"}  # fmt: skip
-    wrapper = draw(st.sampled_from(
-        ["message"] * 6 + ["edited_message", "channel_post", "edited_channel_post", "callback"]
-    ))  # fmt: skip
+        message["reply_to_message"] = {
+            "message_id": draw(st.integers(1, 10**6)),
+            "chat": chat,
+            "date": 1796112000,
+            "text": "?",
+        }
+    wrapper = draw(
+        st.sampled_from(
+            ["message"] * 6 + ["edited_message", "channel_post", "edited_channel_post", "callback"]
+        )
+    )
     if wrapper == "callback":
         return {"__click__": uid, "data": draw(callback_data()), "lang": lang}
     if wrapper.endswith("channel_post"):
@@ -167,10 +251,11 @@ def _ours(snapshot: tracemalloc.Snapshot) -> int:
     """Bytes held by the bot's code and the libraries it runs on (not the fake, not Hypothesis)."""
     keep = ("/bot/", "/handlers/", "/storage/", "/telegram/", "/aiosqlite/", "/jinja2/")
     return sum(
-        stat.size for stat in snapshot.statistics("filename")
+        stat.size
+        for stat in snapshot.statistics("filename")
         if any(part in stat.traceback[0].filename for part in keep)
         and "/tests/" not in stat.traceback[0].filename
-    )  # fmt: skip
+    )
 
 
 def test_generated_updates_break_nothing_and_a_conversation_works_after(
@@ -207,8 +292,13 @@ def test_generated_updates_break_nothing_and_a_conversation_works_after(
 
     memory: list[int] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not RANDOM,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(update())
     def one(raw: dict[str, Any]) -> None:
         loop.run_until_complete(feed(raw))

@@ -13,11 +13,11 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.app import build_application
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import AgendaApp, AgendaContext
 from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
-from bot.inbox import FloodGate, Inbox, NotAnUpdate, accept, inbox_of
-from bot.polling import fetch_updates
+from bot.service.inbox import FloodGate, Inbox, NotAnUpdate, accept, inbox_of
+from bot.service.polling import fetch_updates
 from bot.settings import Settings, SettingsError
 from storage import inbox as store
 from tests.conftest import FakeClock, make_settings, paced
@@ -59,9 +59,13 @@ async def start_bot(
     settings: Settings, consultation: Consultation, api: FakeBotApi, clock: FakeClock
 ) -> Bot:
     app = build_application(
-        settings, consultation, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-        clock=clock, traffic=paced(api),
-    )  # fmt: skip
+        settings,
+        consultation,
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+        clock=clock,
+        traffic=paced(api),
+    )
     errors: list[BaseException] = []
 
     async def record(update: object, context: AgendaContext) -> None:

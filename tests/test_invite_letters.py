@@ -14,8 +14,8 @@ import segno
 from pypdf import PdfReader
 
 from bot.cli import main
-from bot.consultation import Consultation
-from bot.letters import build_letters, render_letters_html
+from bot.consultation.model import Consultation
+from bot.documents.letters import build_letters, render_letters_html
 from storage.organisations import Organisation
 from tests.test_invite_import import links
 from tests.test_invite_import import workdir as workdir  # the autouse fixture: AGENDA_DB here
@@ -66,8 +66,10 @@ def test_one_letter_per_organisation_with_its_link_and_code(
     pdf = (workdir / "briefe.pdf").read_bytes()
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         # Words as they stand, whatever the line breaks.
-        pages = [(" ".join((page.extract_text() or "").split()), len(page.images))
-                 for page in document.pages]  # fmt: skip
+        pages = [
+            (" ".join((page.extract_text() or "").split()), len(page.images))
+            for page in document.pages
+        ]
         drawn = [page.images[0]["name"] for page in document.pages]
     assert len(pages) == 3
     for (name, link), (text, images) in zip(imported_links.items(), pages, strict=True):
@@ -126,8 +128,12 @@ def test_without_a_letterhead_the_controller_signs(consultation: Consultation) -
     plain = consultation.model_copy(update={"letterhead": None})
     org = Organisation(1, "Blumen Müller", "retail", None, "tok_blumen000001", False)
     ctx = build_letters(plain, [org], "hagenow_agenda_bot", date(2026, 12, 2))
-    assert ctx.letterhead == ["Stadt Hagenow", "Der Bürgermeister", "Lange Straße 28-32",
-                              "19230 Hagenow"]  # fmt: skip
+    assert ctx.letterhead == [
+        "Stadt Hagenow",
+        "Der Bürgermeister",
+        "Lange Straße 28-32",
+        "19230 Hagenow",
+    ]
     assert ctx.signature == ["Stadt Hagenow"] and ctx.dated == "Hagenow, 2. Dezember 2026"
     html = render_letters_html(ctx)
     assert "https://t.me/hagenow_agenda_bot?start=tok_blumen000001" in html

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import languages
-from bot.consultation import I18n
+from bot.consultation.model import I18n
 from bot.texts import TEMPLATES_DIR, Texts, format_day, format_number
 from storage import people
 from storage.db import Database, migrations

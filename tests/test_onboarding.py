@@ -60,8 +60,13 @@ async def test_refusing_consent_stores_nothing(bot: Harness) -> None:
 
 async def test_english_is_available_throughout(bot: Harness) -> None:
     eve = bot.user(1003, language_code="en")
-    await onboard(eve, group="University", organisation="Hochschule Wismar",
-                  fields=("Administration",), language="English")
+    await onboard(
+        eve,
+        group="University",
+        organisation="Hochschule Wismar",
+        fields=("Administration",),
+        language="English",
+    )
     assert "profile is complete" in eve.last.text
     await eve.send("/help")
     assert "/survey" in eve.last.text

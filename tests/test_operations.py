@@ -48,8 +48,13 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 class Bot:
@@ -60,8 +65,11 @@ class Bot:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run", *args],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     @property
     def log(self) -> str:
@@ -171,8 +179,12 @@ def test_relative_paths_are_inside_the_data_directory_wherever_one_stands(
 ) -> None:
     (tmp_path / "hagenow.yaml").write_text("x: 1\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path.parent)
-    env = {"AGENDA_DATA_DIR": str(tmp_path), "AGENDA_DB": "agenda.sqlite3",
-           "AGENDA_CONSULTATION": "hagenow.yaml", "AGENDA_BACKUP_DIR": "backups"}  # fmt: skip
+    env = {
+        "AGENDA_DATA_DIR": str(tmp_path),
+        "AGENDA_DB": "agenda.sqlite3",
+        "AGENDA_CONSULTATION": "hagenow.yaml",
+        "AGENDA_BACKUP_DIR": "backups",
+    }
     settings = Settings.from_env(env)
     assert settings.db_path == tmp_path / "agenda.sqlite3"
     assert settings.consultation_path == tmp_path / "hagenow.yaml"
@@ -218,7 +230,7 @@ def test_start_up_waits_for_telegram_then_polls_with_healthz_and_json_logs(
     assert all({"time", "level", "logger", "message"} <= r.keys() for r in records)
     attempts = [r for r in records if "not reachable" in r["message"]]
     assert len(attempts) >= 2
-    assert all(r["level"] == "WARNING" and r["logger"] == "bot.startup" for r in attempts)
+    assert all(r["level"] == "WARNING" and r["logger"] == "bot.service.startup" for r in attempts)
     assert all("exception" not in r for r in attempts), "an expected network error: no traceback"
     assert any(r["message"] == "Application started" for r in records)
     assert api.token not in bot.log
@@ -262,8 +274,10 @@ def test_the_webhook_handles_only_posts_with_the_secret_and_logs_no_secret(
         assert health["last_update_at"] is None
 
         def start() -> dict[str, object]:
-            message = api.receive(anna.user_json, {"text": "/start", "entities": [
-                {"type": "bot_command", "offset": 0, "length": 6}]})  # fmt: skip
+            message = api.receive(
+                anna.user_json,
+                {"text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]},
+            )
             return {"update_id": api.next_update_id(), "message": message}
 
         assert post_update(webhook_port, start(), None) == 403
@@ -298,9 +312,13 @@ def test_library_chatter_stays_out_of_the_log_below_debug() -> None:
         " logging.getLogger('bot.run').info('starting bot')"
     )
     result = subprocess.run(
-        [sys.executable, "-c", snippet], cwd=PROJECT_ROOT, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", snippet],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert result.stderr.count("\n") == 1 and "INFO bot.run: starting bot" in result.stderr
 
 
@@ -313,9 +331,14 @@ def test_a_health_port_in_use_is_one_line_and_exit_2(
         port = taken.getsockname()[1]
         env = cli_env(tmp_path, **telegram(server), AGENDA_HEALTH_LISTEN=f"127.0.0.1:{port}")
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env,
-            capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 2, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("agenda-bot: AGENDA_HEALTH_LISTEN: cannot listen on 127.0.0.1:")

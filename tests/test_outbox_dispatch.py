@@ -9,8 +9,8 @@ from typing import Any
 from telegram.error import TimedOut
 
 from bot import broadcasts
-from bot.consultation import Consultation
-from bot.outbox_dispatch import NOTE_BLOCKED_PREFIX, Limits, RateLimiter
+from bot.consultation.model import Consultation
+from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX, Limits, RateLimiter
 from storage import outbox, recipients
 from tests.conftest import STAFF_ID, Harness, start_harness, stop_harness
 from tests.outbox_support import (
@@ -35,10 +35,12 @@ async def test_a_2000_recipient_broadcast_arrives_once_each_within_the_limits(
     await broadcasts.send_broadcast(bot.db, STAFF_ID, "Nachtrag", "g:school", bot.clock())
     await outbox.enqueue_many(
         bot.db,
-        [outbox.Planned(chat, "broadcast", {"broadcast": 2}, bot.clock(), f"extra:{chat}")
-         for chat in people[:20]],
+        [
+            outbox.Planned(chat, "broadcast", {"broadcast": 2}, bot.clock(), f"extra:{chat}")
+            for chat in people[:20]
+        ],
         bot.clock(),
-    )  # fmt: skip
+    )
     report = await dispatcher(bot, vt).run()
     assert count == 2000
     assert report.sent == 2040 and report.failed == report.blocked == 0
@@ -97,9 +99,14 @@ async def test_a_blocked_person_is_marked_inactive_and_skipped_until_they_write(
     assert count == 1
     # A row planned for her before she blocked the bot is dropped without a call.
     await outbox.enqueue(
-        bot.db, recipient=anna, kind="broadcast", payload={"broadcast": first},
-        due_at=bot.clock(), dedupe_key="broadcast:manual:anna", now=bot.clock(),
-    )  # fmt: skip
+        bot.db,
+        recipient=anna,
+        kind="broadcast",
+        payload={"broadcast": first},
+        due_at=bot.clock(),
+        dedupe_key="broadcast:manual:anna",
+        now=bot.clock(),
+    )
     calls_before = len(bot.api.calls_of("sendMessage"))
     await dispatcher(bot, vt).run()
     assert len(bot.api.calls_of("sendMessage")) == calls_before + 1  # only Ben's
@@ -157,9 +164,14 @@ async def test_a_crash_while_sending_resends_a_broadcast_but_never_a_reminder(
     broadcast_id, _ = await broadcasts.send_broadcast(bot.db, STAFF_ID, "Hi", "all", bot.clock())
     rows = {row.recipient: row for row in await outbox.rows(bot.db, "broadcast")}
     await outbox.enqueue(
-        bot.db, recipient=ben, kind="reminder", payload={"questionnaire": "sq-handel"},
-        due_at=bot.clock(), dedupe_key="reminder:test", now=bot.clock(),
-    )  # fmt: skip
+        bot.db,
+        recipient=ben,
+        kind="reminder",
+        payload={"questionnaire": "sq-handel"},
+        due_at=bot.clock(),
+        dedupe_key="reminder:test",
+        now=bot.clock(),
+    )
     reminder = await outbox.by_key(bot.db, "reminder:test")
     assert reminder is not None
     # The process dies after claiming both rows, before recording the outcome.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import outbox_kinds
+from bot.outbox import kinds as outbox_kinds
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import STAFF_ID, Harness
@@ -33,9 +33,14 @@ async def test_ausgang_names_every_kind_in_the_registry_order(bot: Harness) -> N
     now = bot.clock()
     for number, kind in enumerate(outbox_kinds.KINDS):
         await outbox.enqueue(
-            bot.db, recipient=700_000 + number, kind=kind, payload={},
-            due_at=now + timedelta(days=400), dedupe_key=f"test:{kind}", now=now,
-        )  # fmt: skip
+            bot.db,
+            recipient=700_000 + number,
+            kind=kind,
+            payload={},
+            due_at=now + timedelta(days=400),
+            dedupe_key=f"test:{kind}",
+            now=now,
+        )
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/ausgang")
     report = staff.last.text or ""

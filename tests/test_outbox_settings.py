@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.consultation import ConsultationError, Reminders, parse_consultation
+from bot.consultation.model import ConsultationError, Reminders, parse_consultation
 from bot.reminders import QuietHours
 from bot.settings import DEFAULT_CONSULTATION, Settings, SettingsError
 

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
-from bot.consultation import Consultation
-from bot.pack_render import render_html
+from bot.consultation.model import Consultation
+from bot.documents.pack_render import render_html
 from bot.packs import PackContext, build_pack
 from storage import answers, organisations, people, problems
 from storage.db import Database
@@ -116,8 +116,10 @@ async def test_pack_figures_equal_the_seeded_answers(bot: Harness) -> None:
     assert pack.invited == 1
     by_group = {g.title: (g.invited, g.answered) for g in pack.groups}
     assert by_group == {
-        "Einzelhandel": (0, 1), "Unternehmen / Gewerbe": (1, 1), "Verein, Verband, Kammer": (0, 1),
-    }  # fmt: skip
+        "Einzelhandel": (0, 1),
+        "Unternehmen / Gewerbe": (1, 1),
+        "Verein, Verband, Kammer": (0, 1),
+    }
     [sq] = pack.status_quo
     assert sq.respondents == 3
     questions = {q.key.split(".")[1]: q for q in sq.questions}
@@ -134,8 +136,10 @@ async def test_pack_figures_equal_the_seeded_answers(bot: Harness) -> None:
     assert beschaeft.stats is not None and beschaeft.stats.median == 8  # (4 + 12) / 2
     [problem1, problem2] = pack.problems
     assert (problem1.title, problem1.votes, problem1.source) == (
-        "Kein Glasfaser", 2, "ein Unternehmen aus Hagenow",
-    )  # fmt: skip
+        "Kein Glasfaser",
+        2,
+        "ein Unternehmen aus Hagenow",
+    )
     assert (problem2.title, problem2.votes, problem2.source) == ("Parkplätze", 0, "Blumen Müller")
     [suggestion] = pack.suggestions
     assert suggestion.source == "Gewerbeverein Hagenow"
@@ -214,9 +218,11 @@ async def test_digest_is_refused_to_everyone_else(running: Harness) -> None:
 
 
 def test_cli_writes_the_pack_whose_pdf_shows_the_figures_escaped_and_anonymous(
-    tmp_path: Path, consultation: Consultation, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    consultation: Consultation,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     db_path = tmp_path / "agenda.sqlite3"
 
     async def prepare() -> None:

@@ -16,9 +16,9 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
+from bot.documents.charts import FONT_PT, WIDTH_IN
+from bot.documents.pack_render import render_pack
 from bot.draft_summary import ReviewComment
-from bot.pack_charts import FONT_PT, WIDTH_IN
-from bot.pack_render import render_pack
 from bot.texts import format_number
 from tests.documents import DOCUMENTS, rendered, sample_pack
 from tests.paper import A4_WIDTH, Page, pages, right_edge, smallest_type_between
@@ -145,12 +145,16 @@ def test_no_internal_ids_or_bot_commands_are_printed(name: str) -> None:
 def test_identical_draft_comments_print_once_with_how_often_and_by_whom() -> None:
     pack = sample_pack()
     assert pack.draft is not None
-    said = (("Die Kosten müssen niedrig bleiben.", "Bäckerei Timm"),
-            ("die Kosten  müssen niedrig bleiben.", "eine Schule"),
-            ("Die Kosten müssen niedrig bleiben.", "Bäckerei Timm"),
-            ("Bitte auch samstags.", "Optik Saß"))  # fmt: skip
-    comments = tuple(ReviewComment(text, source, n, "firm", "2027-05-01")
-                     for n, (text, source) in enumerate(said))  # fmt: skip
+    said = (
+        ("Die Kosten müssen niedrig bleiben.", "Bäckerei Timm"),
+        ("die Kosten  müssen niedrig bleiben.", "eine Schule"),
+        ("Die Kosten müssen niedrig bleiben.", "Bäckerei Timm"),
+        ("Bitte auch samstags.", "Optik Saß"),
+    )
+    comments = tuple(
+        ReviewComment(text, source, n, "firm", "2027-05-01")
+        for n, (text, source) in enumerate(said)
+    )
     first = replace(pack.draft.measures[0], comments=comments)
     draft = replace(pack.draft, measures=(first, *pack.draft.measures[1:]))
     text = "\n".join(

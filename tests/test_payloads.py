@@ -88,8 +88,13 @@ def test_fields_are_typed_and_checked_both_ways() -> None:
         assert Sample("y", True, "abc").pack() == "ZZ:sample:y:1:abc"
         assert Sample("n", False, "abc", 3).pack() == "ZZ:sample:n:0:abc:3"
         assert Sample.unpack("ZZ:sample:n:0:abc:3") == Sample("n", False, "abc", 3)
-        for forged in ("ZZ:sample:q:1:abc", "ZZ:sample:y:2:abc", "ZZ:sample:y:1:abcdef",
-                       "ZZ:sample:y:1:a b", "ZZ:sample:y:1:abc:x"):  # fmt: skip
+        for forged in (
+            "ZZ:sample:q:1:abc",
+            "ZZ:sample:y:2:abc",
+            "ZZ:sample:y:1:abcdef",
+            "ZZ:sample:y:1:a b",
+            "ZZ:sample:y:1:abc:x",
+        ):
             assert Sample.unpack(forged) is None, forged
         with pytest.raises(CallbackDataError):
             Sample("y", True, "has:colon").pack()

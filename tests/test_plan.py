@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from bot import draft
 from bot.cli import main
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.plan import PlanError, build_plan
 from bot.settings import PROJECT_ROOT
 from storage import draft as store
@@ -101,9 +101,11 @@ async def test_the_example_plan_orders_measures_by_their_first_milestone(bot: Ha
 
 
 def test_cli_checks_publishes_and_renders_the_plan_whose_pdf_shows_the_milestones(
-    tmp_path: Path, consultation: Consultation, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    consultation: Consultation,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     db_path = tmp_path / "agenda.sqlite3"
     bad = tmp_path / "plan.yaml"
     bad.write_text(BROKEN, encoding="utf-8")
@@ -136,11 +138,15 @@ def test_cli_checks_publishes_and_renders_the_plan_whose_pdf_shows_the_milestone
     text = _pdf_text(pdf)
     assert "Zeit-Maßnahmen-Plan Digitale Agenda Hagenow 2027–2029" in text
     for line in (
-        "Software beauftragt 30.09.2027", "Online-Termine freigeschaltet 15.01.2028",
-        "Auswertung nach einem Jahr 31.01.2029", "Standorte festgelegt 30.11.2027",
-        "Fünf Zugangspunkte in Betrieb 30.06.2028", "Förderantrag gestellt 31.10.2027",
-        "20 Geschäfte online 30.04.2028", "40 Geschäfte online 31.12.2028",
-    ):  # fmt: skip
+        "Software beauftragt 30.09.2027",
+        "Online-Termine freigeschaltet 15.01.2028",
+        "Auswertung nach einem Jahr 31.01.2029",
+        "Standorte festgelegt 30.11.2027",
+        "Fünf Zugangspunkte in Betrieb 30.06.2028",
+        "Förderantrag gestellt 31.10.2027",
+        "20 Geschäfte online 30.04.2028",
+        "40 Geschäfte online 31.12.2028",
+    ):
         assert line in text, line
     assert "Gewerbeverein Hagenow mit dem Stadtmarketing" in text
     assert "Anteil online gebuchter Termine 60 Prozent" in text

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import privacy
 from bot import workshops as workshop_plan
-from bot.consultation import Consultation, Retention
+from bot.consultation.model import Consultation, Retention
 from bot.fake_telegram import FakeUser
 from storage import answers, audit, draft, inbox, organisations, outbox, packs, people, problems
 from storage import training as training_store
@@ -27,16 +27,21 @@ EVENT = "ws-handel"
 
 def small_event(consultation: Consultation, keep_anonymised: bool = False) -> Consultation:
     """The consultation with one seat at the retail workshop (to see a freed seat move on)."""
-    events = [e.model_copy(update={"capacity": 1}) if e.id == EVENT else e
-              for e in consultation.events]  # fmt: skip
+    events = [
+        e.model_copy(update={"capacity": 1}) if e.id == EVENT else e for e in consultation.events
+    ]
     return consultation.model_copy(
         update={"events": events, "retention": Retention(keep_anonymised=keep_anonymised)}
     )
 
 
 def text_questions(consultation: Consultation) -> list[tuple[str, str]]:
-    return [(qn.id, q.id) for qn in consultation.questionnaires for q in qn.questions
-            if q.type == "text"]  # fmt: skip
+    return [
+        (qn.id, q.id)
+        for qn in consultation.questionnaires
+        for q in qn.questions
+        if q.type == "text"
+    ]
 
 
 async def enter_everywhere(bot: Harness, user: FakeUser, tag: str) -> list[str]:
@@ -46,32 +51,36 @@ async def enter_everywhere(bot: Harness, user: FakeUser, tag: str) -> list[str]:
     person = await people.by_telegram_id(bot.db, user.id)
     assert person is not None and person.organisation_id is not None
     now = bot.clock()
-    for n, (qn, q) in enumerate(text_questions(bot.consultation)):
+    for n, (qn, q) in enumerate(text_questions(bot.consultation.model)):
         canaries.append(f"CANARY-{tag}-ANSWER{n}")
         await answers.save(bot.db, person.id, qn, q, canaries[-1], now=now)
     report = await problems.start_draft(bot.db, person.id, "handel", now=now)
     canaries += [f"CANARY-{tag}-TITLE", f"CANARY-{tag}-DESCRIPTION", f"CANARY-{tag}-PHOTO"]
-    await problems.update_draft(bot.db, report.id, title=canaries[-3], description=canaries[-2],
-                                photo_file_id=canaries[-1])  # fmt: skip
+    await problems.update_draft(
+        bot.db, report.id, title=canaries[-3], description=canaries[-2], photo_file_id=canaries[-1]
+    )
     await problems.submit(bot.db, report.id, now=now)
     measure = await _measure(bot)
     canaries.append(f"CANARY-{tag}-COMMENT")
     await draft.comment(bot.db, measure, person.id, canaries[-1], now)
     await draft.rate(bot.db, measure, person.id, "w", 4, now)
     canaries.append(f"CANARY-{tag}-CONTACT")
-    await training_store.update_profile(bot.db, person.organisation_id, contact=canaries[-1],
-                                        contact_consent=True, now=now)  # fmt: skip
+    await training_store.update_profile(
+        bot.db, person.organisation_id, contact=canaries[-1], contact_consent=True, now=now
+    )
     canaries.append(f"CANARY-{tag}-OCCUPATION")
-    await training_store.save_offer(bot.db, person.organisation_id, "handel", 2027,
-                                    occupation_text=canaries[-1], now=now)  # fmt: skip
+    await training_store.save_offer(
+        bot.db, person.organisation_id, "handel", 2027, occupation_text=canaries[-1], now=now
+    )
     event = bot.consultation.event(EVENT)
     assert event is not None
     await workshop_plan.sign_up(bot.db, bot.consultation, bot.settings, event, person.id, now)
     # An update of theirs still waiting in the inbox keeps its raw JSON.
     canaries.append(f"CANARY-{tag}-INBOX")
     payload = {"update_id": user.id, "message": {"text": canaries[-1], "chat": {"id": user.id}}}
-    await inbox.store(bot.db, [inbox.Incoming(user.id, f"chat:{user.id}", inbox.dumps(payload))],
-                      now)  # fmt: skip
+    await inbox.store(
+        bot.db, [inbox.Incoming(user.id, f"chat:{user.id}", inbox.dumps(payload))], now
+    )
     return canaries
 
 
@@ -79,10 +88,14 @@ async def _measure(bot: Harness) -> int:
     found = await draft.current(bot.db)
     if found is None:
         version = await draft.create_version(
-            bot.db, "Entwurf", bot.clock() + timedelta(days=30), "x", None,
+            bot.db,
+            "Entwurf",
+            bot.clock() + timedelta(days=30),
+            "x",
+            None,
             [NewMeasure("m1", "handel", "WLAN", "Freies WLAN", "Ziel", "kurz", "Stadt")],
             bot.clock(),
-        )  # fmt: skip
+        )
         await draft.publish(bot.db, version, bot.clock())
         found = await draft.current(bot.db)
     assert found is not None
@@ -158,8 +171,9 @@ async def test_erasing_from_the_chat_leaves_no_trace_in_the_file(
 
 async def counted(bot: Harness) -> dict[str, int]:
     """Given answers per question of the retail status-quo survey."""
-    return {c.question_id: c.answered
-            for c in await packs.answered_per_question(bot.db, "sq-handel")}  # fmt: skip
+    return {
+        c.question_id: c.answered for c in await packs.answered_per_question(bot.db, "sq-handel")
+    }
 
 
 async def _id(bot: Harness, telegram_id: int) -> int:
@@ -177,7 +191,7 @@ async def test_keep_anonymised_keeps_the_figures_without_the_person(
         await enter_everywhere(bot, anna, "ANNA")
         person_id = await _id(bot, ANNA)
         before = await packs.answered_per_question(bot.db, "sq-handel")
-        question_ids = [q for qn, q in text_questions(bot.consultation) if qn == "sq-handel"]
+        question_ids = [q for qn, q in text_questions(bot.consultation.model) if qn == "sq-handel"]
         texts_before = await packs.text_answers(bot.db, "sq-handel", question_ids)
         assert texts_before and texts_before[0].organisation == "CANARY-ANNA-ORG"
         await anna.send("/delete")
@@ -197,8 +211,14 @@ async def test_keep_anonymised_keeps_the_figures_without_the_person(
     finally:
         await stop_harness(bot)
     found = scan(bot.settings.db_path)
-    for canary in ("CANARY-ANNA-ORG", "CANARY-ANNA-CONTACT", "CANARY-ANNA-COMMENT",
-                   "CANARY-ANNA-PHOTO", "CANARY-ANNA-INBOX", str(ANNA)):  # fmt: skip
+    for canary in (
+        "CANARY-ANNA-ORG",
+        "CANARY-ANNA-CONTACT",
+        "CANARY-ANNA-COMMENT",
+        "CANARY-ANNA-PHOTO",
+        "CANARY-ANNA-INBOX",
+        str(ANNA),
+    ):
         assert canary.encode() not in found, canary
 
 
@@ -256,11 +276,24 @@ async def test_withdrawal_stops_a_planned_reminder_and_broadcast(bot: Harness) -
     await onboard(ben)
     now = bot.clock()
     for tg in (ANNA, BEN):
-        await outbox.enqueue(bot.db, recipient=tg, kind="reminder", payload={"questionnaire":
-                             "sq-handel"}, due_at=now + timedelta(days=1), dedupe_key=f"r:{tg}",
-                             now=now)  # fmt: skip
-        await outbox.enqueue(bot.db, recipient=tg, kind="broadcast", payload={"broadcast": 1},
-                             due_at=now, dedupe_key=f"b:{tg}", now=now)  # fmt: skip
+        await outbox.enqueue(
+            bot.db,
+            recipient=tg,
+            kind="reminder",
+            payload={"questionnaire": "sq-handel"},
+            due_at=now + timedelta(days=1),
+            dedupe_key=f"r:{tg}",
+            now=now,
+        )
+        await outbox.enqueue(
+            bot.db,
+            recipient=tg,
+            kind="broadcast",
+            payload={"broadcast": 1},
+            due_at=now,
+            dedupe_key=f"b:{tg}",
+            now=now,
+        )
     await anna.send("/widerruf")
     assert "Einwilligung widerrufen" in anna.last.text
     assert "🗑 Meine Daten löschen" in anna.buttons()
@@ -272,8 +305,15 @@ async def test_withdrawal_stops_a_planned_reminder_and_broadcast(bot: Harness) -
     assert not withdrawn.may_be_named  # her naming consent went with her consent
     assert await people.withdrawn_at(bot.db, ANNA) == "2026-12-01T09:00:00+00:00"
     # A row planned after the withdrawal (a planner that ran meanwhile) is dropped unsent.
-    await outbox.enqueue(bot.db, recipient=ANNA, kind="broadcast", payload={"broadcast": 2},
-                         due_at=now, dedupe_key="b2", now=now)  # fmt: skip
+    await outbox.enqueue(
+        bot.db,
+        recipient=ANNA,
+        kind="broadcast",
+        payload={"broadcast": 2},
+        due_at=now,
+        dedupe_key="b2",
+        now=now,
+    )
     assert bot.app.bot_data.dispatcher is not None
     sent_before = len(bot.api.sent_to(ANNA))
     await bot.app.bot_data.dispatcher.run()
@@ -360,10 +400,11 @@ def test_the_privacy_notice_cannot_change_without_a_new_version(
 
     texts = Texts()
     rendered = "".join(
-        texts.render(lang, "privacy_notice", consultation=consultation,
-                     title=consultation.title.get(lang))
+        texts.render(
+            lang, "privacy_notice", consultation=consultation, title=consultation.title.get(lang)
+        )
         for lang in ("de", "en")
-    )  # fmt: skip
+    )
     fingerprint = hashlib.sha256(rendered.encode()).hexdigest()[:16]
     assert NOTICE_FINGERPRINTS.get(consultation.consent_version) == fingerprint, (
         f"the privacy notice changed: raise consent_version in the consultation file and pin "
@@ -371,8 +412,12 @@ def test_the_privacy_notice_cannot_change_without_a_new_version(
     )
     for lang in ("de", "en"):
         notice = texts.render(lang, "privacy_notice", consultation=consultation, title="")
-        for part in (consultation.controller, consultation.contact, consultation.consent_version,
-                     "Telegram"):  # fmt: skip
+        for part in (
+            consultation.controller,
+            consultation.contact,
+            consultation.consent_version,
+            "Telegram",
+        ):
             assert part in notice
 
 
@@ -392,8 +437,13 @@ async def test_profile_and_help_offer_the_same_three_buttons(bot: Harness) -> No
     assert "/loeschen" in anna.last.text and "/meinedaten" in anna.last.text
     await anna.click("📄 Meine Daten")
     assert anna.last.document is not None
-    await onboard(eve, group="University", organisation="Hochschule Wismar",
-                  fields=("Administration",), language="English")  # fmt: skip
+    await onboard(
+        eve,
+        group="University",
+        organisation="Hochschule Wismar",
+        fields=("Administration",),
+        language="English",
+    )
     await eve.send("/help")
     assert "/delete" in eve.last.text and "🗑 Delete my data" in eve.buttons()
     await eve.click("🗑 Delete my data")

@@ -14,7 +14,7 @@ import pytest
 
 import bot.cli.privacy as cli_privacy
 from bot.cli import main
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from tests.conftest import start_harness, stop_harness
 from tests.test_privacy import ANNA, BEN, enter_everywhere, scan
 
@@ -92,9 +92,12 @@ async def test_staff_find_copy_and_erase_a_person_on_a_request_by_mail(
     for canary in ben:
         assert canary.encode() in found_bytes, canary
     assert audit_actions(db_path) == [
-        ("person_find", None, "cli"), ("person_find", None, "cli"), ("person_find", None, "cli"),
-        ("person_export", "P0001", "cli"), ("erase", "P0001", "cli"),
-    ]  # fmt: skip
+        ("person_find", None, "cli"),
+        ("person_find", None, "cli"),
+        ("person_find", None, "cli"),
+        ("person_export", "P0001", "cli"),
+        ("erase", "P0001", "cli"),
+    ]
 
 
 async def test_purge_waits_for_the_date_then_erases_everyone(

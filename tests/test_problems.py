@@ -8,7 +8,10 @@ from tests.conftest import Harness, onboard
 
 
 async def report(
-    user_title: str, bot: Harness, user_id: int, field: str = "Einzelhandel / Gewerbe",
+    user_title: str,
+    bot: Harness,
+    user_id: int,
+    field: str = "Einzelhandel / Gewerbe",
     photo: bool = False,
 ) -> None:
     user = bot.user(user_id)
@@ -59,8 +62,7 @@ async def test_others_in_the_field_say_it_affects_them_too(bot: Harness) -> None
     ben = bot.user(1002)
     await onboard(ben, organisation="Bäckerei Ben")
     carl = bot.user(1003)
-    await onboard(carl, group="Verwaltung", organisation="Stadtverwaltung",
-                  fields=("Verwaltung",))
+    await onboard(carl, group="Verwaltung", organisation="Stadtverwaltung", fields=("Verwaltung",))
 
     await ben.send("/problem")
     await ben.click("Meldungen anderer ansehen")

@@ -13,10 +13,10 @@ from pypdf import PdfReader
 
 from bot import progress, progress_notices
 from bot.cli import main
-from bot.consultation import Consultation
-from bot.outbox_dispatch import Dispatcher
+from bot.consultation.model import Consultation
+from bot.documents.progress_render import render_progress
+from bot.outbox.dispatch import Dispatcher
 from bot.plan import Milestone
-from bot.progress_render import render_progress
 from storage import outbox, people
 from storage import plan as plans
 from storage import progress as store
@@ -125,8 +125,14 @@ async def test_report_shows_done_late_and_on_time(bot: Harness) -> None:
     await publish_example_plan(bot)
     for title in ("Standorte festgelegt", "Fünf Zugangspunkte in Betrieb"):
         await store.record(bot.db, "t-wlan", store.MILESTONE, bot.clock(), subject=title)
-    await store.record(bot.db, "h-schaufenster", store.INDICATOR, bot.clock(),
-                       subject="Teilnehmende Geschäfte", value=12)  # fmt: skip
+    await store.record(
+        bot.db,
+        "h-schaufenster",
+        store.INDICATOR,
+        bot.clock(),
+        subject="Teilnehmende Geschäfte",
+        value=12,
+    )
     await store.record(bot.db, "h-schaufenster", store.NOTE, bot.clock(), note="Plattform gewählt")
     # 15 Oct 2027: "Software beauftragt" (30 Sep 2027) passed unreached; the shop window's
     # first milestone is due on 31 Oct 2027; the WLAN has reached all of its milestones.
@@ -134,8 +140,10 @@ async def test_report_shows_done_late_and_on_time(bot: Harness) -> None:
     plan = await progress.published_plan(bot.db, bot.consultation, bot.services.today())
     report = await progress.build_progress(bot.db, plan, bot.consultation.zone)
     assert [(m.measure_id, m.status) for m in report.measures] == [
-        ("v-termine", "late"), ("h-schaufenster", "on_time"), ("t-wlan", "done"),
-    ]  # fmt: skip
+        ("v-termine", "late"),
+        ("h-schaufenster", "on_time"),
+        ("t-wlan", "done"),
+    ]
     assert report.counts() == {"done": 1, "late": 1, "on_time": 1}
 
     text = _pdf_text(render_progress(report).pdf)
@@ -160,9 +168,11 @@ async def test_progress_is_for_staff_only(bot: Harness) -> None:
 
 
 def test_cli_writes_the_progress_report(
-    tmp_path: Path, consultation: Consultation, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    consultation: Consultation,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     db_path = tmp_path / "agenda.sqlite3"
 
     async def prepare() -> None:
@@ -171,8 +181,9 @@ def test_cli_writes_the_progress_report(
             await adopt_example(db, consultation)
             text = (EXAMPLES / "plan-beispiel.yaml").read_text(encoding="utf-8")
             await plans.publish(db, text, "plan-beispiel.yaml", None, datetime.now(UTC))
-            await store.record(db, "t-wlan", store.MILESTONE, datetime.now(UTC),
-                               subject="Standorte festgelegt")  # fmt: skip
+            await store.record(
+                db, "t-wlan", store.MILESTONE, datetime.now(UTC), subject="Standorte festgelegt"
+            )
         finally:
             await db.close()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.consultation import Question, parse_consultation
+from bot.consultation.model import Question, parse_consultation
 from bot.exports import answer_cells
 from bot.questions import KINDS
 from bot.texts import LANGUAGES, TEMPLATES_DIR, Texts
@@ -59,9 +59,15 @@ async def test_every_kind_round_trips(kind: str, tmp_path: Path) -> None:
     taps = [tap for row in question.kind.taps(question, None, "de") for tap in row]
     for lang in LANGUAGES:
         shown = texts.render(
-            lang, "question", questionnaire=_questionnaire(question), question=question,
-            number=1, total=1, current=value, answered=True,
-        )  # fmt: skip
+            lang,
+            "question",
+            questionnaire=_questionnaire(question),
+            question=question,
+            number=1,
+            total=1,
+            current=value,
+            answered=True,
+        )
         assert "Frage?" in shown
         saved = texts.render(lang, "question_answered", question=question, value=value)
         assert saved.strip()
@@ -107,17 +113,29 @@ async def test_every_kind_round_trips(kind: str, tmp_path: Path) -> None:
 
 def _questionnaire(question: Question) -> Any:
     data = {
-        "id": "qn", "kind": "other", "title": "Umfrage", "groups": ["firm"],
-        "opens": "2026-11-01", "closes": "2026-12-31",
+        "id": "qn",
+        "kind": "other",
+        "title": "Umfrage",
+        "groups": ["firm"],
+        "opens": "2026-11-01",
+        "closes": "2026-12-31",
         "questions": [question.model_dump(exclude_unset=True)],
-    }  # fmt: skip
+    }
     file = {
-        "id": "t", "title": "T", "town": "T", "timezone": "Europe/Berlin",
-        "consent_version": "v1", "controller": "T", "contact": "t@example.org",
-        "purge_after": "2027-12-31", "phases": [], "action_fields": [],
+        "id": "t",
+        "title": "T",
+        "town": "T",
+        "timezone": "Europe/Berlin",
+        "consent_version": "v1",
+        "controller": "T",
+        "contact": "t@example.org",
+        "purge_after": "2027-12-31",
+        "phases": [],
+        "action_fields": [],
         "groups": [{"id": "firm", "title": "Firma", "anonymous": "eine Firma"}],
-        "events": [], "questionnaires": [data],
-    }  # fmt: skip
+        "events": [],
+        "questionnaires": [data],
+    }
     consultation = parse_consultation(file)
     return consultation.questionnaires[0]
 

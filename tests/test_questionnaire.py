@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from storage import answers, people
 from tests.conftest import Harness, onboard, start_harness, stop_harness
 
@@ -77,9 +77,15 @@ async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Ha
     assert "<script>alert(1)</script> & mehr Parkplätze" in summary
     assert "Zeit, Kosten" in summary
     assert await stored(bot, 1001, "sq-handel") == {
-        "branche": "handel", "digital": 4, "kunden": ["website", "shop"],
-        "onlineanteil": "u25", "intern": ["kasse"], "huerden": ["zeit", "kosten"],
-        "hilfe": ["schulung"], "plattform": True, "beschaeft": 12,
+        "branche": "handel",
+        "digital": 4,
+        "kunden": ["website", "shop"],
+        "onlineanteil": "u25",
+        "intern": ["kasse"],
+        "huerden": ["zeit", "kosten"],
+        "hilfe": ["schulung"],
+        "plattform": True,
+        "beschaeft": 12,
         "hinweis": "<script>alert(1)</script> & mehr Parkplätze",
     }
 
@@ -154,7 +160,7 @@ async def test_summary_lets_people_change_an_answer(bot: Harness) -> None:
     await anna.send("Digitaler Marktplatz")
     await anna.click("Überspringen")
     await anna.click("Selbst genutzt")
-    await anna.click("Nein")          # not transferable: asks for the hurdle
+    await anna.click("Nein")  # not transferable: asks for the hurdle
     assert "Was steht einer Übertragung im Weg?" in anna.last.text
     await anna.send("Zu wenige Läden")
     await anna.click("Ja")
@@ -222,11 +228,11 @@ async def test_typing_where_buttons_are_expected_is_understood_or_explained(
     await onboard(anna)
     await anna.send("/umfrage")
     await anna.click(HANDEL)
-    await anna.send("Handwerk")          # the option's text, typed
+    await anna.send("Handwerk")  # the option's text, typed
     assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
     await anna.send("vier")
     assert "mit den Knöpfen" in anna.last.text
-    await anna.send("4")                 # a rating may be typed as a digit
+    await anna.send("4")  # a rating may be typed as a digit
     assert await stored(bot, 1001, "sq-handel") == {"branche": "handwerk", "digital": 4}
     await anna.send_location()
     assert "mit den Knöpfen" in anna.last.text
@@ -295,8 +301,13 @@ async def test_answers_to_questions_that_no_longer_apply_are_dropped(bot: Harnes
 
 async def test_button_labels_are_plain_text(bot: Harness) -> None:
     eve = bot.user(1003, language_code="en")
-    await onboard(eve, group="Retail", organisation="Eve's Shop",
-                  fields=("Retail / trade and industry",), language="English")
+    await onboard(
+        eve,
+        group="Retail",
+        organisation="Eve's Shop",
+        fields=("Retail / trade and industry",),
+        language="English",
+    )
     await eve.send("/survey")
     await eve.click("Retail and trade: how digital is it today?")
     await eve.click("Retail")

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import reminders
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.fake_telegram import FakeBotApi
 from bot.reminders import QuietHours, reminder_slots
 from handlers.reminders import NOTE_ONE_A_DAY as ONE_A_DAY
@@ -92,8 +92,11 @@ async def test_planning_skips_the_done_and_those_who_switched_reminders_off(bot:
     await answers.set_completed(bot.db, carla_person.id, "sq-handel", True, now=bot.clock())
     await reminders.plan_reminders(bot.db, bot.consultation, bot.settings, bot.clock())
     rows = await outbox.rows(bot.db, "reminder")
-    handel = {(r.recipient, r.payload["days_before"]): r for r in rows
-              if r.payload["questionnaire"] == "sq-handel"}  # fmt: skip
+    handel = {
+        (r.recipient, r.payload["days_before"]): r
+        for r in rows
+        if r.payload["questionnaire"] == "sq-handel"
+    }
     assert set(handel) == {(anna, 7), (anna, 2)}
     assert handel[(anna, 7)].due_at == HANDEL_FIRST
     assert handel[(anna, 2)].due_at == HANDEL_SECOND

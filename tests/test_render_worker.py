@@ -15,10 +15,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.pack_charts import ChartSource, chart_questions
-from bot.pack_render import RenderedPack, pack_labels, render_html, render_in_worker, render_pdf
+from bot.documents.charts import ChartSource, chart_questions
+from bot.documents.pack_render import (
+    RenderedPack,
+    pack_labels,
+    render_html,
+    render_in_worker,
+    render_pdf,
+)
+from bot.documents.worker import RenderFailed, RenderPool, RenderTimeout
 from bot.packs import PackContext, build_pack
-from bot.render_worker import RenderFailed, RenderPool, RenderTimeout
 from bot.texts import build_environment
 from storage import answers, people
 from tests.conftest import STAFF_ID, Harness

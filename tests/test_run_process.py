@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.consultation import load_consultation
+from bot.consultation.model import load_consultation
 from bot.fake_telegram import ChatMessage, FakeBotApi, FakeBotApiServer, FakeUser
 from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT
 

@@ -14,8 +14,9 @@ async def answered_by_carl(bot: Harness) -> None:
     await organisations.upsert_invited(
         bot.db, "Autohaus Schulz", "firm", None, "tok_autohaus0001", now=bot.clock()
     )
-    await organisations.upsert_invited(bot.db, "Hotel <Stadt> Hagenow", "tourism", None,
-                                       "tok_hotel0000001", now=bot.clock())
+    await organisations.upsert_invited(
+        bot.db, "Hotel <Stadt> Hagenow", "tourism", None, "tok_hotel0000001", now=bot.clock()
+    )
     carl = bot.user(1004)
     await carl.send("/start tok_autohaus0001")
     await carl.click("Deutsch")
@@ -72,13 +73,37 @@ async def test_commands_are_registered_per_language(bot: Harness) -> None:
     german = [c["command"] for c in bot.api.commands()]
     english = [c["command"] for c in bot.api.commands(language_code="en")]
     assert german == [
-        "start", "umfrage", "weiter", "problem", "workshops", "entwurf", "folgen", "profil",
-        "erinnerungen", "hilfe", "abbrechen", "meinedaten", "widerruf", "loeschen",
-    ]  # fmt: skip
+        "start",
+        "umfrage",
+        "weiter",
+        "problem",
+        "workshops",
+        "entwurf",
+        "folgen",
+        "profil",
+        "erinnerungen",
+        "hilfe",
+        "abbrechen",
+        "meinedaten",
+        "widerruf",
+        "loeschen",
+    ]
     assert english == [
-        "start", "survey", "resume", "problem", "workshops", "draft", "follow", "profile",
-        "reminders", "help", "cancel", "mydata", "withdraw", "delete",
-    ]  # fmt: skip
+        "start",
+        "survey",
+        "resume",
+        "problem",
+        "workshops",
+        "draft",
+        "follow",
+        "profile",
+        "reminders",
+        "help",
+        "cancel",
+        "mydata",
+        "withdraw",
+        "delete",
+    ]
     # Every listed command has a handler.
     handled = {
         name

@@ -73,8 +73,11 @@ async def test_a_forwarded_message_offers_its_sender_others_forward_as_usual(
     bot: Harness,
 ) -> None:
     admin = bot.user(STAFF_ID, "Sabine")
-    origin = {"type": "user", "date": 1, "sender_user": {"id": NEW, "is_bot": False,
-                                                         "first_name": "Nina"}}  # fmt: skip
+    origin = {
+        "type": "user",
+        "date": 1,
+        "sender_user": {"id": NEW, "is_bot": False, "first_name": "Nina"},
+    }
     await admin._message({"text": "Hallo", "forward_origin": origin})
     assert admin.buttons() == [f"➕ ID {NEW} hinzufügen"]
     hidden = {"type": "hidden_user", "date": 1, "sender_user_name": "Nina"}
@@ -140,7 +143,7 @@ def test_exports_written_by_the_command_line_are_private(
 
 @pytest.mark.usefixtures("lenient_umask")
 def test_a_rendered_pack_is_private(tmp_path: Path) -> None:
-    from bot.pack_render import RenderedPack, write_pack
+    from bot.documents.pack_render import RenderedPack, write_pack
 
     paths = write_pack(
         RenderedPack(html="<p>x</p>", pdf=b"%PDF-1.7"), tmp_path / "out", "ws-handel"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import BUTTONS, MAX_BYTES, CallbackDataError
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.texts import Texts, format_number, split_message
 from handlers.question_view import Choice, Toggle
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue import CatalogueError, load_catalogue, parse_catalogue
-from bot.consultation import Consultation, parse_consultation
+from bot.consultation.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from bot.consultation.model import Consultation, parse_consultation
 from tests.test_consultation import errors_of, has, raw
 
 
@@ -51,8 +51,10 @@ def test_the_internships_question_comes_from_the_catalogue() -> None:
     assert catalogue.internships == "praktikum"
     assert catalogue.question_ids == (*catalogue.field_ids, "praktikum")
     with pytest.raises(CatalogueError) as caught:
-        parse_catalogue({
-            "internships": "x",
-            "fields": [{"id": "x", "title": "X", "occupations": [{"id": "a", "title": "A"}]}],
-        })  # fmt: skip
+        parse_catalogue(
+            {
+                "internships": "x",
+                "fields": [{"id": "x", "title": "X", "occupations": [{"id": "a", "title": "A"}]}],
+            }
+        )
     assert "internships: 'x' is a field id" in str(caught.value)

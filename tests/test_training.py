@@ -8,11 +8,11 @@ import pytest
 
 from bot import training
 from bot import training_notices as notices
-from bot.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from bot.consultation.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from bot.documents.pack_render import render_html
 from bot.exports import build_export, pseudonym
 from bot.fake_telegram import FakeUser
-from bot.outbox_dispatch import Dispatcher
-from bot.pack_render import render_html
+from bot.outbox.dispatch import Dispatcher
 from bot.packs import build_pack
 from storage import outbox, people
 from storage import training as store
@@ -36,8 +36,15 @@ async def school_reports(user: FakeUser, field: str, training_count: str, intern
 def test_the_catalogue_matches_the_questionnaires() -> None:
     catalogue = load_catalogue()
     assert catalogue.field_ids == (
-        "handel", "handwerk", "technik", "gastro", "buero", "pflege", "it", "logistik",
-    )  # fmt: skip
+        "handel",
+        "handwerk",
+        "technik",
+        "gastro",
+        "buero",
+        "pflege",
+        "it",
+        "logistik",
+    )
     handel = catalogue.field("handel")
     assert handel is not None
     assert handel.occupation("kfm-einzelhandel") is not None
@@ -46,11 +53,18 @@ def test_the_catalogue_matches_the_questionnaires() -> None:
 
 def test_a_bad_catalogue_names_the_place() -> None:
     with pytest.raises(CatalogueError) as caught:
-        parse_catalogue({"fields": [
-            {"id": "x", "title": "X", "occupations": [{"id": "a", "title": "A"},
-                                                       {"id": "a", "title": "B"}]},
-            {"id": "Bad", "title": "Y", "occupations": []},
-        ]})  # fmt: skip
+        parse_catalogue(
+            {
+                "fields": [
+                    {
+                        "id": "x",
+                        "title": "X",
+                        "occupations": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}],
+                    },
+                    {"id": "Bad", "title": "Y", "occupations": []},
+                ]
+            }
+        )
     errors = caught.value.errors
     assert any(e.startswith("fields[1].id:") for e in errors)
     assert any(e.startswith("fields[1].occupations:") for e in errors)
@@ -90,8 +104,9 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     person = await people.by_telegram_id(bot.db, 2001)
     assert person is not None and person.organisation_id is not None
     demand = await store.demand_of(bot.db, person.organisation_id)
-    assert [(d.school_year, d.field_id, d.seeking_training, d.seeking_internship)
-            for d in demand] == [(2026, "handel", 7, 3)]  # fmt: skip
+    assert [
+        (d.school_year, d.field_id, d.seeking_training, d.seeking_internship) for d in demand
+    ] == [(2026, "handel", 7, 3)]
 
     named = bot.user(3001)
     await onboard(named, group=FIRM, organisation="Blumen Müller", named=True)
@@ -177,8 +192,9 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
     await onboard(rival, group=FIRM, organisation="Autohaus Schulz")
     person = await people.by_telegram_id(bot.db, 3002)
     assert person is not None and person.organisation_id is not None
-    theirs = await store.save_offer(bot.db, person.organisation_id, "handel", 2027,
-                                    occupation_id="verkaeufer", now=bot.clock())  # fmt: skip
+    theirs = await store.save_offer(
+        bot.db, person.organisation_id, "handel", 2027, occupation_id="verkaeufer", now=bot.clock()
+    )
     await firm.send("/ausbildung")
     assert await firm.click_data("TR:fy:handel:1999") == "Dieser Knopf ist nicht mehr gültig."
     await firm.click_data(f"TR:fe:{theirs}")  # another firm's offer
@@ -202,8 +218,10 @@ async def test_monthly_summary_goes_out_once_through_the_dispatcher(bot: Harness
     assert (await dispatcher(bot, vt).run()).sent == 0
     await notices.plan_summaries(bot.services)  # the hourly planning job
     statuses = [(r.dedupe_key, r.status) for r in await outbox.rows(bot.db, notices.KIND_SUMMARY)]
-    assert statuses == [(f"training_summary:2027-01:{STAFF_ID}", "sent"),
-                        (f"training_summary:2027-02:{STAFF_ID}", "pending")]  # fmt: skip
+    assert statuses == [
+        (f"training_summary:2027-01:{STAFF_ID}", "sent"),
+        (f"training_summary:2027-02:{STAFF_ID}", "pending"),
+    ]
     assert [m.text for m in staff.messages].count(staff.last.text) == 1
 
 
@@ -250,12 +268,14 @@ async def test_a_withdrawn_offer_or_an_opt_out_drops_the_pending_notice(bot: Har
     assert firm is not None
     rival = bot.user(3001)
     await onboard(rival, group=FIRM, organisation="Tischlerei Kurz")
-    org = (await people.by_telegram_id(bot.db, 3001))
+    org = await people.by_telegram_id(bot.db, 3001)
     assert org is not None and org.organisation_id is not None
-    first = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
-                                   occupation_id="tischler", now=bot.clock())  # fmt: skip
-    second = await store.save_offer(bot.db, org.organisation_id, "handwerk", 2027,
-                                    occupation_id="maurer", now=bot.clock())  # fmt: skip
+    first = await store.save_offer(
+        bot.db, org.organisation_id, "handwerk", 2027, occupation_id="tischler", now=bot.clock()
+    )
+    second = await store.save_offer(
+        bot.db, org.organisation_id, "handwerk", 2027, occupation_id="maurer", now=bot.clock()
+    )
     for offer_id in (first, second):
         await store.set_offer_counts(
             bot.db, offer_id, org.organisation_id, places=2, now=bot.clock()
@@ -337,15 +357,17 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     """Who used /ausbildung counts with those figures, everyone else with the questionnaire."""
     await seed(bot.db)  # questionnaire: school handel 10 + it 4; firms handel 3 + 2, handwerk 1
     db = bot.db
-    school, geheim = (await people.by_telegram_id(db, SCHULE)), (
-        await people.by_telegram_id(db, GEHEIM)
+    school, geheim = (
+        (await people.by_telegram_id(db, SCHULE)),
+        (await people.by_telegram_id(db, GEHEIM)),
     )
     assert school and geheim and school.organisation_id and geheim.organisation_id
     await store.set_demand(
         db, school.organisation_id, 2027, "handel", training=7, internship=2, now=bot.clock()
     )
-    offer = await store.save_offer(db, geheim.organisation_id, "handwerk", 2027,
-                                   occupation_id="tischler", now=bot.clock())  # fmt: skip
+    offer = await store.save_offer(
+        db, geheim.organisation_id, "handwerk", 2027, occupation_id="tischler", now=bot.clock()
+    )
     await store.set_offer_counts(
         db, offer, geheim.organisation_id, places=2, internships=1, now=bot.clock()
     )
@@ -391,6 +413,9 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     ]
     assert [row[11] for row in flow] == ["Ja", "Nein", "Ja"]
     assert counted[(pseudonym(blumen.id), "handel", "questionnaire")] == "Ja"
-    assert {value for (who, _, source), value in counted.items() if source == "questionnaire"
-            and who == pseudonym(school.id)} == {"Nein"}  # fmt: skip
+    assert {
+        value
+        for (who, _, source), value in counted.items()
+        if source == "questionnaire" and who == pseudonym(school.id)
+    } == {"Nein"}
     assert "Geheim" not in repr(rows)  # the firm may not be named, in either source

@@ -29,27 +29,53 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv holding the built wheel; its dependencies are those of the test run
     (a .pth line), so nothing is downloaded but the build backend."""
     tmp = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp),
-                  str(PROJECT_ROOT)], cwd=tmp)  # fmt: skip
+    built = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp),
+            str(PROJECT_ROOT),
+        ],
+        cwd=tmp,
+    )
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp.glob("agenda_bot-*.whl")
     venv = tmp / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp).check_returncode()
     python = venv / "bin" / "python"
-    purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                   cwd=tmp).stdout.strip()  # fmt: skip
+    purelib = _run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=tmp
+    ).stdout.strip()
     # Only the dependencies: a path listed in a .pth file is not scanned for .pth files, so the
     # checkout's editable install stays out of sight.
     Path(purelib, "deps.pth").write_text(sysconfig.get_path("purelib") + "\n", "utf-8")
-    done = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                 "-q", str(wheel)], cwd=tmp)  # fmt: skip
+    done = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        cwd=tmp,
+    )
     assert done.returncode == 0, done.stderr
     return venv
 
 
 def test_the_installed_bot_is_not_the_checkout(installed: Path, tmp_path: Path) -> None:
-    found = _run([str(installed / "bin" / "python"), "-c", "import bot; print(bot.__file__)"],
-                 cwd=tmp_path)  # fmt: skip
+    found = _run(
+        [str(installed / "bin" / "python"), "-c", "import bot; print(bot.__file__)"], cwd=tmp_path
+    )
     assert found.returncode == 0, found.stderr
     assert not Path(found.stdout.strip()).is_relative_to(PROJECT_ROOT)
 
@@ -65,8 +91,7 @@ def test_check_reads_the_shipped_consultation_outside_the_checkout(
 def test_the_demo_runs_from_the_wheel_and_writes_the_documents(
     installed: Path, tmp_path: Path
 ) -> None:
-    result = _run([str(installed / "bin" / "agenda-bot"), "demo", "--per-group", "2"],
-                  cwd=tmp_path)  # fmt: skip
+    result = _run([str(installed / "bin" / "agenda-bot"), "demo", "--per-group", "2"], cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     out = tmp_path / "out"
     assert (out / "demo.sqlite3").is_file()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from bot import broadcasts, workshops
-from bot.outbox_dispatch import Dispatcher
+from bot.outbox.dispatch import Dispatcher
 from bot.packs import build_pack
 from handlers import workshops as workshop_handlers
 from storage import outbox, people
@@ -53,7 +53,7 @@ async def test_fifteen_seats_then_the_waiting_list_offers_expiry_and_confirmatio
 
     # The third registered person cancels: the first waiting (no. 16) gets the seat offered.
     await workshops.sign_off(bot.db, s.settings, event, ids[2], bot.clock())
-    offered = (await store.get(bot.db, HANDEL, ids[15]))
+    offered = await store.get(bot.db, HANDEL, ids[15])
     assert offered is not None and offered.status == "offered"
     assert offered.offered_until == bot.clock() + timedelta(hours=24)
     rows = await outbox.rows(bot.db, workshops.OFFER_KIND)
@@ -63,14 +63,14 @@ async def test_fifteen_seats_then_the_waiting_list_offers_expiry_and_confirmatio
     assert report.sent == 1
     offer = bot.api.sent_to(tg[15])[-1]
     assert "Ein Platz ist frei geworden" in (offer.text or "")
-    assert offer.button_labels == ["✅ Platz nehmen: Workshop Einzelhandel / Gewerbe",
-                                   "✖️ Nein, danke"]  # fmt: skip
+    assert offer.button_labels == [
+        "✅ Platz nehmen: Workshop Einzelhandel / Gewerbe",
+        "✖️ Nein, danke",
+    ]
 
     # Nothing lapses before the time is up; after it the next on the list gets the offer.
     bot.clock.advance(hours=23)
-    assert await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock()) == (
-        [], []
-    )
+    assert await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock()) == ([], [])
     bot.clock.advance(hours=2)
     lapsed, new = await workshops.check_offers(bot.db, s.consultation, s.settings, bot.clock())
     assert [r.person_id for r in lapsed] == [ids[15]]
@@ -143,8 +143,15 @@ async def test_stale_and_forged_buttons_are_answered_politely(bot: Harness) -> N
     anna = bot.user(503)
     await onboard(anna)
     await anna.send("/workshops")
-    for data in ("WS:in:no-such-event", "WS:in", "WS:fly:ws-handel", "WS:no:ws-handel",
-                 "WS:ics:ws-handel", "WS:out:ws-handel", "WS:in:ws-handel:extra"):  # fmt: skip
+    for data in (
+        "WS:in:no-such-event",
+        "WS:in",
+        "WS:fly:ws-handel",
+        "WS:no:ws-handel",
+        "WS:ics:ws-handel",
+        "WS:out:ws-handel",
+        "WS:in:ws-handel:extra",
+    ):
         toast = await anna.click_data(data)
         assert toast is not None and "nicht mehr aktuell" in toast, data
     assert await store.seats_taken(bot.db) == {}

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bot import draft
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
+from bot.consultation.yaml_places import YamlRefused, parse_yaml
+from bot.consultation.yaml_syntax import MAX_BYTES, MAX_DEPTH
 from bot.plan import PlanError, load_plan
-from bot.yaml_places import YamlRefused, parse_yaml
-from bot.yaml_syntax import MAX_BYTES, MAX_DEPTH
 from storage import draft as store
 from tests.conftest import STAFF_ID, Harness
 from tests.test_draft import DRAFT
@@ -31,24 +31,38 @@ def refusal(text: str) -> str:
 @pytest.mark.parametrize(
     ("text", "start", "fix"),
     [
-        ("title: Frage: Wie digital?\n", "Zeile 1, Spalte 13: Doppelpunkt mitten im Text",
-         "Setzen Sie den ganzen Text in Anführungszeichen"),
-        ("a:\n\tb: 1\n", "Zeile 2, Spalte 1: Tabulator statt Leerzeichen",
-         "nur mit Leerzeichen"),
-        ('a: "offen\nb: 2\n', "Zeile 1, Spalte 4: Ein Anführungszeichen wird nicht geschlossen",
-         "passende Anführungszeichen"),
+        (
+            "title: Frage: Wie digital?\n",
+            "Zeile 1, Spalte 13: Doppelpunkt mitten im Text",
+            "Setzen Sie den ganzen Text in Anführungszeichen",
+        ),
+        ("a:\n\tb: 1\n", "Zeile 2, Spalte 1: Tabulator statt Leerzeichen", "nur mit Leerzeichen"),
+        (
+            'a: "offen\nb: 2\n',
+            "Zeile 1, Spalte 4: Ein Anführungszeichen wird nicht geschlossen",
+            "passende Anführungszeichen",
+        ),
         ("a: 1\nb\nc: 2\n", "Zeile 2, Spalte 1: Hier fehlt der Doppelpunkt", "schlüssel: wert"),
-        ("a:\n  b: 1\n c: 2\n", "Zeile 3, Spalte 2: Die Einrückung passt nicht",
-         "gleich weit eingerückt"),
-        ("a: 1\na: 2\n", "Zeile 2, Spalte 1: Dieser Schlüssel steht im selben Abschnitt zweimal",
-         "Löschen Sie einen"),
+        (
+            "a:\n  b: 1\n c: 2\n",
+            "Zeile 3, Spalte 2: Die Einrückung passt nicht",
+            "gleich weit eingerückt",
+        ),
+        (
+            "a: 1\na: 2\n",
+            "Zeile 2, Spalte 1: Dieser Schlüssel steht im selben Abschnitt zweimal",
+            "Löschen Sie einen",
+        ),
         ("a: 2027-02-30\n", "Zeile 1, Spalte 4: Dieses Datum gibt es nicht", "2027-04-30"),
         ("a: [1, 2\nb: 3\n", "Zeile 2, Spalte 2: Eine Liste in [ ] oder { }", "Anführungszeichen"),
-        ("a: @home\n", "Zeile 1, Spalte 4: Ein Text beginnt mit einem Zeichen",
-         "Anführungszeichen"),
+        (
+            "a: @home\n",
+            "Zeile 1, Spalte 4: Ein Text beginnt mit einem Zeichen",
+            "Anführungszeichen",
+        ),
         ("a: *nirgends\n", "Zeile 1, Spalte 4: Ein Verweis (*name)", "Schreiben Sie den Wert aus"),
     ],
-)  # fmt: skip
+)
 def test_syntax_errors_are_explained_in_german_with_place_and_fix(
     text: str, start: str, fix: str
 ) -> None:
@@ -80,8 +94,11 @@ def test_an_alias_bomb_is_refused_before_it_is_built() -> None:
 
 def test_a_few_references_are_fine() -> None:
     data, _ = parse_yaml("base: &b {horizon: kurz}\nm1: *b\nm2: *b\n")
-    assert data == {"base": {"horizon": "kurz"}, "m1": {"horizon": "kurz"},
-                    "m2": {"horizon": "kurz"}}  # fmt: skip
+    assert data == {
+        "base": {"horizon": "kurz"},
+        "m1": {"horizon": "kurz"},
+        "m2": {"horizon": "kurz"},
+    }
 
 
 def test_a_self_reference_too_deep_nesting_and_a_huge_file_are_refused() -> None:

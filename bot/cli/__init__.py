@@ -20,7 +20,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot import logs
 from bot.cli import (
     audit,
     backup,
@@ -39,14 +38,27 @@ from bot.cli import (
 )
 from bot.cli.common import EXIT_CONFIG, Env
 from bot.cli.helptext import decorate
+from bot.service import logs
 from bot.settings import SettingsError
 from storage.files import restrict_umask
 from storage.integrity import DatabaseUnusable
 
 COMMANDS = (
-    run, check, status, invite, demo, digest, export, draft, plan, measures, problems, backup,
-    privacy, audit,
-)  # fmt: skip
+    run,
+    check,
+    status,
+    invite,
+    demo,
+    digest,
+    export,
+    draft,
+    plan,
+    measures,
+    problems,
+    backup,
+    privacy,
+    audit,
+)
 
 
 def parser() -> argparse.ArgumentParser:

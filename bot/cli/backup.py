@@ -76,7 +76,8 @@ def restore_command(args: argparse.Namespace, env: Env) -> int:
         return fail(str(error))
     print(f"agenda-bot: {source} -> {done.db_path}", file=sys.stderr)
     for path in done.set_aside:
-        print(f"agenda-bot: bisherige Datei aufbewahrt (previous file kept): {path}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"agenda-bot: bisherige Datei aufbewahrt (previous file kept): {path}", file=sys.stderr
+        )
     print(done.db_path)
     return 0

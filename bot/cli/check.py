@@ -12,28 +12,31 @@ from typing import TYPE_CHECKING
 from bot.cli.common import Env, Subparsers, checked_database
 
 if TYPE_CHECKING:
-    from bot.consultation import Consultation
+    from bot.consultation.model import Consultation
 
 
 def register(sub: Subparsers) -> None:
     """Add ``check``."""
     parser = sub.add_parser("check", help="Befragungsdatei prüfen (validate a consultation file)")
     parser.add_argument(
-        "file", type=Path, nargs="?",
+        "file",
+        type=Path,
+        nargs="?",
         help="die YAML-Datei; ohne: AGENDA_CONSULTATION oder die mitgelieferte Hagenow-Datei"
         " (the YAML file; default: AGENDA_CONSULTATION or the shipped Hagenow file)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--db", type=Path,
+        "--db",
+        type=Path,
         help="Datenbank: warnen, wenn eine Frage mit Antworten dort in der Datei fehlt"
         " (a database: warn when a question with answers is gone from the file)",
-    )  # fmt: skip
+    )
     parser.set_defaults(func=check)
 
 
 def check(args: argparse.Namespace, env: Env) -> int:
     """Print the file's errors with their places, or a one-line summary (and any warnings)."""
-    from bot.consultation import ConsultationError, load_consultation
+    from bot.consultation.model import ConsultationError, load_consultation
 
     path: Path = args.file or env.settings().consultation_path
     try:

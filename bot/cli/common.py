@@ -10,12 +10,12 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import logs
-from bot.logs import ServiceFormatter
+from bot.service import logs
+from bot.service.logs import ServiceFormatter
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from bot.consultation import Consultation
+    from bot.consultation.model import Consultation
 
 EXIT_CONFIG = 2
 
@@ -61,12 +61,14 @@ def checked_database(path: Path, *, create: bool = False, hint: str = "") -> Pat
                 raise DatabaseUnusable(
                     path,
                     "no such file - "
-                    + (hint or "set AGENDA_DATA_DIR or AGENDA_DB"
-                       " (agenda-bot run creates it at its first start)"),
+                    + (
+                        hint
+                        or "set AGENDA_DATA_DIR or AGENDA_DB"
+                        " (agenda-bot run creates it at its first start)"
+                    ),
                 ) from None
             raise
-    print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}",
-          file=sys.stderr)  # fmt: skip
+    print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}", file=sys.stderr)
     return path
 
 
@@ -88,8 +90,8 @@ def telegram_failure(error: Exception, settings: Settings) -> int:
 
 def load_consultation(settings: Settings) -> Consultation:
     """The consultation file of the settings; an invalid file is a settings error (exit 2)."""
-    from bot.consultation import ConsultationError
-    from bot.consultation import load_consultation as load
+    from bot.consultation.model import ConsultationError
+    from bot.consultation.model import load_consultation as load
 
     try:
         consultation = load(settings.consultation_path)
@@ -106,8 +108,8 @@ def load_consultation(settings: Settings) -> Consultation:
 def local_zone(settings: Settings) -> tzinfo:
     """The consultation's time zone, for names of files; UTC if the file cannot be read (a
     backup must work even then)."""
-    from bot.consultation import ConsultationError
-    from bot.consultation import load_consultation as load
+    from bot.consultation.model import ConsultationError
+    from bot.consultation.model import load_consultation as load
 
     try:
         return load(settings.consultation_path).zone

@@ -35,6 +35,6 @@ def register(sub: Subparsers) -> None:
 
 def demo(args: argparse.Namespace, env: Env) -> int:
     """Run the demo; it needs no token and no settings."""
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return asyncio.run(run_demo(args.db, args.per_group, force=args.force))

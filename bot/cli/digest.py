@@ -29,7 +29,7 @@ def digest(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
-    from bot.pack_render import render_pack, write_pack
+    from bot.documents.pack_render import render_pack, write_pack
     from bot.packs import UnknownWorkshop, build_pack
     from storage import audit
     from storage.db import Database

@@ -57,18 +57,28 @@ async def _draft(env: Env, command: str, path: Path) -> int:
     try:
         same = await draft.unchanged(db, source)
         if same is not None:
-            print(f"{path}: unverändert – gleich der veröffentlichten Version {same},"
-                  " nichts getan, niemand benachrichtigt (same as the published version;"
-                  " nothing done)")  # fmt: skip
+            print(
+                f"{path}: unverändert – gleich der veröffentlichten Version {same},"
+                " nichts getan, niemand benachrichtigt (same as the published version;"
+                " nothing done)"
+            )
             return 0
         now = datetime.now(UTC)
         async with db.transaction():  # published together with its audit entry
             version_id = await draft.store_draft(db, parsed, source, None, now)
             count = await draft.publish(db, version_id, now)
-            await audit.record(db, "publish_draft", actor=None, subject=f"draft:{version_id}",
-                               detail=f"recipients={count}", now=now)  # fmt: skip
+            await audit.record(
+                db,
+                "publish_draft",
+                actor=None,
+                subject=f"draft:{version_id}",
+                detail=f"recipients={count}",
+                now=now,
+            )
     finally:
         await db.close()
-    print(f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
-          f" {count} notices planned (the running bot sends them within a minute)")  # fmt: skip
+    print(
+        f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
+        f" {count} notices planned (the running bot sends them within a minute)"
+    )
     return 0

@@ -38,7 +38,7 @@ def export(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _export(env: Env, out: Path, fmt: str) -> int:
-    from bot.export_xlsx import save_xlsx
+    from bot.documents.xlsx import save_xlsx
     from bot.exports import build_export, export_file_name, write_csv
     from storage import audit
     from storage.db import Database

@@ -34,16 +34,18 @@ def register(sub: Subparsers) -> None:
         "csv", type=Path, help="CSV-Datei, z. B. aus Excel (CSV file, e.g. saved by Excel)"
     )
     imp.add_argument(
-        "--out", type=Path,
+        "--out",
+        type=Path,
         help="Links hierhin schreiben (where to write the links; default: <csv>-links.csv)",
-    )  # fmt: skip
+    )
     imp.add_argument(
         "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
     )
     imp.add_argument(
-        "--partial", action="store_true",
+        "--partial",
+        action="store_true",
         help="fehlerhafte Zeilen überspringen, die guten importieren (skip bad rows)",
-    )  # fmt: skip
+    )
     imp.set_defaults(func=import_command)
     letters = invite_sub.add_parser(
         "letters",
@@ -56,13 +58,17 @@ def register(sub: Subparsers) -> None:
         " a CSV only that file's organisations, imported first.)",
     )
     letters.add_argument(
-        "csv", type=Path, nargs="?",
+        "csv",
+        type=Path,
+        nargs="?",
         help="nur die Organisationen dieser CSV (only the organisations of this CSV)",
-    )  # fmt: skip
+    )
     letters.add_argument(
-        "--out", type=Path, default=Path("einladungen.pdf"),
+        "--out",
+        type=Path,
+        default=Path("einladungen.pdf"),
         help="PDF-Datei (the PDF; default: einladungen.pdf)",
-    )  # fmt: skip
+    )
     letters.add_argument(
         "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
     )
@@ -95,13 +101,18 @@ async def _invite_import(
     for problem in found.problems:
         print(f"{csv_path}:{problem.line}: {problem.text}", file=sys.stderr)
     for dup in found.duplicates:
-        print(f"{csv_path}:{dup.line}: {dup.name!r} doppelt, wie Zeile {dup.first_line}"
-              f" – zählt einmal (duplicate, counted once)", file=sys.stderr)  # fmt: skip
+        print(
+            f"{csv_path}:{dup.line}: {dup.name!r} doppelt, wie Zeile {dup.first_line}"
+            f" – zählt einmal (duplicate, counted once)",
+            file=sys.stderr,
+        )
     bad = len({p.line for p in found.problems})
     if bad and not partial:
-        return fail(f"{bad} fehlerhafte Zeile(n), nichts importiert (nothing imported) – Datei"
-                    f" korrigieren oder mit --partial nur die {len(found.rows)} guten importieren"
-                    " (fix the file, or import the good rows with --partial)")  # fmt: skip
+        return fail(
+            f"{bad} fehlerhafte Zeile(n), nichts importiert (nothing imported) – Datei"
+            f" korrigieren oder mit --partial nur die {len(found.rows)} guten importieren"
+            " (fix the file, or import the good rows with --partial)"
+        )
     if not found.rows:
         return fail(f"{csv_path}: keine Organisationen zu importieren (no organisations)")
     if bot_username is None:
@@ -119,9 +130,11 @@ async def _invite_import(
         print(f"{inv.name}\t{inv.link}")
     count = Counter(inv.status for inv in invitations)
     skipped = f"; {bad} Zeile(n) übersprungen (rows skipped)" if bad else ""
-    print(f"{len(invitations)} Organisationen (organisations): {count['new']} neu (new),"
-          f" {count['updated']} geändert (updated), {count['unchanged']} unverändert"
-          f" (unchanged){skipped}; Links: {out}")  # fmt: skip
+    print(
+        f"{len(invitations)} Organisationen (organisations): {count['new']} neu (new),"
+        f" {count['updated']} geändert (updated), {count['unchanged']} unverändert"
+        f" (unchanged){skipped}; Links: {out}"
+    )
     return 0
 
 
@@ -147,9 +160,9 @@ def letters_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str | None) -> int:
+    from bot.documents.letters import build_letters, render_letters_in_worker
+    from bot.documents.worker import RENDER_TIMEOUT, RenderFailed
     from bot.invite_file import InviteFileError, name_key, read_file
-    from bot.letters import build_letters, render_letters_in_worker
-    from bot.render_worker import RENDER_TIMEOUT, RenderFailed
     from storage import organisations
     from storage.db import Database
 
@@ -172,15 +185,21 @@ async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str
         by_key = {name_key(o.name): o for o in orgs}
         missing = [row for row in found.rows if name_key(row.name) not in by_key]
         for row in missing:
-            print(f"{csv_path}:{row.line}: {row.name!r} ist nicht eingeladen (not invited)",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"{csv_path}:{row.line}: {row.name!r} ist nicht eingeladen (not invited)",
+                file=sys.stderr,
+            )
         if missing or found.problems:
-            return fail(f"keine Briefe geschrieben (no letters written) – zuerst: agenda-bot"
-                        f" invite import {csv_path}")  # fmt: skip
+            return fail(
+                f"keine Briefe geschrieben (no letters written) – zuerst: agenda-bot"
+                f" invite import {csv_path}"
+            )
         orgs = [by_key[name_key(row.name)] for row in found.rows]
     if not orgs:
-        return fail("keine eingeladenen Organisationen (none invited) – zuerst: agenda-bot"
-                    " invite import FILE")  # fmt: skip
+        return fail(
+            "keine eingeladenen Organisationen (none invited) – zuerst: agenda-bot"
+            " invite import FILE"
+        )
     if bot_username is None:
         bot_username = await _bot_username(settings)
         if bot_username is None:

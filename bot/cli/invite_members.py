@@ -10,10 +10,17 @@ from datetime import UTC, datetime
 
 from bot.cli.common import Env, Subparsers, fail
 
-HEADER = "\t".join((
-    "Nr.", "Organisation", "Gruppe (group)", "Kontakt (contact)", "Mitglieder (members)",
-    "Wartet (waiting)", "Alte Links (old links)",
-))  # fmt: skip
+HEADER = "\t".join(
+    (
+        "Nr.",
+        "Organisation",
+        "Gruppe (group)",
+        "Kontakt (contact)",
+        "Mitglieder (members)",
+        "Wartet (waiting)",
+        "Alte Links (old links)",
+    )
+)
 
 
 def register_subcommands(invite_sub: Subparsers) -> None:

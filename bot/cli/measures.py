@@ -35,14 +35,16 @@ def register(sub: Subparsers) -> None:
         "ids", nargs="+", metavar="ID", help="Kennung aus der Entwurfsdatei (measure id)"
     )
     adopt.add_argument(
-        "--undo", action="store_true",
+        "--undo",
+        action="store_true",
         help="Beschluss zurücknehmen (withdraw the adoption)",
-    )  # fmt: skip
+    )
     adopt.add_argument(
-        "--priority", action="store_true",
+        "--priority",
+        action="store_true",
         help="zusätzlich als Priorität fürs nächste Haushaltsjahr markieren (also mark as"
         " priority)",
-    )  # fmt: skip
+    )
     measures.set_defaults(func=measures_command, ids=(), undo=False, priority=False)
 
 
@@ -52,7 +54,7 @@ def measures_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority: bool) -> int:
-    from bot.yaml_places import unknown
+    from bot.consultation.yaml_places import unknown
     from storage import audit
     from storage import draft as drafts
     from storage.db import Database
@@ -62,14 +64,18 @@ async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority
     try:
         version = await drafts.current(db)
         if version is None:
-            return fail("kein Entwurf veröffentlicht (no draft published) – zuerst: agenda-bot"
-                        " draft publish FILE")  # fmt: skip
+            return fail(
+                "kein Entwurf veröffentlicht (no draft published) – zuerst: agenda-bot"
+                " draft publish FILE"
+            )
         rows = await drafts.measures(db, version.id)
         if command == "list":
             print(f"Entwurf (draft) {version.id}: {version.title}")
             for m in rows:
-                marks = ("beschlossen (adopted)" if m.adopted else "",
-                         "Priorität (priority)" if m.priority else "")  # fmt: skip
+                marks = (
+                    "beschlossen (adopted)" if m.adopted else "",
+                    "Priorität (priority)" if m.priority else "",
+                )
                 shown = " ".join(filter(None, marks))
                 print(f"{m.measure_id}\t{m.action_field}\t{m.title}\t{shown}".rstrip())
             return 0
@@ -78,26 +84,42 @@ async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority
         for measure_id in wrong:
             print(f"agenda-bot: {unknown('measure', measure_id, by_id)}", file=sys.stderr)
         if wrong:
-            return fail(f"nichts geändert (nothing changed): {len(wrong)} unbekannte"
-                        f" Kennung(en) im Entwurf {version.id} – agenda-bot measures list zeigt"
-                        " alle")  # fmt: skip
+            return fail(
+                f"nichts geändert (nothing changed): {len(wrong)} unbekannte"
+                f" Kennung(en) im Entwurf {version.id} – agenda-bot measures list zeigt"
+                " alle"
+            )
         chosen = [by_id[i] for i in dict.fromkeys(ids)]
         now, detail = datetime.now(UTC), "off" if undo else "on"
         async with db.transaction():  # the marks and their audit entries together
             for m in chosen:
                 await drafts.mark(db, m.id, "adopted", not undo)
-                await audit.record(db, "adopt", actor=None, subject=f"measure:{m.measure_id}",
-                                   detail=detail, now=now)  # fmt: skip
+                await audit.record(
+                    db,
+                    "adopt",
+                    actor=None,
+                    subject=f"measure:{m.measure_id}",
+                    detail=detail,
+                    now=now,
+                )
                 if priority:
                     await drafts.mark(db, m.id, "priority", not undo)
-                    await audit.record(db, "priority", actor=None,
-                                       subject=f"measure:{m.measure_id}", detail=detail, now=now)
+                    await audit.record(
+                        db,
+                        "priority",
+                        actor=None,
+                        subject=f"measure:{m.measure_id}",
+                        detail=detail,
+                        now=now,
+                    )
         adopted = sum(1 for m in await drafts.measures(db, version.id) if m.adopted)
     finally:
         await db.close()
     done = "zurückgenommen (withdrawn)" if undo else "beschlossen (adopted)"
     for m in chosen:
         print(f"{m.measure_id}\t{m.title}\t{done}")
-    print(f"Entwurf (draft) {version.id}: {adopted} von {len(rows)} Maßnahmen beschlossen"
-          f" (of {len(rows)} measures adopted)")  # fmt: skip
+    print(
+        f"Entwurf (draft) {version.id}: {adopted} von {len(rows)} Maßnahmen beschlossen"
+        f" (of {len(rows)} measures adopted)"
+    )
     return 0

@@ -42,12 +42,12 @@ def plan_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> int:
+    from bot.documents.pack_render import RenderedPack
+    from bot.documents.plan_render import render_plan
+    from bot.documents.progress_render import render_progress
     from bot.draft import same_text
-    from bot.pack_render import RenderedPack
     from bot.plan import PlanError, build_plan
-    from bot.plan_render import render_plan
     from bot.progress import build_progress
-    from bot.progress_render import render_progress
     from storage import audit
     from storage import plan as plans
     from storage.db import Database
@@ -59,8 +59,10 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
         if path is None:
             stored = await plans.latest(db)
             if stored is None:
-                print("agenda-bot: no plan published yet (agenda-bot plan publish FILE)",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    "agenda-bot: no plan published yet (agenda-bot plan publish FILE)",
+                    file=sys.stderr,
+                )
                 return 1
             source, name = stored.source, stored.file_name
         else:
@@ -79,8 +81,10 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
         if command == "publish":
             stored = await plans.latest(db)
             if stored is not None and same_text(stored.source, source):
-                print(f"{name}: unverändert – gleich dem veröffentlichten Plan, nichts getan"
-                      " (same as the published plan; nothing done)")  # fmt: skip
+                print(
+                    f"{name}: unverändert – gleich dem veröffentlichten Plan, nichts getan"
+                    " (same as the published plan; nothing done)"
+                )
                 return 0
             now = datetime.now(UTC)
             async with db.transaction():
@@ -93,10 +97,12 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
         await db.close()
     if command in ("check", "publish"):
         done = "published" if command == "publish" else "ok"
-        print(f"{name}: {done} - {len(ctx.measures)} measures,"
-              f" {sum(len(m.milestones) for m in ctx.measures)} milestones")  # fmt: skip
+        print(
+            f"{name}: {done} - {len(ctx.measures)} measures,"
+            f" {sum(len(m.milestones) for m in ctx.measures)} milestones"
+        )
         return 0
-    from bot.pack_render import write_pack
+    from bot.documents.pack_render import write_pack
 
     rendered: RenderedPack = render_progress(report) if report else render_plan(ctx)
     key = report.key if report else ctx.key

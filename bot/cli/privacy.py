@@ -103,8 +103,10 @@ async def _purge(env: Env, dry_run: bool) -> int:
     finally:
         await db.close()
     kept = f", {done.answers_kept} ohne Personenbezug behalten" if done.answers_kept else ""
-    print(f"Gelöscht: {done.people} Personen, {done.answers} Antworten{kept}, "
-          f"{done.problems} Problemmeldungen, {done.backups} Sicherungen (deleted)")  # fmt: skip
+    print(
+        f"Gelöscht: {done.people} Personen, {done.answers} Antworten{kept}, "
+        f"{done.problems} Problemmeldungen, {done.backups} Sicherungen (deleted)"
+    )
     return 0
 
 
@@ -124,8 +126,9 @@ async def _find(env: Env, text: str) -> int:
     db = await Database.open(env.database())
     try:
         found = await person_data.find(db, text)
-        await audit.record(db, "person_find", actor=None, via="cli", detail=f"found={len(found)}",
-                           now=now())  # fmt: skip
+        await audit.record(
+            db, "person_find", actor=None, via="cli", detail=f"found={len(found)}", now=now()
+        )
     finally:
         await db.close()
     for match in found:
@@ -171,8 +174,9 @@ async def _export(env: Env, person_id: int) -> Copy | None:
     try:
         copy = await build_copy(db, consultation, person_id, now())
         if copy is not None:
-            await audit.record(db, "person_export", actor=None, via="cli",
-                               subject=pseudonym(person_id), now=now())  # fmt: skip
+            await audit.record(
+                db, "person_export", actor=None, via="cli", subject=pseudonym(person_id), now=now()
+            )
     finally:
         await db.close()
     if copy is None:
@@ -193,8 +197,10 @@ def erase_command(args: argparse.Namespace, env: Env) -> int:
         print(f"agenda-bot: {pseudonym(person_id)} gibt es nicht (no such person)", file=sys.stderr)
         return 1
     if not args.yes:
-        answer = input(f"Alle Daten von {pseudonym(person_id)}{found} endgültig löschen? "
-                       "[j/N] (erase for good? [y/N]) ")  # fmt: skip
+        answer = input(
+            f"Alle Daten von {pseudonym(person_id)}{found} endgültig löschen? "
+            "[j/N] (erase for good? [y/N]) "
+        )
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
             print("Nichts gelöscht (nothing deleted)")
             return 1
@@ -222,7 +228,9 @@ async def _erase(env: Env, person_id: int, *, dry: bool) -> str | None:
         await db.close()
     if erased is None:
         return None
-    print(f"{pseudonym(person_id)} gelöscht (erased): {erased.answers} Antworten, "
-          f"{erased.problems} Problemmeldungen, {erased.registrations} Anmeldungen, "
-          f"Organisation: {erased.organisation}, {erased.outbox} Nachrichten")  # fmt: skip
+    print(
+        f"{pseudonym(person_id)} gelöscht (erased): {erased.answers} Antworten, "
+        f"{erased.problems} Problemmeldungen, {erased.registrations} Anmeldungen, "
+        f"Organisation: {erased.organisation}, {erased.outbox} Nachrichten"
+    )
     return ""

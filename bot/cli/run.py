@@ -70,8 +70,8 @@ def run(args: argparse.Namespace, env: Env) -> int:
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.polling import run_polling
-    from bot.startup import wait_for_telegram
+    from bot.service.polling import run_polling
+    from bot.service.startup import wait_for_telegram
 
     log = logging.getLogger("bot.run")
     try:
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
             _run_webhook(app, settings)
         else:
             # Not app.run_polling: every update is stored before Telegram is told
-            # (bot/polling.py, bot/inbox.py).
+            # (bot/service/polling.py, bot/service/inbox.py).
             run_polling(app, allowed_updates=ALLOWED_UPDATES)
     except (InvalidToken, NetworkError) as error:
         if isinstance(error, BadRequest):

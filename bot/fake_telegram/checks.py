@@ -11,45 +11,90 @@ from bot.fake_telegram.models import ApiError, Button
 # Parameters are typed by name, as the Bot API does: over HTTP every value is a string.
 INT_PARAMS = frozenset(
     {
-        "chat_id", "message_id", "offset", "limit", "timeout", "cache_time",
-        "reply_to_message_id", "message_thread_id", "user_id", "from_chat_id", "duration",
-        "width", "height", "max_connections",
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "cache_time",
+        "reply_to_message_id",
+        "message_thread_id",
+        "user_id",
+        "from_chat_id",
+        "duration",
+        "width",
+        "height",
+        "max_connections",
     }
-)  # fmt: skip
+)
 BOOL_PARAMS = frozenset(
     {
-        "disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-        "disable_web_page_preview", "allow_sending_without_reply", "has_spoiler",
-        "disable_content_type_detection", "show_caption_above_media", "allow_paid_broadcast",
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "has_spoiler",
+        "disable_content_type_detection",
+        "show_caption_above_media",
+        "allow_paid_broadcast",
     }
-)  # fmt: skip
+)
 JSON_PARAMS = frozenset(
     {
-        "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-        "link_preview_options", "reply_parameters", "media",
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
     }
-)  # fmt: skip
+)
 
 PARSE_MODES = ("HTML", "MarkdownV2", "Markdown")
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's secret_token
 CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
-        "upload_voice", "upload_document", "choose_sticker", "find_location",
-        "record_video_note", "upload_video_note",
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
     }
-)  # fmt: skip
+)
 BUTTON_ACTIONS = (
-    "callback_data", "url", "login_url", "switch_inline_query", "web_app", "pay",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game",
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "web_app",
+    "pay",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
     "copy_text",
-)  # fmt: skip
+)
 SCOPES = frozenset(
     {
-        "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
-        "chat_administrators", "chat_member",
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
     }
-)  # fmt: skip
+)
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _URL_RE = re.compile(r"(https?|tg)://\S+", re.IGNORECASE)
 
@@ -130,7 +175,7 @@ def _check_button(button: object) -> Button:
     return Button(text=text, callback_data=data, url=url)
 
 
-def check_reply_markup(
+def check_reply_markup(  # noqa: C901 (to split)
     markup: object,
 ) -> tuple[list[list[Button]], list[list[str]] | None]:
     """Validate reply_markup; return (inline buttons, reply keyboard labels or None)."""

@@ -75,9 +75,7 @@ class TelegramLimits:
             self.refused += 1
             self.refused_overall += len(sent) >= self.overall
             retry = max(1, math.ceil(max(waits)))
-            raise ApiError(
-                f"Too Many Requests: retry after {retry}", 429, {"retry_after": retry}
-            )
+            raise ApiError(f"Too Many Requests: retry after {retry}", 429, {"retry_after": retry})
 
     def record(self, chat_id: object) -> None:
         """A message went out to this chat."""
@@ -149,5 +147,3 @@ class FaultMode:
         if code == 0:
             raise TransportFault(kind)
         raise ApiError(description, code, parameters)
-
-

@@ -22,10 +22,15 @@ MAX_UPLOAD = 50 * 1024 * 1024
 MAX_PHOTO = 10 * 1024 * 1024
 _CHAT_BOUND = frozenset(
     {
-        "sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-        "sendDocument", "sendPhoto", "sendChatAction",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendChatAction",
     }
-)  # fmt: skip
+)
 _DEFAULT_DESCRIPTIONS = {
     403: "Forbidden: bot was blocked by the user",
     400: "Bad Request: fake failure",
@@ -62,8 +67,11 @@ class ApiState:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bot_id, self.username, self.first_name, self.token = (
-            bot_id, username, first_name, token,
-        )  # fmt: skip
+            bot_id,
+            username,
+            first_name,
+            token,
+        )
         self.html_lint = html_lint  # reject a stray "&" and <a> without href (Telegram doesn't)
         self.clock = clock
         self.calls: list[Call] = []
@@ -94,8 +102,12 @@ class ApiState:
     # ------------------------------------------------------------------ controls for tests
     @property
     def bot_user(self) -> dict[str, object]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.first_name,
-                "username": self.username}  # fmt: skip
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+        }
 
     def fail_next(
         self,
@@ -189,11 +201,18 @@ class ApiState:
                 "text",
             )
             msg = ChatMessage(
-                message_id=self._next_message_id(chat), from_bot=False, date=self._now(),
-                kind=kind, text=content.get("text"), html=content.get("text"),
-                entities=content.get("entities", []), caption=content.get("caption"),
-                caption_html=content.get("caption"), reply_to=reply_to, extra=content,
-            )  # fmt: skip
+                message_id=self._next_message_id(chat),
+                from_bot=False,
+                date=self._now(),
+                kind=kind,
+                text=content.get("text"),
+                html=content.get("text"),
+                entities=content.get("entities", []),
+                caption=content.get("caption"),
+                caption_html=content.get("caption"),
+                reply_to=reply_to,
+                extra=content,
+            )
             if kind in ("photo", "document"):
                 item = content[kind][-1] if kind == "photo" else content[kind]
                 setattr(msg, kind, self._files.get(item["file_id"]))
@@ -232,9 +251,12 @@ class ApiState:
             query_id = str(4_000_000_000_000_000 + self._counter)
             self._callbacks[query_id] = {"chat_id": chat.info["id"], "answered": False}
             return {
-                "id": query_id, "from": dict(user), "message": self._message_json(chat, msg),
-                "chat_instance": str(-(10**18) - int(str(chat.info["id"]))), "data": data,
-            }  # fmt: skip
+                "id": query_id,
+                "from": dict(user),
+                "message": self._message_json(chat, msg),
+                "chat_instance": str(-(10**18) - int(str(chat.info["id"]))),
+                "data": data,
+            }
 
     def callback_answer(self, query_id: str) -> dict[str, Any] | None:
         """None if not answered yet, else the answer's parameters."""
@@ -267,15 +289,26 @@ class ApiState:
                 if name in MESSAGES:
                     self.limits.record(decoded.get("chat_id"))
             except TransportFault as fault:
-                self.calls.append(Call(name or method, decoded, time.monotonic(), False, 0,
-                                       fault.kind))  # fmt: skip
+                self.calls.append(
+                    Call(name or method, decoded, time.monotonic(), False, 0, fault.kind)
+                )
                 raise
             except ApiError as exc:
-                self.calls.append(Call(name or method, decoded, time.monotonic(), False,
-                                       exc.error_code, exc.description))  # fmt: skip
+                self.calls.append(
+                    Call(
+                        name or method,
+                        decoded,
+                        time.monotonic(),
+                        False,
+                        exc.error_code,
+                        exc.description,
+                    )
+                )
                 body: dict[str, object] = {
-                    "ok": False, "error_code": exc.error_code, "description": exc.description,
-                }  # fmt: skip
+                    "ok": False,
+                    "error_code": exc.error_code,
+                    "description": exc.description,
+                }
                 if exc.parameters:
                     body["parameters"] = exc.parameters
                 return exc.error_code, json.dumps(body).encode()
@@ -355,14 +388,17 @@ class ApiState:
 
     @staticmethod
     def _find(chat: _Chat, message_id: object) -> ChatMessage | None:
-        return next((m for m in chat.messages if m.message_id == message_id and not m.deleted),
-                    None)  # fmt: skip
+        return next(
+            (m for m in chat.messages if m.message_id == message_id and not m.deleted), None
+        )
 
     def _message_json(self, chat: _Chat, msg: ChatMessage, nested: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "message_id": msg.message_id, "date": msg.date, "chat": dict(chat.info),
+            "message_id": msg.message_id,
+            "date": msg.date,
+            "chat": dict(chat.info),
             "from": self.bot_user if msg.from_bot else self._user_json(chat),
-        }  # fmt: skip
+        }
         if not msg.from_bot:
             out.update(msg.extra)
         elif msg.kind == "text":
@@ -393,16 +429,20 @@ class ApiState:
 
     @staticmethod
     def _file_json(sent: SentFile, kind: str) -> Any:
-        base = {"file_id": sent.file_id, "file_unique_id": sent.file_unique_id,
-                "file_size": sent.size}  # fmt: skip
+        base = {
+            "file_id": sent.file_id,
+            "file_unique_id": sent.file_unique_id,
+            "file_size": sent.size,
+        }
         if kind == "photo":
             return [{**base, "width": 800, "height": 600}]
         extra = {"file_name": sent.file_name, "mime_type": sent.mime_type}
         return {**base, **{k: v for k, v in extra.items() if v}}
 
     def _bot_message(self, chat: _Chat, **fields: Any) -> dict[str, Any]:
-        msg = ChatMessage(message_id=self._next_message_id(chat), from_bot=True,
-                          date=self._now(), **fields)  # fmt: skip
+        msg = ChatMessage(
+            message_id=self._next_message_id(chat), from_bot=True, date=self._now(), **fields
+        )
         chat.messages.append(msg)
         chat.activity += 1
         if self.on_activity is not None:

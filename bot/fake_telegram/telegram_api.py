@@ -32,9 +32,14 @@ class FakeBotApi(ApiState):
 
     # ------------------------------------------------------------------ bot and updates
     def _m_getMe(self, p: P, files: P, wait: bool) -> object:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}  # fmt: skip
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     def _m_close(self, p: P, files: P, wait: bool) -> object:
         return True
@@ -61,8 +66,11 @@ class FakeBotApi(ApiState):
         return True
 
     def _m_getWebhookInfo(self, p: P, files: P, wait: bool) -> object:
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}  # fmt: skip
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     def _m_getUpdates(self, p: P, files: P, wait: bool) -> object:
         offset, limit, timeout = p.get("offset", 0), p.get("limit", 100), p.get("timeout", 0)
@@ -104,9 +112,11 @@ class FakeBotApi(ApiState):
             entities = p["entities"] if isinstance(p["entities"], list) else []
         else:
             plain, entities = checks.formatted(
-                p.get("text"), p.get("parse_mode"), empty_error="message text is empty",
+                p.get("text"),
+                p.get("parse_mode"),
+                empty_error="message text is empty",
                 lint=self.html_lint,
-            )  # fmt: skip
+            )
         checks.check_text_length(plain, 4096, "message is too long")
         return plain, entities
 
@@ -135,10 +145,16 @@ class FakeBotApi(ApiState):
         plain, entities = self._text(p)
         buttons, keyboard, inline = self._markup(p)
         return self._bot_message(
-            chat, text=plain, html=p.get("text"), parse_mode=p.get("parse_mode"),
-            entities=entities, buttons=buttons, keyboard=keyboard, reply_markup=inline,
+            chat,
+            text=plain,
+            html=p.get("text"),
+            parse_mode=p.get("parse_mode"),
+            entities=entities,
+            buttons=buttons,
+            keyboard=keyboard,
+            reply_markup=inline,
             reply_to=self._reply_to(chat, p),
-        )  # fmt: skip
+        )
 
     def _editable(self, p: P) -> tuple[_Chat, ChatMessage]:
         if "inline_message_id" in p:
@@ -220,13 +236,15 @@ class FakeBotApi(ApiState):
             entities = p["caption_entities"] if isinstance(p["caption_entities"], list) else []
         else:
             plain, entities = checks.formatted(
-                p["caption"], p.get("parse_mode"), empty_error="message caption is empty",
+                p["caption"],
+                p.get("parse_mode"),
+                empty_error="message caption is empty",
                 lint=self.html_lint,
-            )  # fmt: skip
+            )
         checks.check_text_length(plain, 1024, "message caption is too long")
         return plain, entities
 
-    def _input_file(self, p: P, files: P, kind: str) -> SentFile:
+    def _input_file(self, p: P, files: P, kind: str) -> SentFile:  # noqa: C901 (to split)
         value = p.get(kind)
         upload = None
         if isinstance(value, str) and value.startswith("attach://"):
@@ -267,11 +285,18 @@ class FakeBotApi(ApiState):
         sent = self._input_file(p, files, kind)
         buttons, keyboard, inline = self._markup(p)
         return self._bot_message(
-            chat, kind=kind, caption=caption, caption_html=p.get("caption"),
-            caption_entities=entities, parse_mode=p.get("parse_mode"), buttons=buttons,
-            keyboard=keyboard, reply_markup=inline, reply_to=self._reply_to(chat, p),
+            chat,
+            kind=kind,
+            caption=caption,
+            caption_html=p.get("caption"),
+            caption_entities=entities,
+            parse_mode=p.get("parse_mode"),
+            buttons=buttons,
+            keyboard=keyboard,
+            reply_markup=inline,
+            reply_to=self._reply_to(chat, p),
             **{kind: sent},
-        )  # fmt: skip
+        )
 
     def _m_sendDocument(self, p: P, files: P, wait: bool) -> object:
         return self._send_file(p, files, "document")
@@ -284,5 +309,9 @@ class FakeBotApi(ApiState):
         path = next((k for k, v in self._paths.items() if sent and v == sent.file_id), None)
         if sent is None or path is None or sent.data is None:
             raise ApiError.bad_request("invalid file_id")
-        return {"file_id": sent.file_id, "file_unique_id": sent.file_unique_id,
-                "file_size": sent.size, "file_path": path}  # fmt: skip
+        return {
+            "file_id": sent.file_id,
+            "file_unique_id": sent.file_unique_id,
+            "file_size": sent.size,
+            "file_path": path,
+        }

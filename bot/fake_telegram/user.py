@@ -46,8 +46,11 @@ class FakeUser:
     @property
     def user_json(self) -> dict[str, object]:
         user: dict[str, object] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        extra = {"last_name": self.last_name, "username": self.username,
-                 "language_code": self.language_code}  # fmt: skip
+        extra = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
         user.update({k: v for k, v in extra.items() if v})
         return user
 
@@ -71,8 +74,9 @@ class FakeUser:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": utf16_len(command)}]  # fmt: skip
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
+            ]
         return content
 
     async def send(self, text: str) -> int:
@@ -87,8 +91,15 @@ class FakeUser:
         sizes = []
         for width, height in ((90, 68), (1280, 960)):
             sent = self.api.register_file(_TINY_JPEG, None, "image/jpeg", "photos")
-            sizes.append({"file_id": sent.file_id, "file_unique_id": sent.file_unique_id,
-                          "file_size": sent.size, "width": width, "height": height})  # fmt: skip
+            sizes.append(
+                {
+                    "file_id": sent.file_id,
+                    "file_unique_id": sent.file_unique_id,
+                    "file_size": sent.size,
+                    "width": width,
+                    "height": height,
+                }
+            )
         content: dict[str, Any] = {"photo": sizes}
         if caption:
             content["caption"] = caption
@@ -96,20 +107,43 @@ class FakeUser:
 
     async def send_document(self, name: str, data: bytes, mime_type: str | None = None) -> int:
         sent = self.api.register_file(data, name, mime_type or "application/octet-stream")
-        doc = {"file_id": sent.file_id, "file_unique_id": sent.file_unique_id,
-               "file_name": name, "mime_type": sent.mime_type, "file_size": sent.size}  # fmt: skip
+        doc = {
+            "file_id": sent.file_id,
+            "file_unique_id": sent.file_unique_id,
+            "file_name": name,
+            "mime_type": sent.mime_type,
+            "file_size": sent.size,
+        }
         return await self._message({"document": doc})
 
     async def send_sticker(self) -> int:
-        return await self._message({"sticker": {
-            "file_id": "CAACAgIAAxkBAAIBsticker", "file_unique_id": "AgADsticker",
-            "type": "regular", "width": 512, "height": 512, "is_animated": False,
-            "is_video": False, "emoji": "👍"}})  # fmt: skip
+        return await self._message(
+            {
+                "sticker": {
+                    "file_id": "CAACAgIAAxkBAAIBsticker",
+                    "file_unique_id": "AgADsticker",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "emoji": "👍",
+                }
+            }
+        )
 
     async def send_voice(self) -> int:
-        return await self._message({"voice": {
-            "file_id": "AwACAgIAAxkBAAIBvoice", "file_unique_id": "AgADvoice", "duration": 3,
-            "mime_type": "audio/ogg", "file_size": 4096}})  # fmt: skip
+        return await self._message(
+            {
+                "voice": {
+                    "file_id": "AwACAgIAAxkBAAIBvoice",
+                    "file_unique_id": "AgADvoice",
+                    "duration": 3,
+                    "mime_type": "audio/ogg",
+                    "file_size": 4096,
+                }
+            }
+        )
 
     async def send_location(self, lat: float = 53.43, lon: float = 11.19) -> int:
         return await self._message({"location": {"latitude": lat, "longitude": lon}})
@@ -119,8 +153,11 @@ class FakeUser:
         return self.api.sent_to(self.id)
 
     def _describe_buttons(self) -> str:
-        lines = [f"  message {m.message_id}: {m.button_labels}"
-                 for m in reversed(self._visible()) if m.buttons]  # fmt: skip
+        lines = [
+            f"  message {m.message_id}: {m.button_labels}"
+            for m in reversed(self._visible())
+            if m.buttons
+        ]
         return "\n".join(lines[:5]) or "  (no message with inline buttons)"
 
     def _message_by_id(self, message_id: int) -> ChatMessage:
@@ -133,8 +170,12 @@ class FakeUser:
         pool = [self._message_by_id(message_id)] if message_id else self._visible()[::-1]
         for exact in (True, False):
             for msg in pool:
-                found = [b for row in msg.buttons for b in row
-                         if (b.text == label if exact else label in b.text)]  # fmt: skip
+                found = [
+                    b
+                    for row in msg.buttons
+                    for b in row
+                    if (b.text == label if exact else label in b.text)
+                ]
                 if len(found) > 1 and not exact:
                     raise AssertionError(
                         f"{label!r} matches several buttons {[b.text for b in found]} "

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation import Question
-    from bot.yaml_places import Problem
+    from bot.consultation.model import Question
+    from bot.consultation.yaml_places import Problem
 
 Cell = str | int | float | None
 # The keys of a question in the file that belong to some kinds only.
@@ -100,4 +100,3 @@ class QuestionKind:
     def sample(self, rng: random.Random, question: Question) -> AnswerValue:
         """A plausible answer (benchmarks, tests, the demo's default)."""
         raise NotImplementedError
-

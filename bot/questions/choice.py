@@ -9,8 +9,8 @@ from bot.questions.base import QuestionKind
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation import Question
-    from bot.yaml_places import Problem
+    from bot.consultation.model import Question
+    from bot.consultation.yaml_places import Problem
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
@@ -21,7 +21,7 @@ class ChoiceKind(QuestionKind):
     counted = True
 
     def check(self, q: Mapping[str, Any]) -> list[Problem]:
-        from bot.consultation_checks import duplicates, items
+        from bot.consultation.checks import duplicates, items
 
         problems: list[Problem] = []
         options = q.get("options") or []
@@ -37,9 +37,11 @@ class ChoiceKind(QuestionKind):
 
     def condition_problem(self, value: object, target: str, q: Mapping[str, Any]) -> str | None:
         options = q.get("options")
-        option_ids = [o.get("id") for o in options if isinstance(o, dict)] if isinstance(
-            options, list
-        ) else []
+        option_ids = (
+            [o.get("id") for o in options if isinstance(o, dict)]
+            if isinstance(options, list)
+            else []
+        )
         if value not in option_ids or not isinstance(value, str):
             allowed = ", ".join(str(o) for o in option_ids)
             return f"{value!r} is not an option of {target!r} ({allowed})"

@@ -12,8 +12,8 @@ from bot.texts import format_number
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation import Question
-    from bot.yaml_places import Problem
+    from bot.consultation.model import Question
+    from bot.consultation.yaml_places import Problem
 
 MIN_DEFAULT = 0
 MAX_DEFAULT = 100_000

@@ -10,7 +10,7 @@ from bot.questions.base import Cell, InvalidAnswer, QuestionKind, Tap
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation import Question
+    from bot.consultation.model import Question
 
 # What people type instead of tapping (input, not output: no template needed).
 YES = {"ja", "j", "yes", "y"}
@@ -29,10 +29,12 @@ class YesNo(QuestionKind):
         return None
 
     def taps(self, question: Question, value: AnswerValue, lang: str) -> list[list[Tap]]:
-        return [[
-            Tap("answer", "y", word="yes", on=value is True),
-            Tap("answer", "n", word="no", on=value is False),
-        ]]  # fmt: skip
+        return [
+            [
+                Tap("answer", "y", word="yes", on=value is True),
+                Tap("answer", "n", word="no", on=value is False),
+            ]
+        ]
 
     def from_button(self, question: Question, raw: str) -> AnswerValue:
         if raw in BUTTONS:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from bot import timeline
-from bot.pack_render import RenderedPack, render_pdf, self_contained
+from bot.documents import timeline
+from bot.documents.pack_render import RenderedPack, render_pdf, self_contained
+from bot.documents.worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.progress import ProgressContext
-from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import build_environment
 
 PROGRESS_TEMPLATE = "packs/progress.html.j2"

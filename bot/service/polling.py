@@ -1,9 +1,10 @@
 """``agenda-bot run``: fetch updates, store them, and only then confirm them to Telegram.
 
 This replaces ``Application.run_polling`` (whose ``Updater`` confirms an update with the next
-getUpdates offset as soon as it is fetched and queues it in memory; see bot/inbox.py). Telegram
-delivers an update again until an offset confirms it, so the order here is: getUpdates, store
-the batch in the inbox (one transaction), then ask for the next batch with ``offset = last + 1``.
+getUpdates offset as soon as it is fetched and queues it in memory; see bot/service/inbox.py).
+Telegram delivers an update again until an offset confirms it, so the order here is:
+getUpdates, store the batch in the inbox (one transaction), then ask for the next batch with
+``offset = last + 1``.
 A crash before the store means Telegram sends the batch again; after it, the inbox has it.
 The application's life is PTB's: initialize, post_init, start, ... stop, shutdown, post_shutdown.
 """
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 
 from bot.context import AgendaApp
-from bot.inbox import Inbox, inbox_of
+from bot.service.inbox import Inbox, inbox_of
 
 log = logging.getLogger(__name__)
 

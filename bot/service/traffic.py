@@ -7,7 +7,7 @@ editing and deleting are not, and are never held back here.
 
 Who waits for whom: a reply to a person (PTB's calls from handlers, through ``ReplyLimiter``)
 waits only for the overall limit and its own chat's bucket; the outbox dispatcher
-(bot/outbox_dispatch.py) uses at most ``bulk_share`` of the overall limit while replies are
+(bot/outbox/dispatch.py) uses at most ``bulk_share`` of the overall limit while replies are
 under way (waiting, or sent within the last second), all of it otherwise, and spaces its sends
 evenly. So a broadcast to thousands never queues a person's next question behind it.
 
@@ -40,11 +40,25 @@ Sleep = Callable[[float], Awaitable[None]]
 
 MESSAGE_METHODS = frozenset(
     {
-        "sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "sendVideo", "sendAudio",
-        "sendVoice", "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll",
-        "sendVenue", "sendDice", "sendVideoNote", "copyMessage", "forwardMessage",
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "sendSticker",
+        "sendLocation",
+        "sendContact",
+        "sendPoll",
+        "sendVenue",
+        "sendDice",
+        "sendVideoNote",
+        "copyMessage",
+        "forwardMessage",
     }
-)  # fmt: skip
+)
 RETRY_WAIT = 0.5  # seconds before a reply is tried again after a network error (then 1 s)
 BULK = {"bulk": True}  # rate_limit_args of the outbox's calls: it keeps the limits itself
 

@@ -78,10 +78,13 @@ def build(spans: Sequence[Span], today: date) -> Timeline | None:
         left = at(min(dues))
         rows.append(
             Row(
-                span.title, span.status, left, max(at(max(dues)) - left, 0.8),
+                span.title,
+                span.status,
+                left,
+                max(at(max(dues)) - left, 0.8),
                 tuple(Mark(at(due), title, due, state) for title, due, state in span.milestones),
             )
-        )  # fmt: skip
+        )
     return Timeline(
         tuple(rows), _ticks(first, end, at), at(today) if first <= today <= end else None
     )

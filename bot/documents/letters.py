@@ -4,7 +4,7 @@ Each letter carries the town's letterhead (``letterhead`` in the consultation fi
 the data controller's address), why the town asks, the dates of the kick-off and the workshops,
 the organisation's personal link as a QR code (``segno``) and in writing, and whom to ask about
 data protection. The letters come from the database: the links there are the ones that work.
-Rendered like the packs (``bot.pack_render.render_pdf``: WeasyPrint, the bundled fonts).
+Rendered like the packs (``bot.documents.pack_render.render_pdf``: WeasyPrint, the bundled fonts).
 """
 
 from __future__ import annotations
@@ -14,15 +14,27 @@ from datetime import date, datetime
 
 from jinja2 import Environment
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
+from bot.documents.worker import RENDER_TIMEOUT, RenderPool
 from bot.invites import deep_link
-from bot.render_worker import RENDER_TIMEOUT, RenderPool
 from bot.texts import build_environment
 from storage.organisations import Organisation
 
 LETTERS_TEMPLATE = "packs/letters.html.j2"
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")  # fmt: skip
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +104,9 @@ def build_letters(
     for org in orgs:
         assert org.invite_token is not None
         link = deep_link(bot_username, org.invite_token)
-        letters.append(Letter(org.name, groups.get(org.group_id, org.group_id), link,
-                              qr_data_uri(link)))  # fmt: skip
+        letters.append(
+            Letter(org.name, groups.get(org.group_id, org.group_id), link, qr_data_uri(link))
+        )
     return LettersContext(
         title=consultation.title.de,
         town=consultation.town,
@@ -105,7 +118,8 @@ def build_letters(
             EventLine(e.title.de, e.starts.date(), _hm(e.starts), _hm(e.ends), e.place)
             for e in sorted(consultation.events, key=lambda e: e.starts)
         ],
-        common_place=places.pop() if len(places := {e.place for e in consultation.events}) == 1
+        common_place=places.pop()
+        if len(places := {e.place for e in consultation.events}) == 1
         else None,
         controller=consultation.controller,
         privacy_contact=consultation.contact,
@@ -126,7 +140,7 @@ def render_letters_html(ctx: LettersContext, env: Environment | None = None) -> 
 
 def render_letters(ctx: LettersContext) -> bytes:
     """The letters' PDF; the work a worker process does."""
-    from bot.pack_render import render_pdf
+    from bot.documents.pack_render import render_pdf
 
     return render_pdf(render_letters_html(ctx))
 

@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import demo_people as pool
 from bot.app import build_application
-from bot.consultation import Consultation, Question, Questionnaire, load_consultation
+from bot.consultation.model import Consultation, Question, Questionnaire, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
-from bot.demo_people import Persona
-from bot.demo_phases import Phases
-from bot.demo_report import report, write_documents
+from bot.demo import people as pool
+from bot.demo.people import Persona
+from bot.demo.phases import Phases
+from bot.demo.report import report, write_documents
 from bot.questions import Tap
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from storage import integrity, organisations
@@ -360,9 +360,20 @@ async def _staff(sim: Simulation) -> FakeUser:
     """The town's staff member: a profile of their own (the progress flow asks them to type)."""
     fields = tuple(f.id for f in sim.consultation.action_fields)
     persona = Persona(
-        STAFF_ID, "Sabine", "de", STAFF_GROUP, STAFF_ORGANISATION, None, None, fields,
-        named=True, consents=True, questionnaires=0, reports_problem=False, votes=False,
-    )  # fmt: skip
+        STAFF_ID,
+        "Sabine",
+        "de",
+        STAFF_GROUP,
+        STAFF_ORGANISATION,
+        None,
+        None,
+        fields,
+        named=True,
+        consents=True,
+        questionnaires=0,
+        reports_problem=False,
+        votes=False,
+    )
     user = await sim.onboard(persona)
     assert user is not None
     return user
@@ -378,7 +389,11 @@ async def _invite(services: Services, rng: random.Random) -> list[tuple[str, str
     silent = set(rng.sample(range(len(pool.INVITED)), SILENT_INVITED))
     for index, (name, group_id, contact) in enumerate(pool.INVITED):
         org = await organisations.upsert_invited(
-            services.db, name, group_id, contact, pool.invite_token(index, rng),
+            services.db,
+            name,
+            group_id,
+            contact,
+            pool.invite_token(index, rng),
             now=services.clock(),
         )
         assert org.invite_token is not None

@@ -39,7 +39,10 @@ async def wait_for_telegram(settings: Settings, *, max_attempts: int | None = No
                 raise
             log.warning(
                 "Telegram not reachable at %s (attempt %d: %s); next attempt in %.0f s",
-                settings.base_url, attempt, error.message, delay,
-            )  # fmt: skip
+                settings.base_url,
+                attempt,
+                error.message,
+                delay,
+            )
         await asyncio.sleep(delay)
         delay, attempt = min(delay * 2, MAX_DELAY_S), attempt + 1

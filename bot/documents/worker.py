@@ -49,8 +49,8 @@ def _warm_up() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot
 
-    from bot import pack_charts
-    from bot.pack_render import render_pdf
+    from bot.documents import charts as pack_charts
+    from bot.documents.pack_render import render_pdf
 
     pack_charts.warm_up()
     render_pdf("<p>Hagenow</p><p><b>Digitale Agenda</b></p>")
@@ -180,9 +180,11 @@ class RenderPool:
         """Keep the worker for the next job, unless one is kept already or it has done enough."""
         with self._lock:
             kept = (
-                not self._closed and self._spare is None and worker.jobs < MAX_JOBS
+                not self._closed
+                and self._spare is None
+                and worker.jobs < MAX_JOBS
                 and worker.alive()
-            )  # fmt: skip
+            )
             if kept:
                 self._spare = worker
         if not kept:

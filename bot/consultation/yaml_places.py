@@ -125,7 +125,7 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
 
 class YamlRefused(Exception):
     """Text that is no usable YAML; ``message`` explains it in plain words with its line and
-    the likely fix (``bot/yaml_syntax.py``)."""
+    the likely fix (``bot/consultation/yaml_syntax.py``)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -135,7 +135,7 @@ class YamlRefused(Exception):
 def parse_yaml(text: str, lang: str = "de") -> tuple[object, yaml.Node | None]:
     """The YAML in text and its node tree (for lines), within the size, depth and alias limits;
     duplicate keys and bad dates refused. Raises YamlRefused with an explanation."""
-    from bot.yaml_syntax import check_limits, explain
+    from bot.consultation.yaml_syntax import check_limits, explain
 
     refused = check_limits(text, lang)
     if refused is not None:

@@ -43,7 +43,7 @@ def say(lang: str, name: str, **params: Any) -> str:
     return html.unescape(str(getattr(_macros(lang), name)(**params))).strip()
 
 
-def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
+def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:  # noqa: C901 (to split)
     """Why the text is too big, too deep or expands too far; None when it is within limits.
 
     Syntax errors are left to the real parse, which explains them (None is returned).
@@ -65,15 +65,13 @@ def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in sizes:  # unknown, or refers to a node still open
                     if any(node[0] == event.anchor for node in open_nodes):
-                        return say(lang, "yaml_alias_loop", anchor=event.anchor,
-                                   line=_line(event))  # fmt: skip
+                        return say(lang, "yaml_alias_loop", anchor=event.anchor, line=_line(event))
                     return None  # unknown anchor: the parse explains it
                 weight = sizes[event.anchor]
             elif isinstance(event, yaml.CollectionStartEvent):
                 open_nodes.append([event.anchor, 1])
                 if len(open_nodes) > MAX_DEPTH:
-                    return say(lang, "yaml_too_deep", limit=MAX_DEPTH,
-                               line=_line(event))  # fmt: skip
+                    return say(lang, "yaml_too_deep", limit=MAX_DEPTH, line=_line(event))
             elif isinstance(event, yaml.CollectionEndEvent) and open_nodes:
                 anchor, weight = open_nodes.pop()
                 if anchor:
@@ -111,8 +109,15 @@ def explain(error: yaml.YAMLError, text: str, lang: str = DEFAULT_LANGUAGE) -> s
     column = mark.column + 1 if mark else None
     lines = text.splitlines()
     snippet = lines[mark.line].strip()[:80] if mark and mark.line < len(lines) else ""
-    return say(lang, "yaml_syntax", kind=kind, line=line, column=column, snippet=snippet,
-               detail=problem[:200])  # fmt: skip
+    return say(
+        lang,
+        "yaml_syntax",
+        kind=kind,
+        line=line,
+        column=column,
+        snippet=snippet,
+        detail=problem[:200],
+    )
 
 
 def _kind(problem: str, context: str, text: str, mark: yaml.Mark | None) -> str:

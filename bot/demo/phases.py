@@ -6,7 +6,7 @@ publish the example draft (``consultations/entwurf-beispiel.yaml``) by sending i
 people rate and comment its measures; staff mark priorities and adopt measures in
 ``/prioritaeten``; the example plan (``consultations/plan-beispiel.yaml``) is published as with
 ``agenda-bot plan publish``; staff record progress in ``/fortschritt`` over the following months,
-one milestone late and one overdue. Everything goes through the real bot as in ``bot.demo``:
+one milestone late and one overdue. Everything goes through the real bot as in ``bot.demo.run``:
 buttons pressed by their label, replies typed.
 """
 
@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from bot.demo_people import Persona
+from bot.demo.people import Persona
 from bot.resources import CONSULTATIONS_DIR
 
 if TYPE_CHECKING:
-    from bot.demo import DemoClock, Simulation
+    from bot.demo.run import DemoClock, Simulation
     from bot.fake_telegram import ChatMessage, FakeUser
 
 DRAFT_FILE = CONSULTATIONS_DIR / "entwurf-beispiel.yaml"
@@ -70,11 +70,16 @@ PROGRESS: list[tuple[datetime, str, str, str, str]] = [
     (datetime(2027, 10, 14, 9, 0, tzinfo=UTC), "v-termine", "ms", "Software beauftragt", ""),
     (datetime(2027, 10, 20, 9, 0, tzinfo=UTC), "h-schaufenster", "ms", "Förderantrag gestellt", ""),
     (datetime(2027, 11, 2, 9, 0, tzinfo=UTC), "h-schaufenster", "in", "", "12"),
-    (datetime(2027, 11, 2, 9, 5, tzinfo=UTC), "t-wlan", "no",
-     "", "Zwei Standorte noch offen: Strom am Bahnhof fehlt."),
+    (
+        datetime(2027, 11, 2, 9, 5, tzinfo=UTC),
+        "t-wlan",
+        "no",
+        "",
+        "Zwei Standorte noch offen: Strom am Bahnhof fehlt.",
+    ),
     (datetime(2027, 12, 1, 9, 0, tzinfo=UTC), "v-termine", "in", "", "8"),
     (datetime(2027, 12, 1, 9, 5, tzinfo=UTC), "t-wlan", "in", "", "1"),
-]  # fmt: skip
+]
 
 
 @dataclass
@@ -124,7 +129,7 @@ class Phases:
         present: list[tuple[Persona, FakeUser]],
         step: Callable[[Persona, FakeUser], Awaitable[None]],
     ) -> None:
-        from bot.demo import DemoProblem
+        from bot.demo.run import DemoProblem
 
         for persona, user in present:
             try:
@@ -366,7 +371,7 @@ def _first_line(message: ChatMessage) -> str:
 
 def raise_problem(text: str) -> None:
     """Note that the bot showed something the demo could not go on from."""
-    from bot.demo import DemoProblem
+    from bot.demo.run import DemoProblem
 
     raise DemoProblem(text)
 
@@ -376,7 +381,7 @@ STATUS_WORDS = {"done": "erledigt", "late": "im Verzug", "on_time": "im Zeitplan
 
 async def report(phases: Phases) -> None:
     """Print what the later phases left in the database, in German."""
-    from bot.demo_report import table
+    from bot.demo.report import table
     from bot.draft_summary import latest_review
     from bot.progress import build_progress, published_plan
     from storage import workshops as registrations
@@ -386,12 +391,19 @@ async def report(phases: Phases) -> None:
     rows: list[list[object]] = []
     for event in consultation.events:
         found = await registrations.of_event(db, event.id)
-        rows.append([
-            event.title.get("de"), event.capacity,
-            sum(r.status == "registered" for r in found), sum(r.status == "waiting" for r in found),
-        ])  # fmt: skip
-    table("Anmeldungen zu Auftakt und Workshops",
-           ["Veranstaltung", "Plätze", "angemeldet", "Warteliste"], rows)  # fmt: skip
+        rows.append(
+            [
+                event.title.get("de"),
+                event.capacity,
+                sum(r.status == "registered" for r in found),
+                sum(r.status == "waiting" for r in found),
+            ]
+        )
+    table(
+        "Anmeldungen zu Auftakt und Workshops",
+        ["Veranstaltung", "Plätze", "angemeldet", "Warteliste"],
+        rows,
+    )
     print(f"Abgemeldet: {tally.cancelled} · von der Warteliste nachgerückt: {tally.moved_up}")
 
     review = await latest_review(db, lambda group, organisation: organisation or group, None)
@@ -399,8 +411,16 @@ async def report(phases: Phases) -> None:
     if review is not None:
         for m in review.measures:
             score = f"{m.score:.1f}".replace(".", ",") if m.score is not None else "–"
-            rows.append([m.title, m.raters, score, len(m.comments),
-                         "ja" if m.priority else "", "ja" if m.adopted else ""])  # fmt: skip
+            rows.append(
+                [
+                    m.title,
+                    m.raters,
+                    score,
+                    len(m.comments),
+                    "ja" if m.priority else "",
+                    "ja" if m.adopted else "",
+                ]
+            )
     table(
         "Entwurf des Handlungskonzepts: Bewertungen (1 bis 5)",
         ["Maßnahme", "Bewertende", "Wertung", "Kommentare", "Priorität", "im Plan"],
@@ -410,10 +430,13 @@ async def report(phases: Phases) -> None:
     plan = await published_plan(db, consultation, sim.services.today())
     progress = await build_progress(db, plan, sim.services.consultation.zone)
     rows = [
-        [m.title, f"{sum(s.reached is not None for s in m.milestones)} von {len(m.milestones)}",
-         STATUS_WORDS.get(m.status, m.status)]
+        [
+            m.title,
+            f"{sum(s.reached is not None for s in m.milestones)} von {len(m.milestones)}",
+            STATUS_WORDS.get(m.status, m.status),
+        ]
         for m in progress.measures
-    ]  # fmt: skip
+    ]
     table(
         f"Zeit-Maßnahmen-Plan: Stand am {progress.generated.strftime('%d.%m.%Y')}",
         ["Maßnahme", "Meilensteine erreicht", "Stand"],

@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.consultation import Consultation, Question, Questionnaire
+from bot.consultation.model import Consultation, Question, Questionnaire
 from storage.answers import AnswerValue
 
 # Telegram ids of simulated people start here (the staff member has STAFF_ID in bot.demo).

@@ -1,19 +1,20 @@
-"""Rendering the time-and-measures plan: a timeline (``bot.timeline``, HTML and CSS), HTML, PDF.
+"""Rendering the time-and-measures plan: a timeline (``bot.documents.timeline``, HTML and CSS),
+HTML, PDF.
 
 The timeline has one bar per measure from its first to its last milestone, a diamond on each
 milestone and a dashed line for today; the same dates stand in the table below it, so the
 picture is never the only source. Like the packs, ``render_plan`` is a plain function of a
-picklable context and runs in a worker process from the bot (``bot.render_worker.in_worker``).
+picklable context and runs in a worker process from the bot (``bot.documents.worker.in_worker``).
 """
 
 from __future__ import annotations
 
 from jinja2 import Environment
 
-from bot import timeline
-from bot.pack_render import RenderedPack, render_pdf, self_contained
+from bot.documents import timeline
+from bot.documents.pack_render import RenderedPack, render_pdf, self_contained
+from bot.documents.worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.plan import PlanContext
-from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import build_environment
 
 PLAN_TEMPLATE = "packs/plan.html.j2"

@@ -1,10 +1,10 @@
-"""Rendering a briefing pack: charts (``bot.pack_charts``), HTML (Jinja2), PDF (WeasyPrint).
+"""Rendering a briefing pack: charts (``bot.documents.charts``), HTML (Jinja2), PDF (WeasyPrint).
 
 ``render_pack`` is a plain function of a picklable ``PackContext``, so it runs the same in the
 command line and, from the bot, in a warm worker process with a time limit
-(``render_in_worker``, ``bot.render_worker``): the event loop only waits, other people's
+(``render_in_worker``, ``bot.documents.worker``): the event loop only waits, other people's
 buttons keep answering. Inside, the charts are drawn by a second process while WeasyPrint lays
-out the text (``bot.pack_charts.ChartSource``), so a pack uses both cores.
+out the text (``bot.documents.charts.ChartSource``), so a pack uses both cores.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 from jinja2 import Environment
 
-from bot.pack_charts import ChartSource, address, chart_questions
+from bot.documents.charts import ChartSource, address, chart_questions
+from bot.documents.worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.packs import PackContext
-from bot.render_worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.texts import TEMPLATES_DIR, build_environment
 from storage.files import write_private
 

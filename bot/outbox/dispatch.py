@@ -2,10 +2,10 @@
 
 Telegram allows about 30 messages a second overall, one a second per private chat and 20 a
 minute per group. The dispatcher schedules its own sends (``RateLimiter``) in the account it
-shares with the replies (``bot.traffic.Traffic``): it takes at most 25 of the 30 a second while
-replies are under way, so people's next questions never queue behind a broadcast. Clock and
-sleep are injected, so tests can run a broadcast of thousands in virtual time. The JobQueue
-only wakes it; the outbox table decides.
+shares with the replies (``bot.service.traffic.Traffic``): it takes at most 25 of its 28 a
+second while replies are under way, so people's next questions never queue behind a
+broadcast. Clock and sleep are injected, so tests can run a broadcast of thousands in virtual
+time. The JobQueue only wakes it; the outbox table decides.
 
 Per row: checks (blocked? still wanted?) and the message come from the kind's ``KindPolicy``;
 the row is marked 'sending' right before the Telegram call and 'sent' right after. A 429
@@ -13,7 +13,7 @@ pauses every send for the time Telegram names and the row is tried again; a netw
 timeout retries with backoff (a few times); a 403 marks the person inactive, and nothing goes
 to them until they write to the bot again. A row may stand for several documents (a digest's
 PDF and HTML): the parts that went out are recorded in its payload, so a retry sends the rest.
-The kinds and their policies are registered in one place, ``bot/outbox_kinds.py``.
+The kinds and their policies are registered in one place, ``bot/outbox/kinds.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application
 
 from bot.context import AgendaContext, BotData, Services
-from bot.traffic import BULK, Limits, Traffic, retry_seconds
+from bot.service.traffic import BULK, Limits, Traffic, retry_seconds
 from storage import outbox, recipients
 from storage.recipients import Recipient
 
@@ -59,8 +59,8 @@ __all__ = ["Limits", "RateLimiter"]  # Limits lives in bot.traffic, shared with 
 
 
 class RateLimiter:
-    """The outbox's side of the shared ``Traffic`` (bot/traffic.py): one message a second to a
-    person, a group's window, and its share of the overall limit (yielding to replies)."""
+    """The outbox's side of the shared ``Traffic`` (bot/service/traffic.py): one message a second
+    to a person, a group's window, and its share of the overall limit (yielding to replies)."""
 
     def __init__(
         self, limits: Limits, monotonic: Monotonic, sleep: Sleep, traffic: Traffic | None = None
@@ -208,8 +208,12 @@ class Dispatcher:
             else:
                 found = await outbox.reconcile_sending(db, kind, policy.interrupted_note)
             if found:
-                log.warning("%d %s row(s) interrupted while sending: %s", len(found), kind,
-                            policy.interrupted_note)  # fmt: skip
+                log.warning(
+                    "%d %s row(s) interrupted while sending: %s",
+                    len(found),
+                    kind,
+                    policy.interrupted_note,
+                )
 
     def wake(self) -> None:
         """Start a run in the background unless one is going (the job and new broadcasts)."""
@@ -312,9 +316,12 @@ class Dispatcher:
             # bug). Tried again later, a few times, instead of ending the run for everyone.
             log.warning("outbox row %s not built: %s", row.id, error)
             status = await outbox.mark_failed(
-                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                db,
+                row.id,
+                f"{type(error).__name__}: {error}",
+                retry=True,
                 retry_at=self.services.clock() + _backoff(row),
-            )  # fmt: skip
+            )
             report.retried += status == "pending"
             report.failed += status == "failed"
             return None
@@ -361,17 +368,24 @@ class Dispatcher:
         except (BadRequest, ChatMigrated) as error:
             # Chat unknown, bad markup, a group that moved: trying again will not help.
             await outbox.mark_failed(
-                db, row.id, f"{type(error).__name__}: {error}", retry=False,
+                db,
+                row.id,
+                f"{type(error).__name__}: {error}",
+                retry=False,
                 payload=_progress(row, done),
-            )  # fmt: skip
+            )
             report.failed += 1
             return
         except NetworkError as error:
             # Timeouts, connection errors, Telegram's 5xx: again later, waiting longer each time.
             status = await outbox.mark_failed(
-                db, row.id, f"{type(error).__name__}: {error}", retry=True,
-                payload=_progress(row, done), retry_at=self.services.clock() + _backoff(row),
-            )  # fmt: skip
+                db,
+                row.id,
+                f"{type(error).__name__}: {error}",
+                retry=True,
+                payload=_progress(row, done),
+                retry_at=self.services.clock() + _backoff(row),
+            )
             report.retried += status == "pending"
             report.failed += status == "failed"
             return
@@ -379,9 +393,12 @@ class Dispatcher:
             # A bug, not Telegram: never leave the row in 'sending' (it would count as sent).
             log.exception("outbox row %s", row.id)
             await outbox.mark_failed(
-                db, row.id, f"{type(error).__name__}: {error}", retry=True,
+                db,
+                row.id,
+                f"{type(error).__name__}: {error}",
+                retry=True,
                 payload=_progress(row, done),
-            )  # fmt: skip
+            )
             report.failed += 1
             return
         finally:
@@ -397,7 +414,7 @@ class Dispatcher:
     async def _call(self, row: outbox.OutboxRow, outgoing: Outgoing, done: list[str]) -> Message:
         """The Telegram call(s) for one row; parts that went out are added to `done`."""
         bot = self.app.bot
-        # The outbox keeps the limits itself: PTB's limiter (bot.traffic) lets its calls pass.
+        # The outbox keeps the limits itself: PTB's limiter (bot.service.traffic) lets them pass.
         extra: dict[str, Any] = {"rate_limit_args": BULK} if bot.rate_limiter else {}
         if outgoing.parts:
             message: Message | None = None
@@ -405,18 +422,25 @@ class Dispatcher:
                 if part.name in done:
                     continue  # went out in an earlier, interrupted attempt
                 message = await bot.send_document(
-                    row.recipient, part.document.data, filename=part.document.filename,
-                    caption=part.caption, reply_markup=outgoing.reply_markup, **extra,
-                )  # fmt: skip
+                    row.recipient,
+                    part.document.data,
+                    filename=part.document.filename,
+                    caption=part.caption,
+                    reply_markup=outgoing.reply_markup,
+                    **extra,
+                )
                 done.append(part.name)
             assert message is not None, "a row with parts has a part not sent yet"
             return message
         if outgoing.document is not None:
             return await bot.send_document(
-                row.recipient, outgoing.document.data,
-                filename=outgoing.document.filename, caption=outgoing.text,
-                reply_markup=outgoing.reply_markup, **extra,
-            )  # fmt: skip
+                row.recipient,
+                outgoing.document.data,
+                filename=outgoing.document.filename,
+                caption=outgoing.text,
+                reply_markup=outgoing.reply_markup,
+                **extra,
+            )
         return await bot.send_message(
             row.recipient, outgoing.text, reply_markup=outgoing.reply_markup, **extra
         )

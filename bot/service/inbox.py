@@ -3,10 +3,10 @@
 Why not python-telegram-bot's own ``Updater``: PTB confirms an update to Telegram (with the next
 getUpdates offset) as soon as it has fetched it, and keeps its update queue in memory, so every
 update fetched but not yet handled is gone when the process dies. Here updates are stored in the
-``inbox`` table before they are confirmed (bot/polling.py fetches; ``Inbox.accept`` stores), then
-handled by the same ``Application.process_update`` and handlers, and marked done in the same
-transaction as the first change they cause (``storage.db.commit_hook``). A start handles every
-stored but unhandled update before new ones.
+``inbox`` table before they are confirmed (bot/service/polling.py fetches; ``Inbox.accept``
+stores), then handled by the same ``Application.process_update`` and handlers, and marked done
+in the same transaction as the first change they cause (``storage.db.commit_hook``). A start
+handles every stored but unhandled update before new ones.
 
 Order and concurrency: updates of one chat are handled one after another, in the order they
 arrived; different chats are handled concurrently, so a slow handler holds up only its own chat.
@@ -181,8 +181,9 @@ class Inbox:
                         await self._handle(row, update)
                         break
                     except Exception:  # e.g. the database stayed locked; it stays stored
-                        log.exception("update %d: handling failed (try %d)", row.update_id,
-                                      attempt + 1)  # fmt: skip
+                        log.exception(
+                            "update %d: handling failed (try %d)", row.update_id, attempt + 1
+                        )
                         await asyncio.sleep(1 + attempt)
                 queue.popleft()
                 self._queued.discard(row.update_id)
@@ -294,7 +295,7 @@ def inbox_of(app: AgendaApp) -> Inbox:
 async def accept(app: AgendaApp, update_json: Mapping[str, object]) -> bool:
     """Store one update durably and hand it to the processor; False if it was stored before.
 
-    The entry point for every transport (the polling loop in bot/polling.py, a webhook):
+    The entry point for every transport (the polling loop in bot/service/polling.py, a webhook):
     return to Telegram only after this returned. Raises NotAnUpdate for JSON without an
     integer update_id (nothing stored).
     """

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from bot.yaml_places import Loc, Problem
+from bot.consultation.yaml_places import Loc, Problem
 
 _UNION_TAGS = {"str", "int", "bool", "float"}
 _SAID = "said"
@@ -129,7 +129,7 @@ def _example(info: FieldInfo | None, default: str) -> str:
     return str(info.examples[0]) if info is not None and info.examples else default
 
 
-def message(
+def message(  # noqa: C901 (to split)
     err: ErrorDetails, loc: Loc, root: type[BaseModel], pattern_help: Mapping[str, str]
 ) -> str:
     """Plain words for one pydantic error at ``loc`` below root."""

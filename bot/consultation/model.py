@@ -10,7 +10,7 @@ Two layers of checks:
 
 * structure (types, patterns, required and unknown keys) is pydantic's job;
 * meaning (unique ids, references, date orders, type-specific question fields, ``show_if``) is
-  done by the ``check_*`` functions of ``bot.consultation_checks``. They work on plain data,
+  done by the ``check_*`` functions of ``bot.consultation.checks``. They work on plain data,
   tolerant of malformed input, so they can run on the raw YAML even where pydantic failed, and
   every problem is reported in one go. The models' ``after`` validators call the same
   functions, so a model constructed in code is held to the same rules.
@@ -36,18 +36,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.consultation_checks import (
+from bot.consultation.checks import (
     check_consultation,
     check_event,
     check_phase,
     check_question,
     check_questionnaire,
 )
+from bot.consultation.yaml_models import no_number, problems_of, show
+from bot.consultation.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.questions import KINDS, QuestionKind
 from bot.questions.number import MAX_DEFAULT, MIN_DEFAULT
-from bot.yaml_models import no_number, problems_of, show
-from bot.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
 
 __all__ = [
     "ActionField",
@@ -97,9 +97,10 @@ def _known_kind(value: str) -> str:
     if value not in KINDS:
         allowed = ", ".join(KINDS)
         raise PydanticCustomError(
-            "unknown_kind", "unknown type {value} (allowed: {allowed})",
+            "unknown_kind",
+            "unknown type {value} (allowed: {allowed})",
             {"value": repr(value), "allowed": allowed},
-        )  # fmt: skip
+        )
     return value
 
 

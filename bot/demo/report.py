@@ -11,16 +11,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.consultation import Consultation
+from bot.consultation.model import Consultation
 from bot.context import Services
-from bot.demo_phases import Phases
-from bot.demo_phases import report as report_phases
+from bot.demo.phases import Phases
+from bot.demo.phases import report as report_phases
 from storage import people, stats
 from storage import problems as problem_store
 
 if TYPE_CHECKING:
-    from bot.demo import Simulation
-    from bot.demo_people import Persona
+    from bot.demo.people import Persona
+    from bot.demo.run import Simulation
     from bot.fake_telegram import FakeBotApi
 
 
@@ -156,14 +156,14 @@ async def write_documents(
 ) -> None:
     """The briefing packs of all workshops, the export, the plan and the progress report, as
     staff would fetch them (/digest, /export, /plan, /fortschritt)."""
-    from bot.export_xlsx import save_xlsx
+    from bot.documents.pack_render import render_in_worker, write_pack
+    from bot.documents.plan_render import render_plan_in_worker
+    from bot.documents.progress_render import render_progress_in_worker
+    from bot.documents.worker import RenderPool
+    from bot.documents.xlsx import save_xlsx
     from bot.exports import build_export, export_file_name
-    from bot.pack_render import render_in_worker, write_pack
     from bot.packs import build_pack
-    from bot.plan_render import render_plan_in_worker
     from bot.progress import build_progress, published_plan
-    from bot.progress_render import render_progress_in_worker
-    from bot.render_worker import RenderPool
 
     started = time.perf_counter()
     packs = [

@@ -2,7 +2,7 @@
 type-specific question fields and ``show_if``.
 
 The checks are tolerant of malformed input (anything of the wrong shape is pydantic's to report
-in ``bot.consultation``), so they run on the raw YAML even where pydantic failed, and every
+in ``bot.consultation.model``), so they run on the raw YAML even where pydantic failed, and every
 problem is reported in one go. The models' ``after`` validators call the same functions, so a
 model built in code is held to the same rules.
 """
@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.consultation.yaml_places import Loc, Problem, place, unknown
 from bot.questions import KINDS, owners
 from bot.questions.base import KIND_KEYS
-from bot.yaml_places import Loc, Problem, place, unknown
 
 QUESTION_TEXT_LIMIT = 600  # question text and help, each
 OPTION_TEXT_LIMIT = 60  # an option is a button label
@@ -207,7 +207,7 @@ def _check_timezone(name: object) -> list[Problem]:
     return []
 
 
-def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
+def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:  # noqa: C901 (to split)
     problems = _check_timezone(c.get("timezone"))
     for key, what in (
         ("phases", "phase"),

@@ -1,0 +1,1 @@
+"""The consultation as data: the YAML models, their checks, and YAML read safely."""

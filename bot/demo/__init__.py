@@ -1,0 +1,1 @@
+"""`agenda-bot demo`: simulated people talk to the real bot through the fake Telegram."""
