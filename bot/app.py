@@ -114,12 +114,14 @@ def build_application(
     rate_limit: bool = True,
     traffic: Traffic | None = None,
     warm_renders: bool = False,
+    texts: Texts | None = None,
 ) -> AgendaApp:
     """Build the bot: handlers in order, resources opened in post_init, closed in post_shutdown.
 
     `traffic`: the account of Telegram's limits (bot/service/traffic.py) that replies and the outbox
     share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all.
-    `warm_renders`: start a render worker at once (``agenda-bot run``), not at the first job."""
+    `warm_renders`: start a render worker at once (``agenda-bot run``), not at the first job.
+    `texts`: the compiled templates, shared (tests build many applications); default: compiled here."""
     settings.check_timezone(consultation.timezone)
     context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
     builder = (
@@ -135,7 +137,7 @@ def build_application(
                 tzinfo=consultation.zone,
             )
         )
-        .post_init(_opener(settings, consultation, clock, warm_renders))
+        .post_init(_opener(settings, consultation, clock, warm_renders, texts))
         .post_shutdown(_close)
         .application_class(TrackingApplication)  # notes each handled update for /healthz
     )
@@ -185,11 +187,15 @@ def build_application(
 
 
 def _opener(
-    settings: Settings, consultation: Consultation, clock: Clock, warm_renders: bool
+    settings: Settings,
+    consultation: Consultation,
+    clock: Clock,
+    warm_renders: bool,
+    texts: Texts | None,
 ) -> Any:
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         db = await Database.open(settings.db_path)
-        app.bot_data.services = Services(settings, consultation, Texts(), db, clock)
+        app.bot_data.services = Services(settings, consultation, texts or Texts(), db, clock)
         app.bot_data.services.stored_staff = await staff_store.ids(db)
         app.bot_data.renders = RenderPool(settings.render_workers)
         if warm_renders:  # the first /digest then does not wait for the worker's imports

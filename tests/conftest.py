@@ -13,7 +13,6 @@ import pytest
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-import bot.app
 from bot.app import build_application
 from bot.consultation.model import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
@@ -26,9 +25,8 @@ from storage.db import Database
 STAFF_ID = 9001
 
 # Compiling every message template takes about half a second; the compiled macros hold no
-# state, so one instance serves every application a test process builds.
-_TEXTS = Texts()
-bot.app.Texts = lambda: _TEXTS  # type: ignore[misc,assignment]
+# state, so one instance serves every application the harness builds (build_application(texts=)).
+TEXTS = Texts()
 # A fixed moment while the Hagenow questionnaires are open.
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -121,6 +119,7 @@ async def start_harness(tmp_path: Path, consultation: Consultation) -> Harness:
         get_updates_request=FakeRequest(api),
         clock=clock,
         traffic=paced(api),
+        texts=TEXTS,
     )
     harness = Harness(api, app, clock, settings, consultation)
 

@@ -207,11 +207,11 @@ async def test_audit_shows_the_latest_entries_readably(bot: Harness) -> None:
 
 
 def test_every_action_has_a_label_in_both_languages() -> None:
-    from tests.conftest import _TEXTS
+    from tests.conftest import TEXTS
 
     for lang in ("de", "en"):
         for action in ACTIONS:
-            shown = _TEXTS.render_plain(lang, "audit_action", action=action).strip()
+            shown = TEXTS.render_plain(lang, "audit_action", action=action).strip()
             assert shown and shown != action, (lang, action)
 
 

@@ -306,7 +306,7 @@ def test_the_webhook_handles_only_posts_with_the_secret_and_logs_no_secret(
 
 def test_library_chatter_stays_out_of_the_log_below_debug() -> None:
     snippet = (
-        "import logging; from bot import logs; logs.configure('INFO');"
+        "import logging; from bot.service import logs; logs.configure('INFO');"
         " logging.getLogger('apscheduler.scheduler').info('Scheduler started');"
         " logging.getLogger('httpx').info('HTTP Request: POST https://api.telegram.org/bot1:x');"
         " logging.getLogger('bot.run').info('starting bot')"

@@ -51,7 +51,7 @@ async def enter_everywhere(bot: Harness, user: FakeUser, tag: str) -> list[str]:
     person = await people.by_telegram_id(bot.db, user.id)
     assert person is not None and person.organisation_id is not None
     now = bot.clock()
-    for n, (qn, q) in enumerate(text_questions(bot.consultation.model)):
+    for n, (qn, q) in enumerate(text_questions(bot.consultation)):
         canaries.append(f"CANARY-{tag}-ANSWER{n}")
         await answers.save(bot.db, person.id, qn, q, canaries[-1], now=now)
     report = await problems.start_draft(bot.db, person.id, "handel", now=now)
@@ -191,7 +191,7 @@ async def test_keep_anonymised_keeps_the_figures_without_the_person(
         await enter_everywhere(bot, anna, "ANNA")
         person_id = await _id(bot, ANNA)
         before = await packs.answered_per_question(bot.db, "sq-handel")
-        question_ids = [q for qn, q in text_questions(bot.consultation.model) if qn == "sq-handel"]
+        question_ids = [q for qn, q in text_questions(bot.consultation) if qn == "sq-handel"]
         texts_before = await packs.text_answers(bot.db, "sq-handel", question_ids)
         assert texts_before and texts_before[0].organisation == "CANARY-ANNA-ORG"
         await anna.send("/delete")
