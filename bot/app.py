@@ -121,7 +121,7 @@ def build_application(
     `traffic`: the account of Telegram's limits (bot/service/traffic.py) that replies and the outbox
     share; tests pass one on virtual time. `rate_limit=False`: no limits kept at all.
     `warm_renders`: start a render worker at once (``agenda-bot run``), not at the first job.
-    `texts`: the compiled templates, shared (tests build many applications); default: compiled here."""
+    `texts`: compiled templates to share (tests build many applications); default: compile them."""
     settings.check_timezone(consultation.timezone)
     context_types = ContextTypes(context=AgendaContext, bot_data=BotData)
     builder = (
