@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.awaiting import OrgName, expect
@@ -73,9 +74,12 @@ class ChooseGroup(CallbackData, prefix="G"):
 
 @dataclass(frozen=True)
 class ToggleField(CallbackData, prefix="F"):
-    """One action field switched on or off."""
+    """One action field switched on or off. `on` is the state the button asks for, so a tap
+    repeated after a lost reply (a crash, a slow network) does not switch it back; buttons sent
+    before it existed (None) still toggle."""
 
     field: ActionFieldKey
+    on: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -321,7 +325,7 @@ def _field_buttons(context: AgendaContext, person: Person) -> list[list[Button]]
         [
             (
                 label(context, lang, "toggle", title=f.title.get(lang), on=f.id in person.fields),
-                ToggleField(f.id).pack(),
+                ToggleField(f.id, f.id not in person.fields).pack(),
             )
         ]
         for f in context.services.consultation.action_fields
@@ -341,15 +345,22 @@ async def on_field(call: PersonCall[ToggleField]) -> None:
     if services.consultation.action_field(field_id) is None:
         await call.stale()
         return
-    await people.toggle_field(services.db, call.person.id, field_id)
+    if call.payload.on is None:
+        await people.toggle_field(services.db, call.person.id, field_id)
+    else:
+        await people.set_field(services.db, call.person.id, field_id, on=call.payload.on)
     person = await people.by_id(services.db, call.person.id)
     assert person is not None
     await call.answer()
     query = call.update.callback_query
     assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=keyboard(_field_buttons(call.context, person))
-    )
+    try:
+        await query.edit_message_reply_markup(
+            reply_markup=keyboard(_field_buttons(call.context, person))
+        )
+    except BadRequest as error:  # a repeated tap: the buttons show the stored choice already
+        if "not modified" not in str(error):
+            raise
 
 
 async def on_fields_done(call: PersonCall[FieldsDone]) -> None:

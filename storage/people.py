@@ -159,6 +159,21 @@ async def toggle_field(db: Database, person_id: int, action_field: str) -> bool:
         return True
 
 
+async def set_field(db: Database, person_id: int, action_field: str, *, on: bool) -> None:
+    """Select or deselect an action field of interest (doing it twice changes nothing)."""
+    async with db.write() as conn:
+        if on:
+            await conn.execute(
+                "INSERT OR IGNORE INTO person_fields (person_id, action_field) VALUES (?, ?)",
+                (person_id, action_field),
+            )
+        else:
+            await conn.execute(
+                "DELETE FROM person_fields WHERE person_id = ? AND action_field = ?",
+                (person_id, action_field),
+            )
+
+
 async def set_fields(db: Database, person_id: int, fields: list[str]) -> None:
     """Replace the action fields of interest."""
     async with db.write() as conn:

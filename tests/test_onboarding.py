@@ -154,3 +154,29 @@ async def test_refusing_after_consenting_withdraws_and_offers_the_erasure(bot: H
     assert "🗑 Meine Daten löschen" in anna.buttons()
     person = await people.by_telegram_id(bot.db, 1001)
     assert person is not None and person.withdrawn
+
+
+async def test_a_field_tap_repeated_after_a_lost_reply_keeps_the_field_selected(
+    bot: Harness,
+) -> None:
+    """The reply to a tap can be lost (a crash, a dead network) after the choice was stored; the
+    person taps the same button again on the old screen: it selects, it does not switch back."""
+    anna = bot.user(1001)
+    await anna.send("/start")
+    await anna.click("Deutsch")
+    await anna.click("Einverstanden")
+    await anna.click("Bürgerin / Bürger")
+    msg, button = anna._find_button("Einzelhandel / Gewerbe", None)
+    assert button.callback_data is not None
+    await anna.click_data(button.callback_data, msg.message_id)
+    await anna.click_data(button.callback_data, msg.message_id)  # the same, unchanged button
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and person.fields == ("handel",)
+    assert "✅ Einzelhandel / Gewerbe" in anna.buttons()
+
+    await anna.click("✅ Einzelhandel / Gewerbe")  # the button now asks to deselect
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and person.fields == ()
+    await anna.click_data("F:handel", msg.message_id)  # a button from before: still a toggle
+    person = await people.by_telegram_id(bot.db, 1001)
+    assert person is not None and person.fields == ("handel",)
