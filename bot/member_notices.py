@@ -7,6 +7,7 @@ sending, so a request that was answered or erased meanwhile is dropped, not sent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,14 +63,9 @@ async def enqueue_request(
     contact = await people.by_id(db, org.contact_person) if org and org.contact_person else None
     if contact is None:
         return 0
-    planned = outbox.Planned(
-        recipient=contact.telegram_id,
-        kind=KIND_REQUEST,
-        payload={"person": person_id, "organisation": organisation_id},
-        due_at=now,
-        dedupe_key=f"{KIND_REQUEST}:{organisation_id}:{person_id}:{now.isoformat()}",
-    )
-    return await outbox.enqueue_many(db, [planned], now)
+    payload = {"person": person_id, "organisation": organisation_id}
+    key = f"{organisation_id}:{person_id}"
+    return await _send_now(db, contact.telegram_id, KIND_REQUEST, payload, key, now)
 
 
 async def enqueue_decision(
@@ -79,12 +75,21 @@ async def enqueue_decision(
     person = await people.by_id(db, person_id)
     if person is None:
         return 0
+    payload = {"organisation": organisation_id, "confirmed": confirmed}
+    key = f"{organisation_id}:{person_id}"
+    return await _send_now(db, person.telegram_id, KIND_DECISION, payload, key, now)
+
+
+async def _send_now(
+    db: Database, recipient: int, kind: str, payload: Mapping[str, object], key: str, now: datetime
+) -> int:
+    """One outbox row due now; its dedupe key names the kind, the pair and the moment."""
     planned = outbox.Planned(
-        recipient=person.telegram_id,
-        kind=KIND_DECISION,
-        payload={"organisation": organisation_id, "confirmed": confirmed},
+        recipient=recipient,
+        kind=kind,
+        payload=payload,
         due_at=now,
-        dedupe_key=f"{KIND_DECISION}:{organisation_id}:{person_id}:{now.isoformat()}",
+        dedupe_key=f"{kind}:{key}:{now.isoformat()}",
     )
     return await outbox.enqueue_many(db, [planned], now)
 
