@@ -8,7 +8,7 @@ import argparse
 import sys
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.service import logs
 from bot.service.logs import ServiceFormatter
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EXIT_CONFIG = 2
 
 # The object ``ArgumentParser.add_subparsers`` returns, as each command module receives it.
-Subparsers = argparse._SubParsersAction
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class Env:

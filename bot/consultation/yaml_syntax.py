@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, build_environment
+from bot.languages import DEFAULT_LANGUAGE
+from bot.texts import LANGUAGES, build_environment
 
 MAX_BYTES = 256 * 1024  # a draft of 80 measures or a plan is far smaller; Hagenow's file is 60 KB
 MAX_DEPTH = 32  # levels of nesting; the consultation file uses 8
@@ -56,7 +57,7 @@ def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:  # noqa
     total = 0
     parser = _Parser(text)
     try:
-        while (event := parser.get_event()) is not None:
+        while (event := parser.get_event()) is not None:  # type: ignore[no-untyped-call]  # types-PyYAML leaves it untyped
             weight = 0
             if isinstance(event, yaml.ScalarEvent):
                 weight = 1

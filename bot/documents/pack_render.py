@@ -21,7 +21,8 @@ from jinja2 import Environment
 from bot.documents.charts import ChartSource, address, chart_questions
 from bot.documents.worker import RENDER_TIMEOUT, Queued, RenderPool
 from bot.packs import PackContext
-from bot.texts import TEMPLATES_DIR, build_environment
+from bot.resources import TEMPLATES_DIR
+from bot.texts import build_environment
 from storage.files import write_private
 
 PACK_TEMPLATE = "packs/briefing.html.j2"
@@ -105,7 +106,7 @@ def _chart_fetcher(charts: ChartSource) -> Any:
     """A WeasyPrint URL fetcher that answers ``chart:`` addresses from ``charts``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class ChartFetcher(URLFetcher):
+    class ChartFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(address("")):
                 png = charts.png(url.removeprefix(address("")))

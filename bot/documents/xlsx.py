@@ -24,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.exports import Cell, Export, Table
-from bot.texts import TEMPLATES_DIR, format_day
+from bot.resources import TEMPLATES_DIR
+from bot.texts import format_day
 from storage.files import write_private
 
 LABELS_FILE = TEMPLATES_DIR / "exports" / "xlsx.de.yaml"

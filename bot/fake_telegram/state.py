@@ -163,7 +163,9 @@ class ApiState:
         name = self._canonical(method) or method
         return [c for c in self.calls if c.method == name]
 
-    def commands(self, scope: dict[str, object] | None = None, language_code: str = "") -> list:
+    def commands(
+        self, scope: dict[str, object] | None = None, language_code: str = ""
+    ) -> list[dict[str, str]]:
         return list(self._commands.get(checks.scope_key(scope, language_code), []))
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:

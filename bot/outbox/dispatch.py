@@ -432,8 +432,9 @@ class Dispatcher:
                 done.append(part.name)
             assert message is not None, "a row with parts has a part not sent yet"
             return message
+        sent: Message
         if outgoing.document is not None:
-            return await bot.send_document(
+            sent = await bot.send_document(
                 row.recipient,
                 outgoing.document.data,
                 filename=outgoing.document.filename,
@@ -441,14 +442,16 @@ class Dispatcher:
                 reply_markup=outgoing.reply_markup,
                 **extra,
             )
-        return await bot.send_message(
-            row.recipient, outgoing.text, reply_markup=outgoing.reply_markup, **extra
-        )
+        else:
+            sent = await bot.send_message(
+                row.recipient, outgoing.text, reply_markup=outgoing.reply_markup, **extra
+            )
+        return sent
 
 
 def _backoff(row: outbox.OutboxRow) -> timedelta:
     """Attempt n waits 30 s * 2**(n-1), at most an hour."""
-    return min(BACKOFF_BASE * 2**row.attempts, BACKOFF_MAX)
+    return min(BACKOFF_BASE * (1 << min(row.attempts, 8)), BACKOFF_MAX)
 
 
 def _progress(row: outbox.OutboxRow, done: list[str]) -> Mapping[str, Any] | None:
