@@ -11,7 +11,8 @@ import pytest
 from bot.consultation.model import Consultation
 from bot.demo import phases as demo_phases
 from bot.demo.people import FIRST_TELEGRAM_ID, Persona
-from bot.demo.run import STAFF_GROUP, Simulation, run_demo
+from bot.demo.run import STAFF_GROUP, run_demo
+from bot.demo.simulation import Simulation
 from bot.exports import build_export
 from bot.fake_telegram import FakeUser
 from bot.progress import build_progress, published_plan

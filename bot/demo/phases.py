@@ -20,10 +20,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from bot.demo.people import Persona
+from bot.demo.simulation import DemoProblem, Simulation
 from bot.resources import CONSULTATIONS_DIR
 
 if TYPE_CHECKING:
-    from bot.demo.run import DemoClock, Simulation
+    from bot.demo.run import DemoClock
     from bot.fake_telegram import ChatMessage, FakeUser
 
 DRAFT_FILE = CONSULTATIONS_DIR / "entwurf-beispiel.yaml"
@@ -129,8 +130,6 @@ class Phases:
         present: list[tuple[Persona, FakeUser]],
         step: Callable[[Persona, FakeUser], Awaitable[None]],
     ) -> None:
-        from bot.demo.run import DemoProblem
-
         for persona, user in present:
             try:
                 await step(persona, user)
@@ -238,8 +237,7 @@ class Phases:
         rows = listing.buttons
         row = next((r for r in rows if any(b.text == calendar for b in r)), None)
         if row is None:
-            raise_problem(f"no cancel button for {title!r}")
-            return
+            raise DemoProblem(f"no cancel button for {title!r}")
         button = next(b for b in row if b.text == cancel)
         assert button.callback_data is not None
         await user.click_data(button.callback_data, listing.message_id)
@@ -317,7 +315,7 @@ class Phases:
             if wanted in self.sim.fresh(self.staff, view).button_labels:
                 await self.sim.press_label(self.staff, view, wanted)
                 return
-        raise_problem(f"no button {wanted!r} in /prioritaeten")
+        raise DemoProblem(f"no button {wanted!r} in /prioritaeten")
 
     async def publish_plan(self) -> None:
         """The plan file published as with `agenda-bot plan publish FILE` on the server."""
@@ -367,78 +365,3 @@ def _starts(prefix: str) -> Callable[[str], bool]:
 
 def _first_line(message: ChatMessage) -> str:
     return (message.text or "").split("\n")[0]
-
-
-def raise_problem(text: str) -> None:
-    """Note that the bot showed something the demo could not go on from."""
-    from bot.demo.run import DemoProblem
-
-    raise DemoProblem(text)
-
-
-STATUS_WORDS = {"done": "erledigt", "late": "im Verzug", "on_time": "im Zeitplan"}
-
-
-async def report(phases: Phases) -> None:
-    """Print what the later phases left in the database, in German."""
-    from bot.demo.report import table
-    from bot.draft_summary import latest_review
-    from bot.progress import build_progress, published_plan
-    from storage import workshops as registrations
-
-    sim, tally = phases.sim, phases.tally
-    db, consultation = sim.services.db, sim.consultation
-    rows: list[list[object]] = []
-    for event in consultation.events:
-        found = await registrations.of_event(db, event.id)
-        rows.append(
-            [
-                event.title.get("de"),
-                event.capacity,
-                sum(r.status == "registered" for r in found),
-                sum(r.status == "waiting" for r in found),
-            ]
-        )
-    table(
-        "Anmeldungen zu Auftakt und Workshops",
-        ["Veranstaltung", "Plätze", "angemeldet", "Warteliste"],
-        rows,
-    )
-    print(f"Abgemeldet: {tally.cancelled} · von der Warteliste nachgerückt: {tally.moved_up}")
-
-    review = await latest_review(db, lambda group, organisation: organisation or group, None)
-    rows = []
-    if review is not None:
-        for m in review.measures:
-            score = f"{m.score:.1f}".replace(".", ",") if m.score is not None else "–"
-            rows.append(
-                [
-                    m.title,
-                    m.raters,
-                    score,
-                    len(m.comments),
-                    "ja" if m.priority else "",
-                    "ja" if m.adopted else "",
-                ]
-            )
-    table(
-        "Entwurf des Handlungskonzepts: Bewertungen (1 bis 5)",
-        ["Maßnahme", "Bewertende", "Wertung", "Kommentare", "Priorität", "im Plan"],
-        rows,
-    )
-
-    plan = await published_plan(db, consultation, sim.services.today())
-    progress = await build_progress(db, plan, sim.services.consultation.zone)
-    rows = [
-        [
-            m.title,
-            f"{sum(s.reached is not None for s in m.milestones)} von {len(m.milestones)}",
-            STATUS_WORDS.get(m.status, m.status),
-        ]
-        for m in progress.measures
-    ]
-    table(
-        f"Zeit-Maßnahmen-Plan: Stand am {progress.generated.strftime('%d.%m.%Y')}",
-        ["Maßnahme", "Meilensteine erreicht", "Stand"],
-        rows,
-    )

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 from bot.consultation.model import Consultation
 from bot.context import Services
 from bot.demo.phases import Phases
-from bot.demo.phases import report as report_phases
 from storage import people, stats
 from storage import problems as problem_store
 
 if TYPE_CHECKING:
     from bot.demo.people import Persona
-    from bot.demo.run import Simulation
+    from bot.demo.simulation import Simulation
     from bot.fake_telegram import FakeBotApi
 
 
@@ -46,6 +45,73 @@ def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
     print(line(["-" * w for w in widths]))
     for row in cells:
         print(line(row))
+
+
+STATUS_WORDS = {"done": "erledigt", "late": "im Verzug", "on_time": "im Zeitplan"}
+
+
+async def report_phases(phases: Phases) -> None:
+    """Print what the later phases left in the database, in German."""
+    from bot.draft_summary import latest_review
+    from bot.progress import build_progress, published_plan
+    from storage import workshops as registrations
+
+    sim, tally = phases.sim, phases.tally
+    db, consultation = sim.services.db, sim.consultation
+    rows: list[list[object]] = []
+    for event in consultation.events:
+        found = await registrations.of_event(db, event.id)
+        rows.append(
+            [
+                event.title.get("de"),
+                event.capacity,
+                sum(r.status == "registered" for r in found),
+                sum(r.status == "waiting" for r in found),
+            ]
+        )
+    table(
+        "Anmeldungen zu Auftakt und Workshops",
+        ["Veranstaltung", "Plätze", "angemeldet", "Warteliste"],
+        rows,
+    )
+    print(f"Abgemeldet: {tally.cancelled} · von der Warteliste nachgerückt: {tally.moved_up}")
+
+    review = await latest_review(db, lambda group, organisation: organisation or group, None)
+    rows = []
+    if review is not None:
+        for m in review.measures:
+            score = f"{m.score:.1f}".replace(".", ",") if m.score is not None else "–"
+            rows.append(
+                [
+                    m.title,
+                    m.raters,
+                    score,
+                    len(m.comments),
+                    "ja" if m.priority else "",
+                    "ja" if m.adopted else "",
+                ]
+            )
+    table(
+        "Entwurf des Handlungskonzepts: Bewertungen (1 bis 5)",
+        ["Maßnahme", "Bewertende", "Wertung", "Kommentare", "Priorität", "im Plan"],
+        rows,
+    )
+
+    plan = await published_plan(db, consultation, sim.services.today())
+    progress = await build_progress(db, plan, sim.services.consultation.zone)
+    rows = [
+        [
+            m.title,
+            f"{sum(s.reached is not None for s in m.milestones)} von {len(m.milestones)}",
+            STATUS_WORDS.get(m.status, m.status),
+        ]
+        for m in progress.measures
+    ]
+    table(
+        f"Zeit-Maßnahmen-Plan: Stand am {progress.generated.strftime('%d.%m.%Y')}",
+        ["Maßnahme", "Meilensteine erreicht", "Stand"],
+        rows,
+    )
 
 
 async def report(
