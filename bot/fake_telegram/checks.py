@@ -175,7 +175,7 @@ def _check_button(button: object) -> Button:
     return Button(text=text, callback_data=data, url=url)
 
 
-def check_reply_markup(  # noqa: C901 (to split)
+def check_reply_markup(
     markup: object,
 ) -> tuple[list[list[Button]], list[list[str]] | None]:
     """Validate reply_markup; return (inline buttons, reply keyboard labels or None)."""
@@ -184,32 +184,38 @@ def check_reply_markup(  # noqa: C901 (to split)
     if not isinstance(markup, dict):
         raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise ApiError.bad_request("can't parse inline keyboard: array of arrays expected")
-        if sum(len(row) for row in rows) > 100:
-            raise ApiError.bad_request("REPLY_MARKUP_TOO_LONG")
-        return [[_check_button(b) for b in row] for row in rows if row], None
+        return _inline_keyboard(markup["inline_keyboard"]), None
     if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise ApiError.bad_request("can't parse keyboard: array of arrays expected")
-        labels: list[list[str]] = []
-        for row in rows:
-            labels.append([])
-            for button in row:
-                label = button.get("text") if isinstance(button, dict) else button
-                if not isinstance(label, str) or not label:
-                    raise ApiError.bad_request("keyboard button text is empty")
-                labels[-1].append(label)
-        if sum(len(row) for row in labels) == 0:
-            raise ApiError.bad_request("keyboard must be non-empty")
-        return [], labels
+        return [], _reply_keyboard(markup["keyboard"])
     if markup.get("remove_keyboard") is True:
         return [], []
     if markup.get("force_reply") is True:
         return [], None
     raise ApiError.bad_request("can't parse reply keyboard markup JSON object")
+
+
+def _inline_keyboard(rows: object) -> list[list[Button]]:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ApiError.bad_request("can't parse inline keyboard: array of arrays expected")
+    if sum(len(row) for row in rows) > 100:
+        raise ApiError.bad_request("REPLY_MARKUP_TOO_LONG")
+    return [[_check_button(b) for b in row] for row in rows if row]
+
+
+def _reply_keyboard(rows: object) -> list[list[str]]:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ApiError.bad_request("can't parse keyboard: array of arrays expected")
+    labels = [[_keyboard_label(button) for button in row] for row in rows]
+    if sum(len(row) for row in labels) == 0:
+        raise ApiError.bad_request("keyboard must be non-empty")
+    return labels
+
+
+def _keyboard_label(button: object) -> str:
+    label = button.get("text") if isinstance(button, dict) else button
+    if not isinstance(label, str) or not label:
+        raise ApiError.bad_request("keyboard button text is empty")
+    return label
 
 
 def check_commands(commands: object) -> list[dict[str, str]]:

@@ -107,57 +107,60 @@ class _Open:
     children: list[_Open] = field(default_factory=list)
 
 
-def _parse_start_tag(text: str, i: int, tags: frozenset[str]) -> tuple[str, dict[str, str], int]:  # noqa: C901 (to split)
+def _unclosed_start(begin: int) -> EntityParseError:
+    return EntityParseError(f"Unclosed start tag at byte offset {begin}")
+
+
+def _skip_space(text: str, j: int) -> int:
+    while j < len(text) and text[j].isspace():
+        j += 1
+    return j
+
+
+def _parse_start_tag(text: str, i: int, tags: frozenset[str]) -> tuple[str, dict[str, str], int]:
     """Parse ``<tag attr="v" ...>`` at ``text[i] == "<"``; return tag, attributes, index after."""
-    n = len(text)
     begin = _byte_offset(text, i)
     j = i + 1
-    while j < n and not text[j].isspace() and text[j] != ">":
+    while j < len(text) and not text[j].isspace() and text[j] != ">":
         j += 1
-    if j >= n:
-        raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+    if j >= len(text):
+        raise _unclosed_start(begin)
     tag = text[i + 1 : j].lower()
     if tag not in tags:
         raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {begin}')
     attrs: dict[str, str] = {}
     while True:
-        while j < n and text[j].isspace():
-            j += 1
-        if j >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+        j = _skip_space(text, j)
+        if j >= len(text):
+            raise _unclosed_start(begin)
         if text[j] == ">":
             return tag, attrs, j + 1
-        k = j
-        while k < n and _NAME_CHARS.match(text[k]):
-            k += 1
-        if k == j:
-            raise EntityParseError(
-                f'Empty attribute name in the tag "{tag}" at byte offset {begin}'
-            )
-        name = text[j:k].lower()
-        j = k
-        while j < n and text[j].isspace():
-            j += 1
-        if j >= n or text[j] != "=":
-            attrs[name] = ""
-            continue
-        j += 1
-        while j < n and text[j].isspace():
-            j += 1
-        if j >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
-        if text[j] in "\"'":
-            end = text.find(text[j], j + 1)
-            if end < 0:
-                raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
-            raw = text[j + 1 : end]
-            j = end + 1
-        else:
-            match = _UNQUOTED_VALUE.match(text, j)
-            assert match is not None
-            raw = match.group(0)
-            j = match.end()
-        attrs[name] = _decode_attribute(raw)
+        name, value, j = _parse_attribute(text, j, tag, begin)
+        attrs[name] = value
+
+
+def _parse_attribute(text: str, j: int, tag: str, begin: int) -> tuple[str, str, int]:
+    """One attribute at ``text[j]``: ``name``, ``name=v`` or ``name="v"``; (name, value, end)."""
+    k = j
+    while k < len(text) and _NAME_CHARS.match(text[k]):
+        k += 1
+    if k == j:
+        raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {begin}')
+    name = text[j:k].lower()
+    j = _skip_space(text, k)
+    if j >= len(text) or text[j] != "=":
+        return name, "", j
+    j = _skip_space(text, j + 1)
+    if j >= len(text):
+        raise _unclosed_start(begin)
+    if text[j] in "\"'":
+        end = text.find(text[j], j + 1)
+        if end < 0:
+            raise _unclosed_start(begin)
+        return name, _decode_attribute(text[j + 1 : end]), end + 1
+    match = _UNQUOTED_VALUE.match(text, j)
+    assert match is not None
+    return name, _decode_attribute(match.group(0)), match.end()
 
 
 def _entity_for(item: _Open, length: int) -> dict[str, object] | None:
@@ -192,7 +195,7 @@ def _check_start(tag: str, attrs: dict[str, str], begin: int, require_href: bool
         raise EntityParseError(f'Tag "a" must have attribute "href" at byte offset {begin}')
 
 
-def parse_html(  # noqa: C901 (to split)
+def parse_html(
     text: str, *, strict_ampersand: bool = True, require_href: bool = True
 ) -> tuple[str, list[dict[str, object]]]:
     """Parse Telegram HTML into (plain text, entities), trimmed like Telegram trims messages.
@@ -201,65 +204,95 @@ def parse_html(  # noqa: C901 (to split)
     ``&`` literally and uses the link text as URL of an ``<a>`` without ``href``): they catch
     unescaped text before it reaches users.
     """
-    out: list[str] = []
-    utf16 = 0
-    stack: list[_Open] = []
-    entities: list[dict[str, object]] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "&":
-            decoded = _decode_entity(text, i)
-            if decoded is not None:
-                out.append(decoded[0])
-                utf16 += utf16_len(decoded[0])
-                i = decoded[1]
-                continue
-            if strict_ampersand:
-                raise EntityParseError(
-                    f'Unsupported character "&" at byte offset {_byte_offset(text, i)}: '
-                    "escape it as &amp; (the fake is stricter than Telegram here)"
-                )
-        if char != "<":
-            out.append(char)
-            utf16 += utf16_len(char)
-            i += 1
-            continue
+    return _HtmlParser(text, strict_ampersand, require_href).parse()
+
+
+@dataclass
+class _HtmlParser:
+    """One pass over a message's HTML: the plain text so far, the open tags, the entities."""
+
+    text: str
+    strict_ampersand: bool
+    require_href: bool
+    out: list[str] = field(default_factory=list)
+    utf16: int = 0  # length of the plain text so far, in UTF-16 code units
+    stack: list[_Open] = field(default_factory=list)
+    entities: list[dict[str, object]] = field(default_factory=list)
+
+    def parse(self) -> tuple[str, list[dict[str, object]]]:
+        text, i = self.text, 0
+        while i < len(text):
+            if text[i] == "&":
+                i = self._ampersand(i)
+            elif text[i] != "<":
+                self._emit(text[i])
+                i += 1
+            elif text.startswith("</", i):
+                i = self._end_tag(i)
+            else:
+                i = self._start_tag(i)
+        if self.stack:
+            raise EntityParseError(
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"'
+            )
+        # code inside pre with a language class is part of the pre entity
+        entities = [
+            e for e in self.entities if not (e["type"] == "code" and _inside_pre(e, self.entities))
+        ]
+        return trim("".join(self.out), entities)
+
+    def _emit(self, chars: str) -> None:
+        self.out.append(chars)
+        self.utf16 += utf16_len(chars)
+
+    def _ampersand(self, i: int) -> int:
+        decoded = _decode_entity(self.text, i)
+        if decoded is not None:
+            self._emit(decoded[0])
+            return decoded[1]
+        if self.strict_ampersand:
+            raise EntityParseError(
+                f'Unsupported character "&" at byte offset {_byte_offset(self.text, i)}: '
+                "escape it as &amp; (the fake is stricter than Telegram here)"
+            )
+        self._emit("&")
+        return i + 1
+
+    def _end_tag(self, i: int) -> int:
+        """``</tag>`` (or ``</>``) at ``i``: close the innermost tag; the index after it."""
+        text, n = self.text, len(self.text)
         begin = _byte_offset(text, i)
-        if i + 1 < n and text[i + 1] == "/":
-            if not stack:
-                raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
-            j = i + 2
-            while j < n and (text[j].isascii() and (text[j].isalnum() or text[j] == "-")):
-                j += 1
-            end_tag = text[i + 2 : j].lower()
-            while j < n and text[j].isspace():
-                j += 1
-            if j >= n or text[j] != ">":
-                raise EntityParseError(f"Unclosed end tag at byte offset {begin}")
-            top = stack[-1]
-            if end_tag and end_tag != top.tag:
-                raise EntityParseError(
-                    f'Unmatched end tag at byte offset {begin}, expected "</{top.tag}>", '
-                    f'found "</{end_tag}>"'
-                )
-            stack.pop()
-            entity = _entity_for(top, utf16 - top.start)
-            if entity is not None:
-                entities.append(entity)
-            i = j + 1
-            continue
-        tag, attrs, i = _parse_start_tag(text, i, SUPPORTED_TAGS)
-        _check_start(tag, attrs, begin, require_href)
-        item = _Open(tag, attrs, utf16, begin)
-        if stack:
-            stack[-1].children.append(item)
-        stack.append(item)
-    if stack:
-        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    # code inside pre with a language class is part of the pre entity
-    entities = [e for e in entities if not (e["type"] == "code" and _inside_pre(e, entities))]
-    return trim("".join(out), entities)
+        if not self.stack:
+            raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
+        j = i + 2
+        while j < n and (text[j].isascii() and (text[j].isalnum() or text[j] == "-")):
+            j += 1
+        end_tag = text[i + 2 : j].lower()
+        j = _skip_space(text, j)
+        if j >= n or text[j] != ">":
+            raise EntityParseError(f"Unclosed end tag at byte offset {begin}")
+        top = self.stack[-1]
+        if end_tag and end_tag != top.tag:
+            raise EntityParseError(
+                f'Unmatched end tag at byte offset {begin}, expected "</{top.tag}>", '
+                f'found "</{end_tag}>"'
+            )
+        self.stack.pop()
+        entity = _entity_for(top, self.utf16 - top.start)
+        if entity is not None:
+            self.entities.append(entity)
+        return j + 1
+
+    def _start_tag(self, i: int) -> int:
+        """``<tag ...>`` at ``i``: open it; the index after it."""
+        begin = _byte_offset(self.text, i)
+        tag, attrs, after = _parse_start_tag(self.text, i, SUPPORTED_TAGS)
+        _check_start(tag, attrs, begin, self.require_href)
+        item = _Open(tag, attrs, self.utf16, begin)
+        if self.stack:
+            self.stack[-1].children.append(item)
+        self.stack.append(item)
+        return after
 
 
 def _inside_pre(entity: dict[str, object], entities: list[dict[str, object]]) -> bool:

@@ -3,7 +3,8 @@
 ``FakeBotApi.handle(method, params, files)`` answers exactly like ``api.telegram.org`` would:
 ``(http_status, b'{"ok": true, "result": ...}')`` or ``{"ok": false, "error_code": 400,
 "description": "Bad Request: ..."}``. Unknown methods get 404 ``Not Found``. Each Bot API method
-is a ``_m_<methodName>`` below; state, test controls and dispatch live in ``state.py``.
+is a ``_m_<methodName>`` below; test controls and dispatch live in ``state.py``, the chats and
+files in ``chats.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import mimetypes
 from typing import Any
 
 from bot.fake_telegram import checks
+from bot.fake_telegram.chats import Chat
 from bot.fake_telegram.models import ApiError, ChatMessage, SentFile
 from bot.fake_telegram.state import (
     _NOT_MODIFIED,
@@ -19,7 +21,6 @@ from bot.fake_telegram.state import (
     MAX_PHOTO,
     MAX_UPLOAD,
     ApiState,
-    _Chat,
 )
 
 __all__ = ["FakeBotApi"]
@@ -125,7 +126,7 @@ class FakeBotApi(ApiState):
         inline = p["reply_markup"] if buttons else None
         return buttons, keyboard, inline
 
-    def _reply_to(self, chat: _Chat, p: P) -> int | None:
+    def _reply_to(self, chat: Chat, p: P) -> int | None:
         reply = p.get("reply_parameters")
         target = reply.get("message_id") if isinstance(reply, dict) else None
         target = target or p.get("reply_to_message_id")
@@ -156,7 +157,7 @@ class FakeBotApi(ApiState):
             reply_to=self._reply_to(chat, p),
         )
 
-    def _editable(self, p: P) -> tuple[_Chat, ChatMessage]:
+    def _editable(self, p: P) -> tuple[Chat, ChatMessage]:
         if "inline_message_id" in p:
             raise ApiError.bad_request("MESSAGE_ID_INVALID")  # no inline mode in this fake
         chat = self._chat(p)
@@ -174,7 +175,7 @@ class FakeBotApi(ApiState):
             raise ApiError.bad_request("inline keyboard expected")  # wording unverified
         return buttons, inline
 
-    def _edited(self, chat: _Chat, msg: ChatMessage) -> object:
+    def _edited(self, chat: Chat, msg: ChatMessage) -> object:
         msg.edited, msg.edit_date = True, self._now()
         chat.activity += 1
         if self.on_activity is not None:
@@ -244,32 +245,18 @@ class FakeBotApi(ApiState):
         checks.check_text_length(plain, 1024, "message caption is too long")
         return plain, entities
 
-    def _input_file(self, p: P, files: P, kind: str) -> SentFile:  # noqa: C901 (to split)
+    def _input_file(self, p: P, files: P, kind: str) -> SentFile:
+        """The file a send names: an upload (attached or inline), a known file_id or a URL."""
         value = p.get(kind)
-        upload = None
-        if isinstance(value, str) and value.startswith("attach://"):
-            upload = files.get(value.removeprefix("attach://"))
-            if upload is None:
-                raise ApiError.bad_request(f"can't find attached file {value}")  # unverified
-        elif value is None:
-            upload = files.get(kind)
-            if upload is None:
-                raise ApiError.bad_request(f"there is no {kind} in the request")
+        upload = _upload(value, files, kind)
         if upload is not None:
             name, data = upload[0], upload[1]
-            mime = mimetypes.guess_type(name or "")[0]
             data = data.read() if hasattr(data, "read") else bytes(data)
-            if len(data) > MAX_UPLOAD:
-                raise ApiError("Request Entity Too Large", 413)
-            if not data:
-                raise ApiError.bad_request("file must be non-empty")
-            if kind == "photo":
-                if len(data) > MAX_PHOTO:
-                    raise ApiError.bad_request("PHOTO_INVALID_DIMENSIONS")  # wording unverified
-                if not checks.looks_like_image(data):
-                    raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
-            folder = "photos" if kind == "photo" else "documents"
-            return self.register_file(data, name, mime, folder)
+            _check_upload(data, kind)
+            mime = mimetypes.guess_type(name or "")[0]
+            return self.register_file(
+                data, name, mime, "photos" if kind == "photo" else "documents"
+            )
         assert isinstance(value, str)
         if value in self._files:
             return self._files[value]
@@ -315,3 +302,31 @@ class FakeBotApi(ApiState):
             "file_size": sent.size,
             "file_path": path,
         }
+
+
+def _upload(value: object, files: P, kind: str) -> Any:
+    """The uploaded (name, data) the parameter stands for; None when it names a file_id or URL."""
+    if isinstance(value, str) and value.startswith("attach://"):
+        upload = files.get(value.removeprefix("attach://"))
+        if upload is None:
+            raise ApiError.bad_request(f"can't find attached file {value}")  # unverified
+        return upload
+    if value is None:
+        upload = files.get(kind)
+        if upload is None:
+            raise ApiError.bad_request(f"there is no {kind} in the request")
+        return upload
+    return None
+
+
+def _check_upload(data: bytes, kind: str) -> None:
+    """Telegram's limits on an uploaded file: size, not empty, a photo that is an image."""
+    if len(data) > MAX_UPLOAD:
+        raise ApiError("Request Entity Too Large", 413)
+    if not data:
+        raise ApiError.bad_request("file must be non-empty")
+    if kind == "photo":
+        if len(data) > MAX_PHOTO:
+            raise ApiError.bad_request("PHOTO_INVALID_DIMENSIONS")  # wording unverified
+        if not checks.looks_like_image(data):
+            raise ApiError.bad_request("IMAGE_PROCESS_FAILED")
