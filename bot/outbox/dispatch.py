@@ -13,7 +13,8 @@ pauses every send for the time Telegram names and the row is tried again; a netw
 timeout retries with backoff (a few times); a 403 marks the person inactive, and nothing goes
 to them until they write to the bot again. A row may stand for several documents (a digest's
 PDF and HTML): the parts that went out are recorded in its payload, so a retry sends the rest.
-The kinds and their policies are registered in one place, ``bot/outbox/kinds.py``.
+The kinds and their policies are registered in one place, ``bot/outbox/kinds.py``; what a
+policy answers is defined in ``policy.py``, the pace in ``limiter.py``.
 """
 
 from __future__ import annotations
@@ -21,19 +22,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from bot.context import AgendaContext, BotData, Services
+from bot.outbox.limiter import Monotonic, RateLimiter, Sleep
+from bot.outbox.policy import (
+    Attachment,
+    Builder,
+    Decision,
+    Dropped,
+    KindPolicy,
+    Outgoing,
+    Part,
+    Postponed,
+)
 from bot.service.traffic import BULK, Limits, Traffic, retry_seconds
 from storage import outbox, recipients
-from storage.recipients import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -53,111 +64,19 @@ NOTE_RETRY_AFTER = "429: Telegram asked to wait"
 SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out already
 
 App = Application[Any, Any, Any, Any, BotData, Any]
-Monotonic = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
-__all__ = ["Limits", "RateLimiter"]  # Limits lives in bot.traffic, shared with the replies
-
-
-class RateLimiter:
-    """The outbox's side of the shared ``Traffic`` (bot/service/traffic.py): one message a second
-    to a person, a group's window, and its share of the overall limit (yielding to replies)."""
-
-    def __init__(
-        self, limits: Limits, monotonic: Monotonic, sleep: Sleep, traffic: Traffic | None = None
-    ) -> None:
-        self.limits = limits
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self.traffic = traffic or Traffic(limits, monotonic, sleep)
-        self._private: dict[int, float] = {}
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until this chat may get the next message (0: now)."""
-        wait = self.traffic.chat_wait(chat_id)
-        last = self._private.get(chat_id) if chat_id > 0 else None
-        if last is not None:
-            wait = max(wait, last + self.limits.private_gap - self._monotonic())
-        return max(0.0, wait)
-
-    def overall_wait(self) -> float:
-        """Seconds until any bulk message may go out (its share, evenly spaced; a 429 pause)."""
-        return self.traffic.overall_wait(bulk=True)
-
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a message to this chat is allowed, then count it as sent now."""
-        while (wait := max(self.overall_wait(), self.chat_wait(chat_id))) > 0:
-            await self._sleep(wait)
-        self.traffic.record(chat_id, reply=False)
-        if chat_id > 0:
-            self._private[chat_id] = self._monotonic()
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: no message at all for `seconds`."""
-        self.traffic.pause(seconds)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file sent as a document, with the message's text as its caption (1,024 characters)."""
-
-    data: bytes
-    filename: str
-
-
-@dataclass(frozen=True)
-class Part:
-    """One document of a row that sends several, each with its caption; `name` is recorded in
-    the row's payload (``sent_parts``) once it went out."""
-
-    name: str
-    document: Attachment
-    caption: str
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """The message a row stands for, and what to record once it went out."""
-
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
-    after_sent: Callable[[Message], Awaitable[None]] | None = None
-    document: Attachment | None = None  # then one sendDocument with the text as caption
-    parts: tuple[Part, ...] = ()  # then one sendDocument per part not sent yet (text unused)
-
-
-@dataclass(frozen=True)
-class Dropped:
-    """The row is no longer wanted; `note` says why."""
-
-    note: str
-
-
-@dataclass(frozen=True)
-class Postponed:
-    """The row waits until `due_at`; `note` says why."""
-
-    due_at: datetime
-    note: str
-
-
-Decision = Outgoing | Dropped | Postponed
-Builder = Callable[[AgendaContext, outbox.OutboxRow, Recipient | None], Awaitable[Decision]]
-
-
-@dataclass(frozen=True)
-class KindPolicy:
-    """How the dispatcher treats one kind of row.
-
-    `resend_interrupted`: what a row left in 'sending' by a crash becomes at the next start -
-    False: 'sent' (delivery unknown; a second copy would be worse than a lost one), True:
-    'pending' again (a lost message would be worse than a rare second copy). Rows past their
-    `valid_until` are dropped with `expired_note`; a kind that plans none is sent late.
-    """
-
-    build: Builder
-    resend_interrupted: bool
-    expired_note: str
-    interrupted_note: str
+# The contract with the kinds lives in policy.py, the pace in limiter.py (Limits: bot.traffic).
+__all__ = [
+    "Attachment",
+    "Builder",
+    "Decision",
+    "Dropped",
+    "KindPolicy",
+    "Limits",
+    "Outgoing",
+    "Part",
+    "Postponed",
+    "RateLimiter",
+]
 
 
 @dataclass
