@@ -27,7 +27,7 @@ demo: install
 test: install
 	$(BIN)/ruff check bot handlers storage tests bench deploy
 	$(BIN)/ruff format --check bot handlers storage tests bench deploy
-	$(BIN)/mypy bot handlers storage bench
+	$(BIN)/mypy bot handlers storage bench tests
 	$(BIN)/pytest -q
 
 run: install

@@ -16,7 +16,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot.app import build_application
 from bot.consultation.model import Consultation, load_consultation
 from bot.context import AgendaApp, AgendaContext, Services
-from bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
+from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest, FakeUser
 from bot.service.traffic import Traffic
 from bot.settings import DEFAULT_CONSULTATION, Settings
 from bot.texts import Texts
@@ -29,6 +29,12 @@ STAFF_ID = 9001
 TEXTS = Texts()
 # A fixed moment while the Hagenow questionnaires are open.
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def text_of(message: ChatMessage) -> str:
+    """The plain text of a bot message; fails (instead of a TypeError) on a photo or document."""
+    assert message.text is not None, f"message {message.message_id} is a {message.kind}, no text"
+    return message.text
 
 
 @dataclass

@@ -181,7 +181,8 @@ class Person(FakeUser):
             )
             return [self._fact("field", sql, allowed=(1,))]
         if "Ja, namentlich nennen" in by_label:
-            await self.click_data(*reversed(by_label["Ja, namentlich nennen"]))
+            mid, data = by_label["Ja, namentlich nennen"]
+            await self.click_data(data, mid)
             self.onboarded = True
             return []
         for mid, data in kinds.get("Q", []):

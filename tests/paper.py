@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 import pdfplumber
+from pypdf.generic import DictionaryObject, PdfObject
 
 MM = 72 / 25.4
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 18 * MM, 16 * MM, 20 * MM, 18 * MM
@@ -37,6 +38,12 @@ class Page:
     @property
     def last(self) -> str:
         return self.lines[-1] if self.lines else ""
+
+
+def pdf_dict(entry: PdfObject) -> DictionaryObject:
+    """A dictionary inside a PDF read by pypdf, which types every entry as a plain PdfObject."""
+    assert isinstance(entry, DictionaryObject), f"not a PDF dictionary: {entry!r}"
+    return entry
 
 
 def pages(pdf: bytes) -> list[Page]:

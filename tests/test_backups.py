@@ -195,8 +195,8 @@ async def test_the_running_bot_plans_the_nightly_backup(
         assert app.job_queue is not None
         (job,) = app.job_queue.get_jobs_by_name("nightly-backup")
         assert (
-            job.trigger.fields[5].expressions[0].first,  # hour, minute
-            job.trigger.fields[6].expressions[0].first,
+            job.job.trigger.fields[5].expressions[0].first,  # hour, minute
+            job.job.trigger.fields[6].expressions[0].first,
         ) == (2, 30)
         await job.run(app)
         (written,) = _written(tmp_path / "nightly")

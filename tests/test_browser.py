@@ -135,10 +135,10 @@ def _open(driver: Any, path: Path, width: int) -> None:
 
 
 def _axe(driver: Any) -> list[dict[str, Any]]:
-    from selenium_axe_python import Axe
+    from selenium_axe_python.axe import Axe
 
     axe = Axe(driver)
-    axe.inject()
+    axe.inject()  # type: ignore[no-untyped-call]  # selenium-axe-python leaves inject() unannotated
     return list(axe.run()["violations"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable
 
-from tests.conftest import Harness, onboard
+from tests.conftest import Harness, onboard, text_of
 
 HANDEL = "Handel und Gewerbe: Wie digital ist es heute?"
 TAP = Counter({"answerCallbackQuery": 1, "editMessageText": 1})
@@ -25,7 +25,7 @@ async def test_each_answer_costs_one_message_whatever_the_question_type(bot: Har
     shown = len(anna.messages)
     # Opening the questionnaire: its intro and first question in the tapped message.
     assert await calls_of(bot, anna.click(HANDEL)) == TAP
-    assert "Frage 1 von" in anna.last.text
+    assert "Frage 1 von" in text_of(anna.last)
 
     assert await calls_of(bot, anna.click("Einzelhandel")) == TAP  # single choice
     assert await calls_of(bot, anna.click("4")) == TAP  # rating
@@ -39,18 +39,18 @@ async def test_each_answer_costs_one_message_whatever_the_question_type(bot: Har
     await anna.click("Fertig")
     await anna.click("Schulung fürs Team")
     await anna.click("Fertig")
-    assert "Plattform" in anna.last.text or "Ja" in anna.buttons()
+    assert "Plattform" in text_of(anna.last) or "Ja" in anna.buttons()
     assert await calls_of(bot, anna.click("Ja")) == TAP  # yes/no
     # Still the one message the questionnaire opened in.
     assert len(anna.messages) == shown
 
     # Typed answers: one new message, the confirmation above the next question.
-    assert "Wie viele Menschen arbeiten" in anna.last.text
+    assert "Wie viele Menschen arbeiten" in text_of(anna.last)
     assert await calls_of(bot, anna.send("12")) == Counter({"sendMessage": 1})  # number
-    assert "Gespeichert" in anna.last.text and "Was sollte die Stadt" in anna.last.text
+    assert "Gespeichert" in text_of(anna.last) and "Was sollte die Stadt" in text_of(anna.last)
     assert await calls_of(bot, anna.send("Mehr Parkplätze")) == Counter({"sendMessage": 1})
     # The summary shows every answer: what was answered stays readable in the chat.
-    summary = anna.last.text
+    summary = text_of(anna.last)
     assert "Ihre Antworten" in summary and "Eigene Website" in summary and "12" in summary
     assert "Mehr Parkplätze" in summary
 
@@ -65,7 +65,7 @@ async def test_a_skip_on_an_older_message_keeps_the_typed_answer(bot: Harness) -
     await anna.send("In Wismar")  # typed: the question "Wo gibt es das?" keeps its buttons
     assert await anna.click("Überspringen", asked) == "Dieser Knopf ist nicht mehr gültig."
     await anna.send("/weiter")
-    assert "Woher kennen Sie das Beispiel?" in anna.last.text
+    assert "Woher kennen Sie das Beispiel?" in text_of(anna.last)
 
 
 async def test_a_too_long_text_is_answered_in_one_message_with_the_question(bot: Harness) -> None:
@@ -73,8 +73,8 @@ async def test_a_too_long_text_is_answered_in_one_message_with_the_question(bot:
     await onboard(anna)
     await anna.send("/umfrage")
     await anna.click("Handel und Gewerbe: Gute Beispiele von anderswo")
-    question = anna.last.text.split("Frage 1 von")[1]
+    question = text_of(anna.last).split("Frage 1 von")[1]
     calls = await calls_of(bot, anna.send("x" * 1001))
     assert calls == Counter({"sendMessage": 1})
     # What was wrong, and the question again, in the one message.
-    assert "1.001 Zeichen" in anna.last.text and question in anna.last.text
+    assert "1.001 Zeichen" in text_of(anna.last) and question in text_of(anna.last)

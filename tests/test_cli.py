@@ -135,7 +135,8 @@ def _type_line(text: str, questionnaire: int, question: int) -> int:
 
     def child(node: yaml.Node, key: str) -> yaml.Node:
         assert isinstance(node, yaml.MappingNode)
-        return next(v for k, v in node.value if k.value == key)
+        found: yaml.Node = next(v for k, v in node.value if k.value == key)
+        return found
 
     root = yaml.compose(text)
     assert root is not None

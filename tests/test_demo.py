@@ -59,8 +59,8 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
         expected = {g.id: PER_GROUP + (g.id == STAFF_GROUP) for g in consultation.groups}
         assert by_group == expected
         for group in consultation.groups:
-            printed = figures(report, "Teilnahme nach Gruppe", group.title.get("de"))[0]
-            assert printed == expected[group.id]
+            members = figures(report, "Teilnahme nach Gruppe", group.title.get("de"))[0]
+            assert members == expected[group.id]
 
         # Those who refused consent left no row at all.
         simulated = int(re.search(r"Personen simuliert: (\d+)", report)[1])  # type: ignore[index]
@@ -79,9 +79,9 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
         assert sum(row.completed for row in progress) > 0
         for qn in consultation.questionnaires:
             mine = [r for r in progress if r.questionnaire_id == qn.id]
-            expected = [sum(r.started for r in mine), sum(r.completed for r in mine)]
-            expected.append(sum(r.answers for r in mine))
-            assert figures(report, "Antworten je Umfrage", qn.title.get("de")) == expected, qn.id
+            counted = [sum(r.started for r in mine), sum(r.completed for r in mine)]
+            counted.append(sum(r.answers for r in mine))
+            assert figures(report, "Antworten je Umfrage", qn.title.get("de")) == counted, qn.id
 
         # Problems with "affects us too" votes, per field as printed.
         by_field = await stats.problems_by_field(db)
@@ -120,8 +120,8 @@ async def test_the_demo_fills_the_database_and_reports_what_is_in_it(
         assert {k for k, m in measures.items() if m.adopted} == set(demo_phases.ADOPTED)
         assert {k for k, m in measures.items() if m.priority} == set(demo_phases.PRIORITY)
         plan = await published_plan(db, consultation, demo_phases.REPORT.date())
-        progress = await build_progress(db, plan, BERLIN)
-        assert {m.measure_id: m.status for m in progress.measures} == {
+        plan_progress = await build_progress(db, plan, BERLIN)
+        assert {m.measure_id: m.status for m in plan_progress.measures} == {
             "v-termine": "on_time",
             "h-schaufenster": "on_time",
             "t-wlan": "late",

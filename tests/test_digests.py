@@ -13,7 +13,7 @@ from bot import digests
 from bot.app import build_application
 from bot.consultation.model import Consultation
 from bot.digests import plan_digests
-from bot.documents.pack_render import RenderedPack
+from bot.documents.pack_render import RenderedPack, render_in_worker
 from bot.documents.worker import RenderPool, RenderTimeout
 from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest
 from bot.outbox import dispatch as outbox_dispatch
@@ -21,8 +21,16 @@ from bot.outbox import kinds as outbox_kinds
 from bot.packs import PackContext
 from bot.texts import Texts
 from storage import outbox
-from tests.conftest import STAFF_ID, FakeClock, Harness, make_settings, paced, stop_harness
-from tests.outbox_support import VirtualTime, on_time
+from tests.conftest import (
+    STAFF_ID,
+    FakeClock,
+    Harness,
+    VirtualTime,
+    make_settings,
+    paced,
+    stop_harness,
+)
+from tests.outbox_support import on_time
 
 GROUP = -1001234567890  # the staff group (AGENDA_STAFF_CHAT)
 # ws-handel: 2027-03-17 18:30-21:30 Europe/Berlin (CET) = 17:30-20:30 UTC.
@@ -144,7 +152,7 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
 ) -> None:
     """The real render (one workshop, once for both recipients)."""
     bot = staff_bot
-    real_render = digests.render_in_worker
+    real_render = render_in_worker
     rendered: list[str] = []
 
     async def counting_render(

@@ -111,6 +111,6 @@ async def test_the_export_has_a_row_per_measure_and_per_comment(bot: Harness) ->
         ),
     ]
     assert all(isinstance(row[6], datetime) for row in comments.rows)
-    info = dict(export.table("Info").rows)
+    info = {key: value for key, value in export.table("Info").rows}
     assert (info["draft_measures"], info["draft_comments"]) == (6, 2)
     assert "Geheim GmbH" not in repr(export.tables)

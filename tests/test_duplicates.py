@@ -17,7 +17,7 @@ from storage import people
 from storage import problems as problem_store
 from storage.db import Database
 from storage.problems import MergeRefused
-from tests.conftest import STAFF_ID, START, Harness, onboard
+from tests.conftest import STAFF_ID, START, Harness, onboard, text_of
 from tests.test_exports import BERLIN
 
 INTERNET = "Langsames Internet im Gewerbegebiet"
@@ -97,10 +97,11 @@ async def test_a_similar_title_is_offered_before_filing_and_joining_it_votes(
     await ben.click("Einzelhandel / Gewerbe")
     await ben.send("Internet im Gewerbegebiet zu langsam")
     offer = ben.last
-    assert "Gibt es schon:" in offer.text and INTERNET in offer.text
+    assert "Gibt es schon:" in text_of(offer) and INTERNET in text_of(offer)
     assert offer.button_labels == ["🙋 Ja, betrifft uns auch", "✏️ Nein, anderes Problem"]
     await ben.click("Ja, betrifft uns auch")
-    assert "Vermerkt" in ben.last.text and "betrifft jetzt 1 weitere Organisation" in ben.last.text
+    assert "Vermerkt" in text_of(ben.last)
+    assert "betrifft jetzt 1 weitere Organisation" in text_of(ben.last)
 
     [problem] = await problem_store.visible_in_field(bot.db, "handel")
     assert problem.title == INTERNET and problem.votes == 1
@@ -121,26 +122,26 @@ async def test_a_different_problem_is_filed_after_the_offer(bot: Harness) -> Non
     await ben.click("Neues Problem melden")
     await ben.click("Einzelhandel / Gewerbe")
     await ben.send("WLAN am Bahnhof fehlt")
-    assert "Gibt es schon:" in ben.last.text
+    assert "Gibt es schon:" in text_of(ben.last)
     await ben.click("Nein, anderes Problem")
-    assert "Beschreiben Sie das Problem" in ben.last.text
+    assert "Beschreiben Sie das Problem" in text_of(ben.last)
     await ben.send("Am Güterbahnhof, nicht am Personenbahnhof.")
     await ben.click("Ohne Foto absenden")
-    assert "Ihre Meldung ist gespeichert" in ben.last.text
+    assert "Ihre Meldung ist gespeichert" in text_of(ben.last)
     assert len(await problem_store.visible_in_field(bot.db, "handel")) == 2
     # Typing the description straight away works as well; an unlike title gets no offer.
     await ben.send("/problem")
     await ben.click("Neues Problem melden")
     await ben.click("Einzelhandel / Gewerbe")
     await ben.send("Kein WLAN am Bahnhof")
-    assert "Gibt es schon:" in ben.last.text
+    assert "Gibt es schon:" in text_of(ben.last)
     await ben.send("Auch am Personenbahnhof nicht.")
-    assert "Foto" in ben.last.text
+    assert "Foto" in text_of(ben.last)
     await ben.send("/problem")
     await ben.click("Neues Problem melden")
     await ben.click("Einzelhandel / Gewerbe")
     await ben.send("Parkplätze am Markt")
-    assert "Beschreiben Sie das Problem" in ben.last.text
+    assert "Beschreiben Sie das Problem" in text_of(ben.last)
 
 
 async def test_merging_moves_votes_and_the_reporter_and_counts_nobody_twice(
@@ -202,20 +203,20 @@ async def test_staff_merge_two_reports_with_buttons(bot: Harness) -> None:
     await staff.send("/problem")
     await staff.click("Meldungen anderer ansehen")
     await staff.click("Einzelhandel / Gewerbe")
-    card = next(m for m in staff.messages if m.text.startswith("Internet im Gewerbegebiet zu"))
+    card = next(m for m in staff.messages if text_of(m).startswith("Internet im Gewerbegebiet zu"))
     await staff.click("Doppelung zusammenführen", card.message_id)
     pick = staff.last
-    assert "in welche Meldung soll sie aufgehen" in pick.text
+    assert "in welche Meldung soll sie aufgehen" in text_of(pick)
     # The alike title comes first.
     assert pick.button_labels[0].startswith(f"→ Nr. {keep}: {INTERNET}")
     await staff.click(f"→ Nr. {keep}:", pick.message_id)
-    assert "zusammenführen?" in staff.last.text
+    assert "zusammenführen?" in text_of(staff.last)
     await staff.click("Zusammenführen", staff.last.message_id)
-    assert f"Nr. {gone} ist jetzt Teil von Nr. {keep}" in staff.last.text
+    assert f"Nr. {gone} ist jetzt Teil von Nr. {keep}" in text_of(staff.last)
     assert (await problem_store.get(bot.db, keep)).votes == 2  # type: ignore[union-attr]
     # A participant's forged merge button is refused and changes nothing.
     await someone.click_data(f"PM:ok:{keep}:{gone}")
-    assert "nur für die Mitarbeitenden" in someone.last.text
+    assert "nur für die Mitarbeitenden" in text_of(someone.last)
     # A vote on the merged report's old card goes to the kept one.
     voter = bot.user(4005)
     await onboard(voter, organisation="Neue Firma")

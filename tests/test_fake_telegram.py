@@ -6,6 +6,7 @@ import asyncio
 import datetime as dtm
 import time
 from collections.abc import AsyncIterator
+from typing import Any, TypeAlias
 
 import pytest
 from telegram import (
@@ -22,6 +23,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -29,6 +31,15 @@ from telegram.ext import (
 from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeRequest, FakeUser, parse_html
 
 CHAT = 1001
+# What Application.builder().build() makes: PTB's default context, plain dicts for the data.
+DefaultApp: TypeAlias = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 
 
 @pytest.fixture
@@ -205,7 +216,7 @@ def test_html_parser_offsets_are_utf16() -> None:
         parse_html("<b><i>x</b></i>")
 
 
-def build_app(api: FakeBotApi) -> Application:
+def build_app(api: FakeBotApi) -> DefaultApp:
     return (
         Application.builder()
         .token(api.token)

@@ -86,7 +86,7 @@ PREFIXES = [
 HUGE = [0, 1, -1, 2**31, 2**63 - 1, 2**63, 2**64, 10**40, -(2**63) - 1]
 
 odd_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=60
+    alphabet=st.characters(blacklist_categories=["Cs"]), min_size=0, max_size=60
 ) | st.sampled_from(
     [
         "",

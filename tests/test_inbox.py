@@ -20,6 +20,7 @@ from bot.service.inbox import FloodGate, Inbox, NotAnUpdate, accept, inbox_of
 from bot.service.polling import fetch_updates
 from bot.settings import Settings, SettingsError
 from storage import inbox as store
+from storage.db import Database
 from tests.conftest import FakeClock, make_settings, paced
 
 LANGUAGE_QUESTION = "Bitte wählen Sie Ihre Sprache"
@@ -35,6 +36,12 @@ class Bot:
     @property
     def inbox(self) -> Inbox:
         return inbox_of(self.app)
+
+    @property
+    def db(self) -> Database:
+        services = self.app.bot_data.services
+        assert services is not None
+        return services.db
 
     def poll(self) -> None:
         stop = asyncio.Event()
@@ -163,7 +170,7 @@ async def test_an_update_delivered_twice_is_handled_once(running: Bot, api: Fake
     await until(lambda: not api.pending_updates(), "the update confirmed")
     await running.inbox.join()
     assert texts_to(api, 1001, LANGUAGE_QUESTION) == 1
-    counts = await store.counts(running.app.bot_data.services.db)
+    counts = await store.counts(running.db)
     assert counts == {"done": 1}
 
 
@@ -191,10 +198,10 @@ async def test_a_slow_chat_holds_up_only_itself_and_each_chat_keeps_its_order(
 async def test_the_change_and_the_handled_mark_commit_together(
     running: Bot, api: FakeBotApi
 ) -> None:
-    db = running.app.bot_data.services.db  # type: ignore[union-attr]
+    db = running.db
     seen: list[tuple[str, str | None]] = []
 
-    def peek(when: str) -> TypeHandler[Update, None]:
+    def peek(when: str) -> TypeHandler[Update, AgendaContext, None]:
         async def look(update: Update, context: AgendaContext) -> None:
             seen.append((when, await store.state_of(db, update.update_id)))
 

@@ -88,10 +88,10 @@ def test_one_letter_per_organisation_with_its_link_and_code(
     # The code drawn on each page is the code of that page's link.
     reader = PdfReader(io.BytesIO(pdf))
     for (_, link), page, name in zip(imported_links.items(), reader.pages, drawn, strict=True):
-        images = {image.name.rsplit(".", 1)[0]: image.image for image in page.images}
-        assert qr_matches(images[name], link), link
+        codes = {image.name.rsplit(".", 1)[0]: image.image for image in page.images}
+        assert qr_matches(codes[name], link), link
     others = list(imported_links.values())
-    assert not qr_matches(images[drawn[-1]], others[0])  # the comparison can fail
+    assert not qr_matches(codes[drawn[-1]], others[0])  # the comparison can fail
 
 
 def test_letters_for_the_organisations_of_a_file_only(

@@ -11,7 +11,8 @@ import pytest
 
 from bot import languages
 from bot.consultation.model import I18n
-from bot.texts import TEMPLATES_DIR, Texts, format_day, format_number
+from bot.resources import TEMPLATES_DIR
+from bot.texts import Texts, format_day, format_number
 from storage import people
 from storage.db import Database, migrations
 from tests.conftest import START

@@ -12,9 +12,8 @@ from bot import broadcasts
 from bot.consultation.model import Consultation
 from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX, Limits, RateLimiter
 from storage import outbox, recipients
-from tests.conftest import STAFF_ID, Harness, start_harness, stop_harness
+from tests.conftest import STAFF_ID, Harness, VirtualTime, start_harness, stop_harness
 from tests.outbox_support import (
-    VirtualTime,
     add_people,
     dispatcher,
     limits_kept,

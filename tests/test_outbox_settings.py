@@ -59,7 +59,7 @@ def test_reminder_rules_default_and_are_checked() -> None:
 def _with_reminders(rules: Any) -> dict[str, Any]:
     import yaml
 
-    data = yaml.safe_load(DEFAULT_CONSULTATION.read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_CONSULTATION.read_text(encoding="utf-8"))
     data["questionnaires"][0]["reminders"] = rules
     return data
 

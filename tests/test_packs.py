@@ -18,7 +18,7 @@ from bot.documents.pack_render import render_html
 from bot.packs import PackContext, build_pack
 from storage import answers, organisations, people, problems
 from storage.db import Database
-from tests.conftest import STAFF_ID, START, Harness, onboard
+from tests.conftest import STAFF_ID, START, Harness, onboard, text_of
 
 TODAY = date(2027, 3, 10)
 SCRIPT = "<script>alert(1)</script>"
@@ -173,7 +173,7 @@ async def test_digest_sends_pdf_and_html_and_other_people_get_answers_meanwhile(
     await seed(bot.db)
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/digest")
-    assert "Für welchen Workshop?" in staff.last.text
+    assert "Für welchen Workshop?" in text_of(staff.last)
     assert staff.buttons() == [
         "Workshop Verwaltung (17.02.2027)",
         "Workshop Tourismus / Mobilität (03.03.2027)",
@@ -183,7 +183,7 @@ async def test_digest_sends_pdf_and_html_and_other_people_get_answers_meanwhile(
     # While the pack renders in its worker, the bot answers someone else.
     anna = bot.user(1001)
     await anna.send("/hilfe")
-    assert "/umfrage" in anna.last.text
+    assert "/umfrage" in text_of(anna.last)
     assert not [m for m in bot.api.chat(STAFF_ID) if m.document is not None]
     deadline = time.monotonic() + 60
     while len([m for m in bot.api.chat(STAFF_ID) if m.document]) < 2:

@@ -21,7 +21,7 @@ from bot.documents.pack_render import render_pack
 from bot.draft_summary import ReviewComment
 from bot.texts import format_number
 from tests.documents import DOCUMENTS, rendered, sample_pack
-from tests.paper import A4_WIDTH, Page, pages, right_edge, smallest_type_between
+from tests.paper import A4_WIDTH, Page, pages, pdf_dict, right_edge, smallest_type_between
 
 # A page may be less than half full only where the next part starts on a fresh page by design
 # (a chapter of the pack, the contents, the worksheet, the appendix) or at the document's end.
@@ -109,11 +109,11 @@ def test_timeline_names_axis_and_legend_print_at_ten_points_or_more(name: str, a
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_the_pdf_is_tagged_with_title_language_bookmarks_and_alt_texts(name: str) -> None:
     reader = PdfReader(io.BytesIO(rendered(name).pdf))
-    root = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
+    root = pdf_dict(reader.trailer["/Root"])
+    assert bool(pdf_dict(root["/MarkInfo"])["/Marked"])
     assert "/StructTreeRoot" in root
-    assert root["/Lang"] == "de"
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert str(root["/Lang"]) == "de"
+    assert bool(pdf_dict(root["/ViewerPreferences"])["/DisplayDocTitle"])
     assert reader.metadata is not None and reader.metadata.title
     assert reader.outline  # headings as bookmarks
     xmp = reader.xmp_metadata

@@ -48,10 +48,17 @@ def test_every_awaited_step_round_trips(cls: type[Packed]) -> None:
     assert Awaiting.registry.parse(longest.pack()) == longest
 
 
-def _define(prefix: str) -> type[CallbackData]:
+@dataclass(frozen=True)
+class _Numbered(CallbackData):
+    """A probe's field; without a prefix the class is a family base and registers nothing."""
+
+    number: int
+
+
+def _define(prefix: str) -> type[_Numbered]:
     @dataclass(frozen=True)
-    class Probe(CallbackData, prefix=prefix):
-        number: int
+    class Probe(_Numbered, prefix=prefix):
+        pass
 
     return Probe
 

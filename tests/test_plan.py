@@ -20,7 +20,7 @@ from bot.settings import PROJECT_ROOT
 from storage import draft as store
 from storage import plan as plans
 from storage.db import Database
-from tests.conftest import STAFF_ID, Harness
+from tests.conftest import STAFF_ID, Harness, text_of
 
 EXAMPLES = PROJECT_ROOT / "consultations"
 ADOPTED = ("v-termine", "t-wlan", "h-schaufenster")
@@ -169,7 +169,7 @@ async def test_plan_command_sends_pdf_and_html_of_the_published_plan(running: Ha
     bot = running
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/plan")
-    assert "noch kein Zeit-Maßnahmen-Plan" in (await staff.wait_for_reply()).text
+    assert "noch kein Zeit-Maßnahmen-Plan" in text_of(await staff.wait_for_reply())
     await adopt_example(bot.db, bot.consultation)
     text = (EXAMPLES / "plan-beispiel.yaml").read_text(encoding="utf-8")
     await plans.publish(bot.db, text, "plan-beispiel.yaml", None, bot.clock())
@@ -184,4 +184,4 @@ async def test_plan_command_sends_pdf_and_html_of_the_published_plan(running: Ha
     assert html.data is not None and "Fünf Zugangspunkte in Betrieb".encode() in html.data
     anna = bot.user(1001)
     await anna.send("/plan")
-    assert "nur für die Mitarbeitenden" in (await anna.wait_for_reply()).text
+    assert "nur für die Mitarbeitenden" in text_of(await anna.wait_for_reply())

@@ -19,7 +19,7 @@ from storage import answers, audit, draft, inbox, organisations, outbox, packs, 
 from storage import training as training_store
 from storage import workshops as seat_store
 from storage.draft import NewMeasure
-from tests.conftest import Harness, onboard, start_harness, stop_harness
+from tests.conftest import Harness, onboard, start_harness, stop_harness, text_of
 
 ANNA, BEN, CARL = 739182645, 548271936, 615283947  # Telegram ids that stand out as text
 EVENT = "ws-handel"
@@ -133,10 +133,10 @@ async def test_erasing_from_the_chat_leaves_no_trace_in_the_file(
         before = await counted(bot)
 
         await anna.send("/loeschen")
-        assert "Alle Ihre Daten löschen?" in anna.last.text
-        assert "Ihre Problemmeldungen" in anna.last.text
+        assert "Alle Ihre Daten löschen?" in text_of(anna.last)
+        assert "Ihre Problemmeldungen" in text_of(anna.last)
         await anna.click("🗑 Ja, alles löschen")
-        done = anna.last.text
+        done = text_of(anna.last)
         assert "Gelöscht." in done and "Problemmeldung" in done
         assert "Der Bot kennt Sie jetzt nicht mehr" in done
 
@@ -196,7 +196,7 @@ async def test_keep_anonymised_keeps_the_figures_without_the_person(
         assert texts_before and texts_before[0].organisation == "CANARY-ANNA-ORG"
         await anna.send("/delete")
         await anna.click("🗑 Ja, alles löschen")
-        assert "ohne Bezug zu Ihnen" in anna.last.text
+        assert "ohne Bezug zu Ihnen" in text_of(anna.last)
         assert await packs.answered_per_question(bot.db, "sq-handel") == before
         texts = await packs.text_answers(bot.db, "sq-handel", question_ids)
         assert sorted(t.text for t in texts) == sorted(t.text for t in texts_before)
@@ -295,7 +295,7 @@ async def test_withdrawal_stops_a_planned_reminder_and_broadcast(bot: Harness) -
             now=now,
         )
     await anna.send("/widerruf")
-    assert "Einwilligung widerrufen" in anna.last.text
+    assert "Einwilligung widerrufen" in text_of(anna.last)
     assert "🗑 Meine Daten löschen" in anna.buttons()
     rows = {r.dedupe_key: r for r in await outbox.rows(bot.db)}
     assert rows[f"r:{ANNA}"].status == rows[f"b:{ANNA}"].status == "dropped"
@@ -341,9 +341,9 @@ async def test_a_changed_privacy_notice_asks_again(
     try:
         anna = bot.user(ANNA)
         await anna.send("/start")
-        assert "Datenschutzhinweise haben sich geändert" in anna.messages[-2].text
+        assert "Datenschutzhinweise haben sich geändert" in text_of(anna.messages[-2])
         await anna.click("Deutsch")
-        assert "2027-01-15" in anna.last.text and "außerhalb der EU" in anna.last.text
+        assert "2027-01-15" in text_of(anna.last) and "außerhalb der EU" in text_of(anna.last)
         await anna.click("Einverstanden")
         person = await people.by_telegram_id(bot.db, ANNA)
         assert person is not None and person.consent_version == "2027-01-15"
@@ -356,7 +356,7 @@ async def test_nothing_stored_is_said_plainly(bot: Harness) -> None:
     stranger = bot.user(ANNA)
     for command in ("/loeschen", "/meinedaten", "/widerruf"):
         await stranger.send(command)
-        assert "nichts gespeichert" in stranger.last.text
+        assert "nichts gespeichert" in text_of(stranger.last)
     assert await people.by_telegram_id(bot.db, ANNA) is None
 
 
@@ -429,12 +429,12 @@ async def test_profile_and_help_offer_the_same_three_buttons(bot: Harness) -> No
         anna.buttons()
     )
     await anna.click("🗑 Meine Daten löschen")
-    assert "Alle Ihre Daten löschen?" in anna.last.text
+    assert "Alle Ihre Daten löschen?" in text_of(anna.last)
     await anna.click("Nein, behalten")
-    assert "Nichts gelöscht" in anna.last.text
+    assert "Nichts gelöscht" in text_of(anna.last)
     assert await people.by_telegram_id(bot.db, ANNA) is not None
     await anna.send("/hilfe")
-    assert "/loeschen" in anna.last.text and "/meinedaten" in anna.last.text
+    assert "/loeschen" in text_of(anna.last) and "/meinedaten" in text_of(anna.last)
     await anna.click("📄 Meine Daten")
     assert anna.last.document is not None
     await onboard(
@@ -445,13 +445,13 @@ async def test_profile_and_help_offer_the_same_three_buttons(bot: Harness) -> No
         language="English",
     )
     await eve.send("/help")
-    assert "/delete" in eve.last.text and "🗑 Delete my data" in eve.buttons()
+    assert "/delete" in text_of(eve.last) and "🗑 Delete my data" in eve.buttons()
     await eve.click("🗑 Delete my data")
-    assert "Delete all your data?" in eve.last.text
+    assert "Delete all your data?" in text_of(eve.last)
     await eve.click("🗑 Yes, delete everything")
-    assert "The bot no longer knows you" in eve.last.text
+    assert "The bot no longer knows you" in text_of(eve.last)
     await eve.click_data("PD:yes")  # the old button again: nothing to erase, said plainly
-    assert "Nothing is stored about you" in eve.last.text
+    assert "Nothing is stored about you" in text_of(eve.last)
 
 
 # Column names that say "this names a person, a chat or typed text" (checked against the map).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage import people
 from storage import problems as problem_store
-from tests.conftest import Harness, onboard
+from tests.conftest import Harness, onboard, text_of
 
 
 async def report(
@@ -34,18 +34,18 @@ async def test_a_problem_report_with_photo_is_stored(bot: Harness) -> None:
     # Her own field is offered first.
     assert anna.buttons()[0] == "Einzelhandel / Gewerbe"
     await anna.click("Einzelhandel / Gewerbe")
-    assert "in wenigen Worten" in anna.last.text
+    assert "in wenigen Worten" in text_of(anna.last)
     await anna.send("x" * 81)
-    assert "81 Zeichen" in anna.last.text
+    assert "81 Zeichen" in text_of(anna.last)
     await anna.send_sticker()
-    assert "als Text" in anna.last.text
+    assert "als Text" in text_of(anna.last)
     await anna.send("Kein WLAN in der <Innenstadt>")
     await anna.send("Gäste & Kunden fragen täglich danach.")
-    assert "Foto" in anna.last.text
+    assert "Foto" in text_of(anna.last)
     await anna.send("Ich habe kein Foto")
-    assert "Bitte senden Sie ein Foto" in anna.last.text
+    assert "Bitte senden Sie ein Foto" in text_of(anna.last)
     await anna.send_photo()
-    assert "Ihre Meldung ist gespeichert" in anna.last.text
+    assert "Ihre Meldung ist gespeichert" in text_of(anna.last)
 
     person = await people.by_telegram_id(bot.db, 1001)
     assert person is not None and person.awaiting is None
@@ -67,12 +67,12 @@ async def test_others_in_the_field_say_it_affects_them_too(bot: Harness) -> None
     await ben.send("/problem")
     await ben.click("Meldungen anderer ansehen")
     await ben.click("Einzelhandel / Gewerbe")
-    card = [m for m in ben.messages if "Gewerbeanmeldung nur auf Papier" in m.text][-1]
+    card = [m for m in ben.messages if "Gewerbeanmeldung nur auf Papier" in text_of(m)][-1]
     toast = await ben.click("Betrifft uns auch (0)", message_id=card.message_id)
     assert toast == "Vermerkt: betrifft 1 Organisation."
     # The card now shows the count and no longer offers the button.
     updated = next(m for m in ben.messages if m.message_id == card.message_id)
-    assert "betrifft 1 weitere Organisation" in updated.text and updated.buttons == []
+    assert "betrifft 1 weitere Organisation" in text_of(updated) and updated.buttons == []
     # Pressing a stale copy again does not count twice.
     problem = (await problem_store.open_in_field(bot.db, "handel", limit=1))[0]
     assert await ben.click_data(f"PV:{problem.id}") == "Schon vermerkt (1)."
@@ -97,11 +97,11 @@ async def test_reports_are_listed_most_shared_first_with_paging(bot: Harness) ->
     await ben.send("/problem")
     await ben.click("Meldungen anderer ansehen")
     await ben.click("Einzelhandel / Gewerbe")
-    assert "1–5 von 7" in ben.messages[-7].text
+    assert "1–5 von 7" in text_of(ben.messages[-7])
     first_card = ben.messages[-6]
-    assert "Problem Nummer 2" in first_card.text
+    assert "Problem Nummer 2" in text_of(first_card)
     await ben.click("Weitere anzeigen")
-    assert "6–7 von 7" in ben.messages[-4].text
+    assert "6–7 von 7" in text_of(ben.messages[-4])
 
 
 async def test_cancel_discards_an_unfinished_report_but_keeps_answers(bot: Harness) -> None:
@@ -112,13 +112,13 @@ async def test_cancel_discards_an_unfinished_report_but_keeps_answers(bot: Harne
     await anna.click("Verwaltung")
     await anna.send("Halb fertig")
     await anna.send("/abbrechen")
-    assert "verworfen" in anna.last.text
+    assert "verworfen" in text_of(anna.last)
     person = await people.by_telegram_id(bot.db, 1001)
     assert person is not None
     assert await problem_store.draft_of(bot.db, person.id) is None
     assert await problem_store.count_open_in_field(bot.db, "verwaltung") == 0
     await anna.send("Noch ein Text")
-    assert "keine Frage offen" in anna.last.text
+    assert "keine Frage offen" in text_of(anna.last)
 
 
 async def test_the_affects_us_button_is_offered_only_within_ones_fields(bot: Harness) -> None:

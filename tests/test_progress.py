@@ -21,8 +21,8 @@ from storage import outbox, people
 from storage import plan as plans
 from storage import progress as store
 from storage.db import Database
-from tests.conftest import STAFF_ID, Harness, onboard
-from tests.outbox_support import VirtualTime, on_time
+from tests.conftest import STAFF_ID, Harness, VirtualTime, onboard, text_of
+from tests.outbox_support import on_time
 from tests.test_plan import EXAMPLES, adopt_example
 
 WLAN = "Freies WLAN in der Altstadt und am Bahnhof"
@@ -68,7 +68,7 @@ async def test_staff_record_progress_and_a_follower_hears_of_it_once(bot: Harnes
     anna = bot.user(1001)
     await onboard(anna)
     await anna.send("/folgen")
-    assert "Maßnahmen folgen" in anna.last.text
+    assert "Maßnahmen folgen" in text_of(anna.last)
     assert await anna.click(f"🔕 {WLAN}") == f"Sie folgen jetzt „{WLAN}“."
     assert f"🔔 {WLAN}" in anna.buttons()
     person = await people.by_telegram_id(bot.db, 1001)
@@ -77,18 +77,18 @@ async def test_staff_record_progress_and_a_follower_hears_of_it_once(bot: Harnes
     staff = bot.user(STAFF_ID, "Sabine")
     await onboard(staff, organisation="Stadtverwaltung Hagenow")
     await staff.send("/fortschritt")
-    assert "Fortschritt erfassen" in staff.last.text
+    assert "Fortschritt erfassen" in text_of(staff.last)
     await staff.click(WLAN)
-    assert "Standorte festgelegt (30.11.2027)" in staff.last.text
-    assert "im Zeitplan" in staff.last.text
+    assert "Standorte festgelegt (30.11.2027)" in text_of(staff.last)
+    assert "im Zeitplan" in text_of(staff.last)
     await staff.click("✅ erreicht: Standorte festgelegt")
-    assert "Meilenstein „Standorte festgelegt“ erreicht" in staff.messages[-2].text
-    assert "✅ Standorte festgelegt (30.11.2027) – erreicht am 01.12.2026" in staff.last.text
+    assert "Meilenstein „Standorte festgelegt“ erreicht" in text_of(staff.messages[-2])
+    assert "✅ Standorte festgelegt (30.11.2027) – erreicht am 01.12.2026" in text_of(staff.last)
     await staff.click("📊 Wert: Zugangspunkte in Betrieb")
     await staff.send("drei")
-    assert "keine Zahl" in staff.last.text
+    assert "keine Zahl" in text_of(staff.last)
     await staff.send("3")
-    assert "Zugangspunkte in Betrieb = 3" in staff.last.text
+    assert "Zugangspunkte in Betrieb = 3" in text_of(staff.last)
     await sender.wait_idle()
 
     reached = await store.reached(bot.db)
@@ -96,7 +96,7 @@ async def test_staff_record_progress_and_a_follower_hears_of_it_once(bot: Harnes
     values = await store.latest_values(bot.db)
     assert values[("t-wlan", "Zugangspunkte in Betrieb")].value == 3.0
     # Anna follows the measure: one notice per entry, through the outbox; staff get none.
-    notices = [m.text for m in anna.messages if m.text.startswith("🔔")]
+    notices = [text_of(m) for m in anna.messages if text_of(m).startswith("🔔")]
     assert len(notices) == 2
     assert "Meilenstein erreicht: Standorte festgelegt" in notices[0]
     assert "Zugangspunkte in Betrieb: neuer Wert 3" in notices[1]
@@ -113,11 +113,11 @@ async def test_staff_record_progress_and_a_follower_hears_of_it_once(bot: Harnes
     await staff.click(WLAN)
     await staff.click("📝 Notiz")
     await staff.send("x" * 501)
-    assert "501 Zeichen" in staff.last.text
+    assert "501 Zeichen" in text_of(staff.last)
     await staff.send("Ausschreibung läuft")
-    assert "Notiz zu" in staff.last.text
+    assert "Notiz zu" in text_of(staff.last)
     await sender.wait_idle()
-    assert len([m for m in anna.messages if m.text.startswith("🔔")]) == 2
+    assert len([m for m in anna.messages if text_of(m).startswith("🔔")]) == 2
     assert [n.note for n in await store.notes(bot.db)] == ["Ausschreibung läuft"]
 
 
@@ -161,9 +161,9 @@ async def test_progress_is_for_staff_only(bot: Harness) -> None:
     anna = bot.user(1001)
     await onboard(anna)
     await anna.send("/fortschritt")
-    assert "nur für die Mitarbeitenden" in (await anna.wait_for_reply()).text
+    assert "nur für die Mitarbeitenden" in text_of(await anna.wait_for_reply())
     await anna.click_data("PG:ms:t-wlan:0")
-    assert "nur für die Mitarbeitenden" in anna.last.text
+    assert "nur für die Mitarbeitenden" in text_of(anna.last)
     assert await store.reached(bot.db) == {}
 
 

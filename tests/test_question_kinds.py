@@ -14,7 +14,8 @@ import pytest
 from bot.consultation.model import Question, parse_consultation
 from bot.exports import answer_cells
 from bot.questions import KINDS
-from bot.texts import LANGUAGES, TEMPLATES_DIR, Texts
+from bot.resources import TEMPLATES_DIR
+from bot.texts import LANGUAGES, Texts
 from storage import answers, people
 from storage import packs as store
 from storage.db import Database
@@ -75,6 +76,7 @@ async def test_every_kind_round_trips(kind: str, tmp_path: Path) -> None:
     # Answer: the way a person gives this value gives it back.
     if question.kind.collects:
         ticks = [t.raw for t in taps if t.step == "toggle"]
+        assert isinstance(value, list)  # a kind that collects keeps a list of choices
         assert set(value) <= set(ticks) and any(t.step == "done" for t in taps)
     elif taps:
         given = [question.kind.from_button(question, str(t.raw)) for t in taps]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.consultation.model import Consultation
 from storage import answers, people
-from tests.conftest import Harness, onboard, start_harness, stop_harness
+from tests.conftest import Harness, onboard, start_harness, stop_harness, text_of
 
 HANDEL = "Handel und Gewerbe: Wie digital ist es heute?"
 BEISPIELE = "Handel und Gewerbe: Gute Beispiele von anderswo"
@@ -23,10 +23,10 @@ async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Ha
     anna = bot.user(1001)
     await onboard(anna)
     await anna.send("/umfrage")
-    assert "Ihre Umfragen" in anna.last.text
+    assert "Ihre Umfragen" in text_of(anna.last)
     await anna.click(HANDEL)
-    assert "Frage 1 von" in anna.last.text
-    assert "Zu welchem Bereich" in anna.last.text
+    assert "Frage 1 von" in text_of(anna.last)
+    assert "Zu welchem Bereich" in text_of(anna.last)
 
     shown = len(anna.messages)
     toast = await anna.click("Einzelhandel")
@@ -34,17 +34,17 @@ async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Ha
     # One message per tap: the question turns into the next one, headed by the answer given.
     answered = anna.last
     assert len(anna.messages) == shown
-    assert "✓ Einzelhandel" in answered.text and "Einzelhandel" not in anna.buttons()
+    assert "✓ Einzelhandel" in text_of(answered) and "Einzelhandel" not in anna.buttons()
     assert await stored(bot, 1001, "sq-handel") == {"branche": "handel"}
 
-    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    assert "Wie digital ist Ihr Betrieb heute?" in text_of(anna.last)
     await anna.click("4")
     await anna.click("Eigene Website")
     await anna.click("Online-Shop / Marktplatz")
     assert "✅ Online-Shop / Marktplatz" in anna.buttons()
     await anna.click("Fertig")
     # Shown only because the shop was ticked.
-    assert "Anteil Ihres Umsatzes" in anna.last.text
+    assert "Anteil Ihres Umsatzes" in text_of(anna.last)
     await anna.click("10 bis 25 %")
     await anna.click("Kasse / Warenwirtschaft")
     await anna.click("Fertig")
@@ -55,24 +55,24 @@ async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Ha
     await anna.click("Fertig")
     await anna.click("Ja")
 
-    assert "Wie viele Menschen arbeiten" in anna.last.text
+    assert "Wie viele Menschen arbeiten" in text_of(anna.last)
     await anna.send("viele")
-    assert "keine Zahl" in anna.last.text
-    assert "Wie viele Menschen arbeiten" in anna.last.text
+    assert "keine Zahl" in text_of(anna.last)
+    assert "Wie viele Menschen arbeiten" in text_of(anna.last)
     await anna.send("0")
-    assert "zwischen 1 und 10.000" in anna.last.text
+    assert "zwischen 1 und 10.000" in text_of(anna.last)
     await anna.send_sticker()
-    assert "Wie viele Menschen arbeiten" in anna.last.text
+    assert "Wie viele Menschen arbeiten" in text_of(anna.last)
     await anna.send("12")
 
-    assert "Was sollte die Stadt" in anna.last.text
+    assert "Was sollte die Stadt" in text_of(anna.last)
     await anna.send("x" * 1001)
-    assert "1.001 Zeichen" in anna.last.text
+    assert "1.001 Zeichen" in text_of(anna.last)
     await anna.send_voice()
-    assert "mit Text" in anna.last.text
+    assert "mit Text" in text_of(anna.last)
     await anna.send("<script>alert(1)</script> & mehr Parkplätze")
 
-    summary = anna.last.text
+    summary = text_of(anna.last)
     assert "Ihre Antworten" in summary
     assert "<script>alert(1)</script> & mehr Parkplätze" in summary
     assert "Zeit, Kosten" in summary
@@ -90,7 +90,7 @@ async def test_a_retailer_answers_the_status_quo_with_buttons_and_typing(bot: Ha
     }
 
     await anna.click("Abschließen")
-    assert "Vielen Dank" in anna.last.text
+    assert "Vielen Dank" in text_of(anna.last)
     person = await people.by_telegram_id(bot.db, 1001)
     assert person is not None
     response = (await answers.responses_of(bot.db, person.id))["sq-handel"]
@@ -104,11 +104,11 @@ async def test_back_changes_an_earlier_answer(bot: Harness) -> None:
     await anna.click(HANDEL)
     await anna.click("Einzelhandel")
     await anna.click("Zurück")
-    assert "Zu welchem Bereich" in anna.last.text
-    assert "Bisherige Antwort: Einzelhandel" in anna.last.text
+    assert "Zu welchem Bereich" in text_of(anna.last)
+    assert "Bisherige Antwort: Einzelhandel" in text_of(anna.last)
     assert "✓ Einzelhandel" in anna.buttons()
     await anna.click("Handwerk")
-    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    assert "Wie digital ist Ihr Betrieb heute?" in text_of(anna.last)
     assert (await stored(bot, 1001, "sq-handel"))["branche"] == "handwerk"
 
 
@@ -119,9 +119,9 @@ async def test_optional_questions_can_be_skipped_required_ones_not(bot: Harness)
     await anna.click(BEISPIELE)
     assert "Überspringen ⏭" not in anna.buttons()
     await anna.send("Ein Lieferdienst aller Läden der Innenstadt")
-    assert "Wo gibt es das?" in anna.last.text
+    assert "Wo gibt es das?" in text_of(anna.last)
     assert await anna.click("Überspringen") == "Übersprungen"
-    assert "Woher kennen Sie das Beispiel?" in anna.last.text
+    assert "Woher kennen Sie das Beispiel?" in text_of(anna.last)
     assert (await stored(bot, 1001, "bp-handel"))["wo"] is None
     # A forged skip of a required question is refused.
     toast = await anna.click_data("S:bp-handel:quelle")
@@ -145,8 +145,8 @@ async def test_progress_survives_a_restart_and_weiter_resumes(
     second = await start_harness(tmp_path, consultation)
     anna_again = second.user(1001)
     await anna_again.send("/weiter")
-    assert "Was bieten Sie Kunden schon online an?" in anna_again.last.text
-    assert "Frage 3 von" in anna_again.last.text
+    assert "Was bieten Sie Kunden schon online an?" in text_of(anna_again.last)
+    assert "Frage 3 von" in text_of(anna_again.last)
     assert await stored(second, 1001, "sq-handel") == {"branche": "dienst", "digital": 3}
     await stop_harness(second)
     assert not first.errors and not second.errors
@@ -161,15 +161,15 @@ async def test_summary_lets_people_change_an_answer(bot: Harness) -> None:
     await anna.click("Überspringen")
     await anna.click("Selbst genutzt")
     await anna.click("Nein")  # not transferable: asks for the hurdle
-    assert "Was steht einer Übertragung im Weg?" in anna.last.text
+    assert "Was steht einer Übertragung im Weg?" in text_of(anna.last)
     await anna.send("Zu wenige Läden")
     await anna.click("Ja")
-    assert "Ihre Antworten" in anna.last.text
+    assert "Ihre Antworten" in text_of(anna.last)
     await anna.click("✏️ 1")
-    assert "Bisherige Antwort: Digitaler Marktplatz" in anna.last.text
+    assert "Bisherige Antwort: Digitaler Marktplatz" in text_of(anna.last)
     await anna.send("Digitaler Marktplatz mit Lieferdienst")
-    assert "Ihre Antworten" in anna.last.text
-    assert "Digitaler Marktplatz mit Lieferdienst" in anna.last.text
+    assert "Ihre Antworten" in text_of(anna.last)
+    assert "Digitaler Marktplatz mit Lieferdienst" in text_of(anna.last)
     assert (await stored(bot, 1001, "bp-handel"))["beispiel"] == (
         "Digitaler Marktplatz mit Lieferdienst"
     )
@@ -204,7 +204,7 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(bot: Harness) -> Non
     assert await anna.click_data("A:sq-verwaltung:rolle:intern") == (
         "Dieser Knopf ist nicht mehr gültig."
     )
-    assert "Weitermachen" in anna.last.text or "Weitermachen" in " ".join(anna.buttons())
+    assert "Weitermachen" in text_of(anna.last) or "Weitermachen" in " ".join(anna.buttons())
     assert await stored(bot, 1001, "sq-handel") == before
 
 
@@ -215,10 +215,10 @@ async def test_a_closed_questionnaire_says_so_and_keeps_the_answers(bot: Harness
     await anna.click(BEISPIELE)
     bot.clock.advance(days=120)
     await anna.send("Zu spät?")
-    assert "ist geschlossen" in anna.last.text
+    assert "ist geschlossen" in text_of(anna.last)
     assert await stored(bot, 1001, "bp-handel") == {}
     await anna.send("/weiter")
-    assert "alle offenen Umfragen" in anna.last.text
+    assert "alle offenen Umfragen" in text_of(anna.last)
 
 
 async def test_typing_where_buttons_are_expected_is_understood_or_explained(
@@ -229,15 +229,15 @@ async def test_typing_where_buttons_are_expected_is_understood_or_explained(
     await anna.send("/umfrage")
     await anna.click(HANDEL)
     await anna.send("Handwerk")  # the option's text, typed
-    assert "Wie digital ist Ihr Betrieb heute?" in anna.last.text
+    assert "Wie digital ist Ihr Betrieb heute?" in text_of(anna.last)
     await anna.send("vier")
-    assert "mit den Knöpfen" in anna.last.text
+    assert "mit den Knöpfen" in text_of(anna.last)
     await anna.send("4")  # a rating may be typed as a digit
     assert await stored(bot, 1001, "sq-handel") == {"branche": "handwerk", "digital": 4}
     await anna.send_location()
-    assert "mit den Knöpfen" in anna.last.text
+    assert "mit den Knöpfen" in text_of(anna.last)
     await anna.send_photo()
-    assert "Was bieten Sie Kunden schon online an?" in anna.last.text
+    assert "Was bieten Sie Kunden schon online an?" in text_of(anna.last)
 
 
 async def test_changing_ticks_without_confirming_keeps_the_given_answer(bot: Harness) -> None:
@@ -259,7 +259,7 @@ async def test_changing_ticks_without_confirming_keeps_the_given_answer(bot: Har
     assert (await stored(bot, 1001, "sq-handel"))["kunden"] == ["social"]
     # Coming back, the ticks in progress are still there.
     await anna.send("/weiter")
-    assert "intern schon digital" in anna.last.text
+    assert "intern schon digital" in text_of(anna.last)
     await anna.click("Zurück")
     assert "✅ Eigene Website" in anna.buttons() and "⬜ Social Media" in anna.buttons()
     await anna.click("Fertig")
@@ -273,7 +273,7 @@ async def test_a_long_earlier_answer_is_shown_shortened_and_literally(bot: Harne
     await anna.click(BEISPIELE)
     await anna.send("<b>fett</b> " + "y" * 900)
     await anna.click("Zurück")
-    shown = anna.last.text
+    shown = text_of(anna.last)
     assert "Bisherige Antwort: <b>fett</b> yyy" in shown
     assert len(shown) < 1000
 
@@ -295,7 +295,7 @@ async def test_answers_to_questions_that_no_longer_apply_are_dropped(bot: Harnes
     await anna.click("Online-Shop / Marktplatz")
     await anna.click("Social Media")
     await anna.click("Fertig")
-    assert "intern schon digital" in anna.last.text
+    assert "intern schon digital" in text_of(anna.last)
     assert "onlineanteil" not in await stored(bot, 1001, "sq-handel")
 
 

@@ -15,8 +15,8 @@ from bot.fake_telegram import FakeBotApi
 from bot.reminders import QuietHours, reminder_slots
 from handlers.reminders import NOTE_ONE_A_DAY as ONE_A_DAY
 from storage import answers, outbox, people, recipients
-from tests.conftest import Harness, onboard, stop_harness
-from tests.outbox_support import VirtualTime, add_people, dispatcher, start_on
+from tests.conftest import Harness, VirtualTime, onboard, stop_harness
+from tests.outbox_support import add_people, dispatcher, start_on
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # sq-handel closes 2027-02-21 (a Sunday): 7 days before is Sunday 14.02 -> Monday 08:00 CET.
@@ -30,7 +30,10 @@ def local(moment: datetime) -> str:
 
 def test_quiet_hours_move_evening_night_and_sunday_to_the_next_morning() -> None:
     quiet = QuietHours()  # 20-8 and Sundays
-    at = lambda *a: datetime(*a, tzinfo=BERLIN)  # noqa: E731
+
+    def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
     assert local(quiet.next_allowed(at(2027, 2, 16, 10, 0), BERLIN)) == "Tue 2027-02-16 10:00 CET"
     assert local(quiet.next_allowed(at(2027, 2, 16, 6, 30), BERLIN)) == "Tue 2027-02-16 08:00 CET"
     assert local(quiet.next_allowed(at(2027, 2, 16, 20, 0), BERLIN)) == "Wed 2027-02-17 08:00 CET"

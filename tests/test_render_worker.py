@@ -28,6 +28,7 @@ from bot.packs import PackContext, build_pack
 from bot.texts import build_environment
 from storage import answers, people
 from tests.conftest import STAFF_ID, Harness
+from tests.paper import pdf_dict
 from tests.test_packs import TODAY, VEREIN, running, seed
 
 __all__ = ["running"]  # the fixture: the bot with its application started
@@ -148,7 +149,7 @@ async def test_the_pack_uses_the_bundled_font_and_falls_back_for_other_scripts(
     fonts = {
         str(font["/BaseFont"]).split("+")[-1]
         for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in pdf_dict(pdf_dict(page["/Resources"])["/Font"]).values()
     }
     assert "Bitstream-Vera-Sans" in fonts and "Bitstream-Vera-Sans-Bold" in fonts
     assert any(name.startswith("DejaVu") for name in fonts), "Cyrillic comes from DejaVu Sans"

@@ -64,7 +64,7 @@ def test_every_value_can_be_set(tmp_path: Path) -> None:
     assert settings.db_path == tmp_path / "db.sqlite3"
     assert settings.consultation_path == consultation
     assert settings.staff_ids == frozenset({1, 2, 3})
-    assert settings.timezone.key == "Europe/Vienna"
+    assert settings.timezone is not None and settings.timezone.key == "Europe/Vienna"
 
 
 def test_staff_ids_tolerate_spaces_and_trailing_separators() -> None:

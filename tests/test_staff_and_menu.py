@@ -6,7 +6,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from storage import organisations
-from tests.conftest import STAFF_ID, Harness, onboard
+from tests.conftest import STAFF_ID, Harness, onboard, text_of
 
 
 async def answered_by_carl(bot: Harness) -> None:
@@ -52,21 +52,21 @@ async def test_status_is_refused_to_everyone_else(bot: Harness) -> None:
     anna = bot.user(1001)
     await onboard(anna)
     await anna.send("/status")
-    assert "nur für die Mitarbeitenden" in anna.last.text
-    assert "Stand der Befragung" not in anna.last.text
+    assert "nur für die Mitarbeitenden" in text_of(anna.last)
+    assert "Stand der Befragung" not in text_of(anna.last)
 
 
 async def test_help_lists_the_commands_and_offers_buttons(bot: Harness) -> None:
     anna = bot.user(1001)
     await anna.send("/hilfe")
-    assert "/umfrage" in anna.last.text and "/start" in anna.last.text
+    assert "/umfrage" in text_of(anna.last) and "/start" in text_of(anna.last)
     await onboard(anna)
     await anna.send("/help")
     assert "📋 Umfragen" in anna.buttons()
-    assert "/status" not in anna.last.text
+    assert "/status" not in text_of(anna.last)
     staff = bot.user(STAFF_ID)
     await staff.send("/hilfe")
-    assert "/status" in staff.last.text
+    assert "/status" in text_of(staff.last)
 
 
 async def test_commands_are_registered_per_language(bot: Harness) -> None:
@@ -119,17 +119,17 @@ async def test_the_menu_buttons_lead_everywhere(bot: Harness) -> None:
     anna = bot.user(1001)
     await onboard(anna)
     await anna.click("📋 Umfragen")
-    assert "Ihre Umfragen" in anna.last.text
+    assert "Ihre Umfragen" in text_of(anna.last)
     await anna.send("/hilfe")
     await anna.click("👤 Profil")
-    assert "Ihr Profil" in anna.last.text
+    assert "Ihr Profil" in text_of(anna.last)
     await anna.click("☰ Menü")
     await anna.click("⚠️ Problem melden / ansehen")
-    assert "Probleme melden" in anna.last.text
+    assert "Probleme melden" in text_of(anna.last)
     await anna.send("/weiter")
-    assert "Frage 1 von" in anna.last.text
+    assert "Frage 1 von" in text_of(anna.last)
     await anna.send("/quatsch")
-    assert "kenne ich nicht" in anna.last.text
+    assert "kenne ich nicht" in text_of(anna.last)
 
 
 async def test_commands_before_signing_up_lead_to_onboarding(bot: Harness) -> None:
@@ -155,14 +155,14 @@ async def test_a_crash_is_answered_and_nothing_already_given_is_lost(
 
     monkeypatch.setattr(questionnaire, "advance", broken)
     await anna.click("4")
-    assert "etwas schiefgegangen" in anna.last.text
+    assert "etwas schiefgegangen" in text_of(anna.last)
     assert len(bot.errors) == 1
     bot.errors.clear()
 
     monkeypatch.undo()
     await anna.send("/weiter")
     # The rating was stored before the failure; the next open question follows.
-    assert "Was bieten Sie Kunden schon online an?" in anna.last.text
+    assert "Was bieten Sie Kunden schon online an?" in text_of(anna.last)
 
 
 async def test_every_staff_command_has_a_description_and_a_help_line(bot: Harness) -> None:

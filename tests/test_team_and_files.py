@@ -17,7 +17,7 @@ from bot.settings import Settings, SettingsError
 from storage import audit
 from storage.db import Database
 from storage.files import restrict_umask
-from tests.conftest import STAFF_ID, START, Harness, make_settings, onboard
+from tests.conftest import STAFF_ID, START, Harness, make_settings, onboard, text_of
 
 NEW = 6_123_456_789  # above 2**31: newer Telegram accounts have such ids
 
@@ -47,7 +47,7 @@ async def test_an_admin_adds_and_removes_staff_and_each_change_is_audited(bot: H
     await admin.send(f"/team {NEW}")
     before = len(await audit.entries(bot.db))
     await admin.click(f"➕ ID {NEW} hinzufügen")
-    assert f"ID {NEW} gehört jetzt zu den Mitarbeitenden" in admin.messages[-2].text
+    assert f"ID {NEW} gehört jetzt zu den Mitarbeitenden" in text_of(admin.messages[-2])
     await newcomer.send("/status")
     assert "Stand der Befragung" in (newcomer.last.text or "")
     # Staff added in the chat are not admins: /team is refused to them.

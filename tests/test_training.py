@@ -16,8 +16,8 @@ from bot.outbox.dispatch import Dispatcher
 from bot.packs import build_pack
 from storage import outbox, people
 from storage import training as store
-from tests.conftest import STAFF_ID, Harness, onboard
-from tests.outbox_support import VirtualTime, dispatcher
+from tests.conftest import STAFF_ID, Harness, VirtualTime, onboard, text_of
+from tests.outbox_support import dispatcher
 from tests.test_packs import BLUMEN, GEHEIM, SCHULE, seed
 
 SCHOOL = "Schule"
@@ -94,10 +94,10 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     await school.click("Benachrichtigung")  # opt in to new offers
     await school_reports(school, "Handel / Verkauf", "-2", "x")
     # A negative count is refused; the question stays open and nothing is lost.
-    assert "nicht negativ" in school.messages[-2].text
-    assert "keine Zahl" in school.last.text
+    assert "nicht negativ" in text_of(school.messages[-2])
+    assert "keine Zahl" in text_of(school.last)
     await school.send("1500")
-    assert "nicht plausibel" in school.last.text
+    assert "nicht plausibel" in text_of(school.last)
     await school.send("7")
     await school.send("3")
     assert "Handel / Verkauf: 7 / 3" in school.buttons()
@@ -111,8 +111,8 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     named = bot.user(3001)
     await onboard(named, group=FIRM, organisation="Blumen Müller", named=True)
     await named.send("/ausbildung")
-    assert "Handel / Verkauf: 7 Ausbildung, 3 Praktikum" in named.last.text
-    assert "Regionale Schule" not in named.last.text  # a firm never sees which school
+    assert "Handel / Verkauf: 7 Ausbildung, 3 Praktikum" in text_of(named.last)
+    assert "Regionale Schule" not in text_of(named.last)  # a firm never sees which school
     await named.click("Ausbildungsplatz melden")
     await named.click("Handel / Verkauf")
     await named.click("2027")
@@ -121,11 +121,11 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     await named.send("1")
     await sender.wait_idle()
     # The opted-in school hears of the new offer at once, through the outbox and dispatcher.
-    assert "Neues Ausbildungsangebot: Handel / Verkauf" in school.last.text
-    assert "Blumen Müller" in school.last.text
+    assert "Neues Ausbildungsangebot: Handel / Verkauf" in text_of(school.last)
+    assert "Blumen Müller" in text_of(school.last)
     await named.send("Frau Müller, 03883 12345")
     await named.click("Nein, nicht weitergeben")
-    assert "wird nicht weitergegeben" in named.last.text
+    assert "wird nicht weitergegeben" in text_of(named.last)
 
     hidden = bot.user(3002)
     await onboard(hidden, group=FIRM, organisation="Geheim GmbH", named=False)
@@ -140,11 +140,11 @@ async def test_school_and_firms_match_and_see_only_what_they_may(bot: Harness) -
     await hidden.send("geheim@example.org")
     await hidden.click("Ja, an Schulen weitergeben")
     await sender.wait_idle()
-    assert "Ein Betrieb ohne Namensnennung" in school.last.text
-    assert "Geheim" not in school.last.text and "geheim@" not in school.last.text
+    assert "Ein Betrieb ohne Namensnennung" in text_of(school.last)
+    assert "Geheim" not in text_of(school.last) and "geheim@" not in text_of(school.last)
 
     await school.send("/ausbildung")
-    view = school.last.text
+    view = text_of(school.last)
     assert "Blumen Müller: Kaufmann/Kauffrau im Einzelhandel ab 2027, 2 Plätze" in view
     assert "03883" not in view  # no contact without consent
     assert "1 weiterer Betrieb ohne Namensnennung" in view
@@ -182,7 +182,7 @@ async def test_others_are_not_offered_the_flow(bot: Harness) -> None:
     anna = bot.user(1001)
     await onboard(anna, group="Verein, Verband, Kammer", organisation="Heimatverein")
     await anna.send("/ausbildung")
-    assert "für Schulen und Betriebe" in anna.last.text
+    assert "für Schulen und Betriebe" in text_of(anna.last)
 
 
 async def test_forged_buttons_are_refused(bot: Harness) -> None:
@@ -198,9 +198,9 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
     await firm.send("/ausbildung")
     assert await firm.click_data("TR:fy:handel:1999") == "Dieser Knopf ist nicht mehr gültig."
     await firm.click_data(f"TR:fe:{theirs}")  # another firm's offer
-    assert "nicht mehr gültig" in firm.last.text
+    assert "nicht mehr gültig" in text_of(firm.last)
     await firm.click_data("TR:sd")  # a school's button pressed by a firm
-    assert "nicht mehr gültig" in firm.last.text
+    assert "nicht mehr gültig" in text_of(firm.last)
 
 
 async def test_monthly_summary_goes_out_once_through_the_dispatcher(bot: Harness) -> None:
@@ -214,7 +214,7 @@ async def test_monthly_summary_goes_out_once_through_the_dispatcher(bot: Harness
     assert (await dispatcher(bot, vt).run()).sent == 0
     bot.clock.now = datetime(2027, 1, 1, 8, 0, tzinfo=UTC)  # Friday 09:00 local
     assert (await dispatcher(bot, vt).run()).sent == 1
-    assert "Monatsübersicht Ausbildung" in staff.last.text
+    assert "Monatsübersicht Ausbildung" in text_of(staff.last)
     assert (await dispatcher(bot, vt).run()).sent == 0
     await notices.plan_summaries(bot.services)  # the hourly planning job
     statuses = [(r.dedupe_key, r.status) for r in await outbox.rows(bot.db, notices.KIND_SUMMARY)]
@@ -255,7 +255,7 @@ async def test_summary_and_notices_keep_the_quiet_hours(bot: Harness) -> None:
     assert (row.status, row.due_at) == ("pending", datetime(2026, 12, 2, 7, 0, tzinfo=UTC))
     bot.clock.now = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
     assert (await dispatcher(bot, VirtualTime()).run()).sent == 1
-    assert "Verkäufer/in ab 2027: 1 Plätze" in school.last.text
+    assert "Verkäufer/in ab 2027: 1 Plätze" in text_of(school.last)
 
 
 async def test_a_withdrawn_offer_or_an_opt_out_drops_the_pending_notice(bot: Harness) -> None:
@@ -312,17 +312,17 @@ async def test_staff_map_a_typed_occupation_and_it_counts_there(bot: Harness) ->
     await firm_offers_typed(florist, "Handwerk", "Florist/in", "2")  # the wrong field, even
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/ausbildung")
-    assert "„Florist/in“ – Handwerk, Blumen Müller, ab 2027" in staff.last.text
+    assert "„Florist/in“ – Handwerk, Blumen Müller, ab 2027" in text_of(staff.last)
     # Someone else pressing a staff button gets nothing.
     await florist.click_data("TS:f:1")
-    assert "Stadtverwaltung" in florist.last.text
+    assert "Stadtverwaltung" in text_of(florist.last)
     await staff.click("🔗 „Florist/in“ zuordnen")
-    assert "Zu welchem Berufsfeld gehört „Florist/in“?" in staff.last.text
+    assert "Zu welchem Berufsfeld gehört „Florist/in“?" in text_of(staff.last)
     await staff.click("Handel / Verkauf")
     await staff.click("Verkäufer/in")
-    mapped = staff.messages[-2].text
+    mapped = text_of(staff.messages[-2])
     assert "„Florist/in“ zählt jetzt als Verkäufer/in (Handel / Verkauf) – 1 Angebot" in mapped
-    assert "Keine." in staff.last.text  # nothing left to map
+    assert "Keine." in text_of(staff.last)  # nothing left to map
     lines = {x.field_id: x for x in await training.table(bot.db, bot.services.catalogue, "de")}
     assert (lines["handel"].places, lines["handwerk"].places) == (2, 0)
     # The same words typed by another firm count there at once.
@@ -343,14 +343,14 @@ async def test_schools_and_firms_find_the_exchange_in_menu_and_help(bot: Harness
     await onboard(school, group=SCHOOL, organisation="Regionale Schule Hagenow")
     assert "🎓 Ausbildungsbörse" in school.buttons()  # in the menu after signing up
     await school.send("/hilfe")
-    assert "/ausbildung – Ausbildungsbörse" in school.last.text
+    assert "/ausbildung – Ausbildungsbörse" in text_of(school.last)
     await school.click("🎓 Ausbildungsbörse")
     assert "Bedarf melden / ändern" in " ".join(school.buttons())
     club = bot.user(1001)
     await onboard(club, group="Verein, Verband, Kammer", organisation="Heimatverein")
     assert "🎓 Ausbildungsbörse" not in club.buttons()
     await club.send("/hilfe")
-    assert "/ausbildung" not in club.last.text
+    assert "/ausbildung" not in text_of(club.last)
 
 
 async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Harness) -> None:

@@ -14,8 +14,8 @@ from bot.packs import build_pack
 from handlers import workshops as workshop_handlers
 from storage import outbox, people
 from storage import workshops as store
-from tests.conftest import STAFF_ID, Harness, onboard
-from tests.outbox_support import VirtualTime, add_people, on_time
+from tests.conftest import STAFF_ID, Harness, VirtualTime, onboard
+from tests.outbox_support import add_people, on_time
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HANDEL = "ws-handel"
