@@ -26,7 +26,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot import engine
 from bot.consultation.model import Consultation, Question, load_consultation
 from bot.documents.charts import ChartSource
-from bot.documents.pack_render import pack_labels, render_in_worker, render_pack
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import render_document, render_in_worker
 from bot.packs import build_pack
 from bot.settings import DEFAULT_CONSULTATION
 from bot.texts import build_environment
@@ -155,13 +156,13 @@ async def measure_scale(consultation: Consultation, scale: int, folder: Path) ->
     finally:
         await db.close()
     start = time.perf_counter()
-    with ChartSource(pack, pack_labels(build_environment(), pack), parallel=False) as charts:
+    with ChartSource(PACK.charts(pack, build_environment()), parallel=False) as charts:
         charts.all()
     charts_s = _timed(start)
     runs = []
     for _ in range(REPEAT):
         start = time.perf_counter()
-        rendered = render_pack(pack)  # what the worker does: charts in a second process
+        rendered = render_document(PACK, pack)  # what the worker does: charts in a second process
         runs.append(_timed(start))
     return {
         "people": len(people),
@@ -248,7 +249,7 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
 
     async def render_while_clicking(busy: list[float]) -> float:
         start = time.perf_counter()
-        render = asyncio.create_task(render_in_worker(pool, pack))
+        render = asyncio.create_task(render_in_worker(pool, PACK, pack))
         while not render.done():
             busy.extend(await click_times(5))
         await render
@@ -261,7 +262,7 @@ async def measure_responsiveness(consultation: Consultation, folder: Path) -> Re
     warm = []
     for _ in range(REPEAT):
         start = time.perf_counter()
-        await render_in_worker(pool, pack)
+        await render_in_worker(pool, PACK, pack)
         warm.append(_timed(start))
     assert app.post_shutdown is not None
     await app.post_shutdown(app)

@@ -499,7 +499,8 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
 # ---------------------------------------------------------------------------- (d) packs
 async def pack_time(consultation: Consultation, scale: int, folder: Path) -> tuple[int, float]:
     """(people, seconds for the pack's SQL and one render) at this scale."""
-    from bot.documents.pack_render import render_pack
+    from bot.documents.kinds import PACK
+    from bot.documents.pipeline import render_document
     from bot.packs import build_pack
 
     people, answers, problems = seed_data(consultation, scale, random.Random(2027 + scale))
@@ -514,7 +515,7 @@ async def pack_time(consultation: Consultation, scale: int, folder: Path) -> tup
     finally:
         await db.close()
     began = time.perf_counter()
-    await asyncio.to_thread(render_pack, pack)
+    await asyncio.to_thread(render_document, PACK, pack)
     return len(people), sql + time.perf_counter() - began
 
 

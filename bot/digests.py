@@ -17,7 +17,8 @@ from telegram.ext import Application
 
 from bot.consultation.model import Consultation
 from bot.context import AgendaContext, BotData
-from bot.documents.pack_render import RenderedPack, render_in_worker
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import Rendered, render_in_worker
 from bot.outbox.dispatch import (
     Attachment,
     Decision,
@@ -105,7 +106,7 @@ def policy() -> KindPolicy:
     """How the one outbox dispatcher sends digests: the pack rendered once per workshop (for
     all its recipients), PDF and HTML as two documents; a row interrupted mid-send counts as
     sent (a second copy of a long pack confuses staff, and /digest fetches it any time)."""
-    cache: dict[tuple[str, datetime], tuple[PackContext, RenderedPack]] = {}
+    cache: dict[tuple[str, datetime], tuple[PackContext, Rendered]] = {}
 
     async def build(
         context: AgendaContext, row: outbox.OutboxRow, person: Recipient | None
@@ -123,7 +124,7 @@ def policy() -> KindPolicy:
                 services.db, services.consultation, workshop_id, services.today(), PACK_LANGUAGE
             )
             # RenderFailed: the dispatcher retries
-            rendered = await render_in_worker(context.renders, pack)
+            rendered = await render_in_worker(context.renders, PACK, pack)
             while len(cache) >= CACHED_PACKS:
                 cache.pop(next(iter(cache)))
             cache[key] = (pack, rendered)

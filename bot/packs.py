@@ -2,7 +2,7 @@
 
 ``build_pack`` gathers everything one workshop's pack shows (figures aggregated in SQL by
 ``storage.packs``) into frozen, picklable dataclasses, so the slow part - charts, HTML, PDF -
-can run in a worker process (``bot.documents.pack_render``). No user-facing text is made here:
+can run in a worker process (``bot.documents.pipeline``). No user-facing text is made here:
 titles come from the consultation file, every other word from ``templates/packs/``.
 """
 

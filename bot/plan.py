@@ -89,11 +89,6 @@ class PlanContext:
     generated: date
     measures: tuple[PlannedMeasure, ...]
 
-    @property
-    def key(self) -> str:
-        """The base of the file names."""
-        return "zeit-massnahmen-plan"
-
 
 async def draft_measures(db: Database) -> tuple[int, dict[str, drafts.MeasureRow]]:
     """The latest published version and its measures by id (version 0: none yet)."""

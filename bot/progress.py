@@ -129,11 +129,6 @@ class ProgressContext:
     generated: date
     measures: tuple[MeasureProgress, ...]
 
-    @property
-    def key(self) -> str:
-        """The base of the file names."""
-        return "fortschrittsbericht"
-
     def counts(self) -> dict[str, int]:
         """How many measures have each status."""
         return {s: sum(m.status == s for m in self.measures) for s in (DONE, LATE, ON_TIME)}

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.documents.pack_render import RenderedPack
+from bot.documents.pipeline import DocumentKind, render_in_worker
 from bot.documents.worker import Queued, RenderFailed
 from bot.languages import from_client
 from bot.texts import split_message
 from bot.training import role_of
 from storage import people
 from storage.people import Person
+
+C = TypeVar("C")
 
 Button = tuple[str, str]  # (label, callback payload)
 
@@ -192,16 +194,19 @@ async def send_rendered(
     update: Update,
     context: AgendaContext,
     lang: str,
-    render: Awaitable[RenderedPack],
-    stem: str,
+    document: DocumentKind[C],
+    ctx: C,
     caption: Callable[[str], str],
     failed: str,
     **failed_params: Any,
 ) -> None:
-    """Await a render in the worker, then send <stem>.pdf and <stem>.html (caption(kind) labels
-    each); when the worker fails or runs out of time, the message `failed` says so instead."""
+    """Render the document in the worker pool (the person is told their place while it waits),
+    then send its PDF and HTML under the kind's file name (caption(kind) labels each); when the
+    worker fails or runs out of time, the message `failed` says so instead."""
     try:
-        rendered = await render
+        rendered = await render_in_worker(
+            context.renders, document, ctx, queued=queued(update, context, lang)
+        )
     except RenderFailed:
         await send(update, context, lang, failed, **failed_params)
         return
@@ -209,5 +214,5 @@ async def send_rendered(
     assert chat is not None
     for kind, data in (("pdf", rendered.pdf), ("html", rendered.html.encode("utf-8"))):
         await context.bot.send_document(
-            chat.id, data, filename=f"{stem}.{kind}", caption=caption(kind)
+            chat.id, data, filename=f"{document.stem(ctx)}.{kind}", caption=caption(kind)
         )

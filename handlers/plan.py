@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.context import AgendaContext
-from bot.documents.plan_render import render_plan_in_worker
+from bot.documents.kinds import PLAN
 from bot.plan import PlanError, build_plan
-from handlers.common import queued, send, send_rendered, text
+from handlers.common import send, send_rendered, text
 from handlers.routes import Args, Call, staff_command
 from storage import plan as plans
 
@@ -47,8 +47,8 @@ async def plan_command(call: Call[Args]) -> None:
         update,
         context,
         lang,
-        render_plan_in_worker(context.renders, ctx, queued=queued(update, context, lang)),
-        ctx.key,
+        PLAN,
+        ctx,
         lambda kind: text(
             context, lang, "plan_caption", title=ctx.title, kind=kind, day=ctx.generated
         ),

@@ -19,7 +19,7 @@ from bot import progress
 from bot.awaiting import IndicatorValue, ProgressNote, expect
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.documents.progress_render import render_progress_in_worker
+from bot.documents.kinds import PROGRESS
 from bot.keys import MeasureKey
 from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
 from bot.progress import BadValue
@@ -28,7 +28,6 @@ from handlers.common import (
     Button,
     keyboard,
     label,
-    queued,
     send,
     send_rendered,
     text,
@@ -387,8 +386,8 @@ async def _send_report(update: Update, context: AgendaContext, lang: str) -> Non
         update,
         context,
         lang,
-        render_progress_in_worker(context.renders, report, queued=queued(update, context, lang)),
-        report.key,
+        PROGRESS,
+        report,
         lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
         "progress_failed",
     )

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler
 from bot.callbacks import CallbackData, split
 from bot.consultation.model import Consultation
 from bot.context import AgendaContext
-from bot.documents.pack_render import render_in_worker
+from bot.documents.kinds import PACK
 from bot.keys import EventKey
 from bot.packs import UnknownWorkshop, build_pack
 from handlers.common import (
@@ -25,7 +25,6 @@ from handlers.common import (
     current_person,
     label,
     language_of,
-    queued,
     send,
     send_rendered,
     text,
@@ -267,8 +266,8 @@ async def send_pack(update: Update, context: AgendaContext, lang: str, workshop_
         update,
         context,
         lang,
-        render_in_worker(context.renders, pack, queued=queued(update, context, lang)),
-        pack.workshop_id,
+        PACK,
+        pack,
         lambda kind: text(
             context, lang, "digest_caption", title=pack.title, kind=kind, day=pack.generated
         ),

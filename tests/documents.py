@@ -13,9 +13,8 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.documents.pack_render import render_pack
-from bot.documents.plan_render import render_plan
-from bot.documents.progress_render import render_progress
+from bot.documents.kinds import PACK, PLAN, PROGRESS
+from bot.documents.pipeline import render_document
 from bot.draft_summary import DraftReview, MeasureReview, ReviewComment
 from bot.packs import (
     GroupLine,
@@ -349,9 +348,9 @@ DOCUMENTS = ("pack", "plan", "progress")
 def rendered(name: str) -> Document:
     """A sample document rendered as the bot renders it (once per test process)."""
     if name == "pack":
-        result = render_pack(sample_pack())
+        result = render_document(PACK, sample_pack())
     elif name == "plan":
-        result = render_plan(sample_plan())
+        result = render_document(PLAN, sample_plan())
     else:
-        result = render_progress(sample_progress())
+        result = render_document(PROGRESS, sample_progress())
     return Document(name, result.html, result.pdf)

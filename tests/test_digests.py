@@ -13,7 +13,7 @@ from bot import digests
 from bot.app import build_application
 from bot.consultation.model import Consultation
 from bot.digests import plan_digests
-from bot.documents.pack_render import RenderedPack, render_in_worker
+from bot.documents.pipeline import DocumentKind, Rendered, render_in_worker
 from bot.documents.worker import RenderPool, RenderTimeout
 from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest
 from bot.outbox import dispatch as outbox_dispatch
@@ -82,9 +82,9 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A fast stand-in for the worker render; the workshops rendered, in order."""
     rendered: list[str] = []
 
-    async def fake_render(pool: object, ctx: PackContext, limit: float = 0) -> RenderedPack:
+    async def fake_render(pool: object, kind: object, ctx: PackContext) -> Rendered:
         rendered.append(ctx.workshop_id)
-        return RenderedPack(f"<h1>{ctx.title}</h1>", b"%PDF-1.4 " + ctx.workshop_id.encode())
+        return Rendered(f"<h1>{ctx.title}</h1>", b"%PDF-1.4 " + ctx.workshop_id.encode())
 
     monkeypatch.setattr(digests, "render_in_worker", fake_render)
     return rendered
@@ -156,10 +156,10 @@ async def test_at_due_time_staff_and_group_get_pdf_and_html_once(
     rendered: list[str] = []
 
     async def counting_render(
-        pool: RenderPool, ctx: PackContext, limit: float = 120.0
-    ) -> RenderedPack:
+        pool: RenderPool, kind: DocumentKind[PackContext], ctx: PackContext
+    ) -> Rendered:
         rendered.append(ctx.workshop_id)
-        return await real_render(pool, ctx, limit)
+        return await real_render(pool, kind, ctx)
 
     monkeypatch.setattr(digests, "render_in_worker", counting_render)
     bot.clock.now = HANDEL_DUE - timedelta(minutes=1)
@@ -330,7 +330,7 @@ async def test_a_network_error_after_the_pdf_resends_only_the_html(
 async def test_a_render_timeout_leaves_the_rows_pending_for_the_next_run(
     staff_bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def too_slow(pool: object, ctx: PackContext, limit: float = 0) -> RenderedPack:
+    async def too_slow(pool: object, kind: object, ctx: PackContext) -> Rendered:
         raise RenderTimeout(f"pack {ctx.workshop_id} not rendered within 120 s")
 
     monkeypatch.setattr(digests, "render_in_worker", too_slow)

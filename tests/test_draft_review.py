@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 
 from bot import draft
-from bot.documents.pack_render import render_html
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import render_html
 from bot.exports import COMMENT_COLUMNS, DRAFT_COLUMNS, build_export
 from bot.packs import build_pack
 from storage import draft as store
@@ -63,7 +64,7 @@ async def test_the_pack_shows_the_review_of_the_workshops_field(bot: Harness) ->
         ("Wochenmärkte aufnehmen", "Blumen Müller"),
         ("Zu teuer <b>für uns</b>", "ein Unternehmen aus Hagenow"),
     ]
-    html = render_html(pack, with_charts=False)
+    html = render_html(PACK, pack, with_charts=False)
     assert "Rückmeldungen zum Entwurf" in html
     assert '<th scope="row">Digitales Schaufenster<br>' in html
     assert '<td class="num long">2</td>' in html  # raters (on a phone under the name)

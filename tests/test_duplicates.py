@@ -78,9 +78,10 @@ async def test_the_pack_shows_alike_reports_once_with_their_people_counted_once(
     assert (azubis.title, azubis.reports, azubis.votes) == ("Azubis finden uns nicht", 1, 1)
     assert [p.rank for p in pack.problems] == [1, 2]
 
-    from bot.documents.pack_render import render_html
+    from bot.documents.kinds import PACK
+    from bot.documents.pipeline import render_html
 
-    html = render_html(pack)
+    html = render_html(PACK, pack)
     assert "3 Meldungen" in html
     assert html.count(INTERNET) == 1
 

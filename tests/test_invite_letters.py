@@ -15,7 +15,9 @@ from pypdf import PdfReader
 
 from bot.cli import main
 from bot.consultation.model import Consultation
-from bot.documents.letters import build_letters, render_letters_html
+from bot.documents.kinds import LETTERS
+from bot.documents.letters import build_letters
+from bot.documents.pipeline import render_html
 from storage.organisations import Organisation
 from tests.test_invite_import import links
 from tests.test_invite_import import workdir as workdir  # the autouse fixture: AGENDA_DB here
@@ -135,6 +137,6 @@ def test_without_a_letterhead_the_controller_signs(consultation: Consultation) -
         "19230 Hagenow",
     ]
     assert ctx.signature == ["Stadt Hagenow"] and ctx.dated == "Hagenow, 2. Dezember 2026"
-    html = render_letters_html(ctx)
+    html = render_html(LETTERS, ctx)
     assert "https://t.me/hagenow_agenda_bot?start=tok_blumen000001" in html
     assert "in der Gruppe „Einzelhandel“" in html

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from bot.cli import main
 from bot.consultation.model import Consultation
-from bot.documents.pack_render import render_html
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import render_html
 from bot.packs import PackContext, build_pack
 from storage import answers, organisations, people, problems
 from storage.db import Database
@@ -160,7 +161,7 @@ async def test_pack_figures_equal_the_seeded_answers(bot: Harness) -> None:
 async def test_an_empty_workshop_gives_a_pack_that_says_so(bot: Harness) -> None:
     pack = await build_pack(bot.db, bot.consultation, "ws-verwaltung", TODAY)
     assert pack.empty and pack.answered == 0
-    html = render_html(pack)
+    html = render_html(PACK, pack)
     assert "noch keine Antworten" in html
     assert "Workshop Verwaltung" in html
     assert "Zeit-Maßnahmen-Plan" in html

@@ -17,7 +17,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.documents.charts import FONT_PT, WIDTH_IN
-from bot.documents.pack_render import render_pack
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import render_document
 from bot.draft_summary import ReviewComment
 from bot.texts import format_number
 from tests.documents import DOCUMENTS, rendered, sample_pack
@@ -158,7 +159,9 @@ def test_identical_draft_comments_print_once_with_how_often_and_by_whom() -> Non
     first = replace(pack.draft.measures[0], comments=comments)
     draft = replace(pack.draft, measures=(first, *pack.draft.measures[1:]))
     text = "\n".join(
-        line for page in pages(render_pack(replace(pack, draft=draft)).pdf) for line in page.lines
+        line
+        for page in pages(render_document(PACK, replace(pack, draft=draft)).pdf)
+        for line in page.lines
     )
     assert text.casefold().count("kosten müssen niedrig") == 1
     assert "3-mal – Bäckerei Timm, eine Schule" in text

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from bot import progress, progress_notices
 from bot.cli import main
 from bot.consultation.model import Consultation
-from bot.documents.progress_render import render_progress
+from bot.documents.kinds import PROGRESS
+from bot.documents.pipeline import render_document
 from bot.outbox.dispatch import Dispatcher
 from bot.plan import Milestone
 from storage import outbox, people
@@ -146,7 +147,7 @@ async def test_report_shows_done_late_and_on_time(bot: Harness) -> None:
     ]
     assert report.counts() == {"done": 1, "late": 1, "on_time": 1}
 
-    text = _pdf_text(render_progress(report).pdf)
+    text = _pdf_text(render_document(PROGRESS, report).pdf)
     assert "erledigt 1 · im Verzug 1 · im Zeitplan 1" in " ".join(text.split())
     stands = [line for line in text.splitlines() if line.startswith("Stand: ")]
     assert stands == ["Stand: im Verzug", "Stand: im Zeitplan", "Stand: erledigt"]

@@ -15,14 +15,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.documents.charts import ChartSource, chart_questions
-from bot.documents.pack_render import (
-    RenderedPack,
-    pack_labels,
-    render_html,
-    render_in_worker,
-    render_pdf,
-)
+from bot.documents.charts import ChartSource
+from bot.documents.kinds import PACK, chart_questions
+from bot.documents.pdf import render_pdf
+from bot.documents.pipeline import Rendered, render_html, render_in_worker
 from bot.documents.worker import RenderFailed, RenderPool, RenderTimeout
 from bot.packs import PackContext, build_pack
 from bot.texts import build_environment
@@ -54,7 +50,7 @@ def charts_after_child_killed(ctx: PackContext) -> tuple[bool, int, bool]:
     """In the worker (one thread, so it forks): kill the chart process at once; the charts
     must still all come, drawn in the worker itself."""
     env = build_environment()
-    with ChartSource(ctx, pack_labels(env, ctx)) as charts:
+    with ChartSource(PACK.charts(ctx, env)) as charts:
         forked = charts._child != 0
         if forked:
             os.kill(charts._child, signal.SIGKILL)
@@ -111,7 +107,7 @@ async def test_a_pack_rendered_in_the_worker_holds_every_chart(
     keys = [q.key for q in chart_questions(pack)]
     assert keys, "the seeded pack has questions with charts"
 
-    rendered = await render_in_worker(pool, pack)
+    rendered = await render_in_worker(pool, PACK, pack)
 
     assert "chart:" not in rendered.html
     assert rendered.html.count('src="data:image/png;base64,') == len(keys)
@@ -143,7 +139,7 @@ async def test_the_pack_uses_the_bundled_font_and_falls_back_for_other_scripts(
     )
     pack = await build_pack(bot.db, bot.consultation, "ws-handel", TODAY)
 
-    pdf = render_pdf(render_html(pack, with_charts=False))
+    pdf = render_pdf(render_html(PACK, pack, with_charts=False))
 
     reader = PdfReader(io.BytesIO(pdf))
     fonts = {
@@ -198,7 +194,7 @@ async def test_a_staff_request_beyond_the_pool_gets_its_place_in_german(
 
     async def held(render: object, ctx: object, limit: float, what: str) -> object:
         await release.wait()
-        return RenderedPack("<p>Pack</p>", b"%PDF-1.4 pack")
+        return Rendered("<p>Pack</p>", b"%PDF-1.4 pack")
 
     monkeypatch.setattr(pool, "_run", held)
     staff = bot.user(STAFF_ID, "Sabine")

@@ -143,10 +143,10 @@ def test_exports_written_by_the_command_line_are_private(
 
 @pytest.mark.usefixtures("lenient_umask")
 def test_a_rendered_pack_is_private(tmp_path: Path) -> None:
-    from bot.documents.pack_render import RenderedPack, write_pack
+    from bot.documents.pipeline import Rendered, write_document
 
-    paths = write_pack(
-        RenderedPack(html="<p>x</p>", pdf=b"%PDF-1.7"), tmp_path / "out", "ws-handel"
+    paths = write_document(
+        Rendered(html="<p>x</p>", pdf=b"%PDF-1.7"), tmp_path / "out", "ws-handel"
     )
     assert [_mode(p) for p in paths] == [0o600, 0o600]
     assert _mode(tmp_path / "out") == 0o700

@@ -9,7 +9,8 @@ import pytest
 from bot import training
 from bot import training_notices as notices
 from bot.consultation.catalogue import CatalogueError, load_catalogue, parse_catalogue
-from bot.documents.pack_render import render_html
+from bot.documents.kinds import PACK
+from bot.documents.pipeline import render_html
 from bot.exports import build_export, pseudonym
 from bot.fake_telegram import FakeUser
 from bot.outbox.dispatch import Dispatcher
@@ -394,7 +395,7 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     assert (pack_lines["handel"].seeking, pack_lines["handel"].offered) == (7, 3)
     assert (pack_lines["handwerk"].offered, pack_lines["handwerk"].internships) == (2, 1)
     assert (pack.training.schools, pack.training.firms) == (1, 2)
-    html = render_html(pack)
+    html = render_html(PACK, pack)
     assert "1 direkt im Bot gemeldet, 0 per Fragebogen" in html
     assert "/ausbildung" not in html  # participants do not know the bot's commands
     assert "niemand zählt doppelt" in html

@@ -29,7 +29,8 @@ def digest(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
-    from bot.documents.pack_render import render_pack, write_pack
+    from bot.documents.kinds import PACK
+    from bot.documents.pipeline import render_document, write_document
     from bot.packs import UnknownWorkshop, build_pack
     from storage import audit
     from storage.db import Database
@@ -51,6 +52,6 @@ async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
         return 1
     finally:
         await db.close()
-    for path in write_pack(render_pack(pack), out_dir, workshop_id):
+    for path in write_document(render_document(PACK, pack), out_dir, PACK.stem(pack)):
         print(path)
     return 0

@@ -160,8 +160,10 @@ def letters_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str | None) -> int:
-    from bot.documents.letters import build_letters, render_letters_in_worker
-    from bot.documents.worker import RENDER_TIMEOUT, RenderFailed
+    from bot.documents.kinds import LETTERS
+    from bot.documents.letters import build_letters
+    from bot.documents.pipeline import render_in_worker
+    from bot.documents.worker import RENDER_TIMEOUT, RenderFailed, RenderPool
     from bot.invite_file import InviteFileError, name_key, read_file
     from storage import organisations
     from storage.db import Database
@@ -207,9 +209,11 @@ async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str
     today = datetime.now(consultation.zone).date()
     ctx = build_letters(consultation, orgs, bot_username, today)
     try:
-        pdf = await render_letters_in_worker(ctx, RENDER_TIMEOUT + 2 * len(orgs))
+        with RenderPool(1) as pool:  # a command of its own: one worker, stopped when done
+            limit = RENDER_TIMEOUT + 2 * len(orgs)
+            rendered = await render_in_worker(pool, LETTERS, ctx, limit=limit)
     except RenderFailed as error:
         return fail(f"Briefe nicht erstellt (letters not rendered): {error}")
-    await asyncio.to_thread(out.write_bytes, pdf)
+    await asyncio.to_thread(out.write_bytes, rendered.pdf)
     print(f"{len(orgs)} Briefe (letters): {out}")
     return 0

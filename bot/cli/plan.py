@@ -42,9 +42,6 @@ def plan_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> int:
-    from bot.documents.pack_render import RenderedPack
-    from bot.documents.plan_render import render_plan
-    from bot.documents.progress_render import render_progress
     from bot.draft import same_text
     from bot.plan import PlanError, build_plan
     from bot.progress import build_progress
@@ -102,10 +99,14 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
             f" {sum(len(m.milestones) for m in ctx.measures)} milestones"
         )
         return 0
-    from bot.documents.pack_render import write_pack
+    from bot.documents.kinds import PLAN, PROGRESS
+    from bot.documents.pipeline import render_document, write_document
 
-    rendered: RenderedPack = render_progress(report) if report else render_plan(ctx)
-    key = report.key if report else ctx.key
-    for written in write_pack(rendered, out or Path("out"), key):
-        print(written)
+    out = out or Path("out")
+    if report is not None:
+        written = write_document(render_document(PROGRESS, report), out, PROGRESS.stem(report))
+    else:
+        written = write_document(render_document(PLAN, ctx), out, PLAN.stem(ctx))
+    for path in written:
+        print(path)
     return 0

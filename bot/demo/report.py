@@ -222,9 +222,8 @@ async def write_documents(
 ) -> None:
     """The briefing packs of all workshops, the export, the plan and the progress report, as
     staff would fetch them (/digest, /export, /plan, /fortschritt)."""
-    from bot.documents.pack_render import render_in_worker, write_pack
-    from bot.documents.plan_render import render_plan_in_worker
-    from bot.documents.progress_render import render_progress_in_worker
+    from bot.documents.kinds import PACK, PLAN, PROGRESS
+    from bot.documents.pipeline import render_in_worker, write_document
     from bot.documents.worker import RenderPool
     from bot.documents.xlsx import save_xlsx
     from bot.exports import build_export, export_file_name
@@ -240,18 +239,18 @@ async def write_documents(
     plan = await published_plan(services.db, consultation, services.today())
     progress = await build_progress(services.db, plan, services.consultation.zone)
     with RenderPool() as pool:  # two workers at once, as the bot has
-        rendered = await asyncio.gather(*(render_in_worker(pool, pack) for pack in packs))
+        rendered = await asyncio.gather(*(render_in_worker(pool, PACK, pack) for pack in packs))
         documents = [
-            (await render_plan_in_worker(pool, plan), plan.key),
-            (await render_progress_in_worker(pool, progress), progress.key),
+            (await render_in_worker(pool, PLAN, plan), PLAN.stem(plan)),
+            (await render_in_worker(pool, PROGRESS, progress), PROGRESS.stem(progress)),
         ]
     print("\nUnterlagen (Briefing-Packs, Export, Plan und Fortschrittsbericht)")
     print("=================================================================")
     for pack, document in zip(packs, rendered, strict=True):
-        for path in write_pack(document, out_dir, pack.workshop_id):
+        for path in write_document(document, out_dir, PACK.stem(pack)):
             print(path)
     print(await asyncio.to_thread(save_xlsx, export, out_dir / export_file_name(export)))
     for document, key in documents:
-        for path in write_pack(document, out_dir, key):
+        for path in write_document(document, out_dir, key):
             print(path)
     print(f"Dauer: {time.perf_counter() - started:.1f} s")

@@ -1,6 +1,7 @@
-"""The bar charts of a briefing pack (matplotlib, Agg, PNG), drawn beside the PDF layout.
+"""A document's bar charts (matplotlib, Agg, PNG), drawn beside the PDF layout.
 
-Each chart is referenced in the pack's HTML as ``chart:<question key>``. For the PDF,
+A document kind names its charts (``DocumentKind.charts``: a key and its bars each); the
+template refers to each as ``chart:<key>``. For the PDF,
 WeasyPrint asks ``ChartSource`` for those addresses while it lays out the pages; for the HTML
 file, ``inline`` replaces them with data URIs. Where the process may fork (one thread, a POSIX
 system: the render worker), a child process draws the charts, first to last, while the parent
@@ -21,10 +22,9 @@ import os
 import signal
 import textwrap
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from typing import Any
-
-from bot.packs import PackContext, QuestionResult
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,20 @@ LINE_CHARS = 22  # a label wraps onto a second line past this many characters
 LABEL_CHARS = 2 * LINE_CHARS  # and is cut (…) past two lines
 
 
+@dataclass(frozen=True)
+class Bars:
+    """One horizontal bar chart: a label and a count per bar (the counts stand in a table too)."""
+
+    names: tuple[str, ...]
+    counts: tuple[int, ...]
+
+
+Charts = Mapping[str, Bars]  # a document's charts by key, in document order
+
+
 def address(key: str) -> str:
-    """How the pack's HTML refers to a question's chart."""
+    """How a document's HTML refers to one of its charts."""
     return SCHEME + key
-
-
-def chart_questions(ctx: PackContext) -> list[QuestionResult]:
-    """The questions of a pack that get a chart, in document order."""
-    results = [*ctx.status_quo, *ctx.best_practice, *ctx.goals]
-    return [q for result in results for q in result.questions if q.has_chart]
 
 
 def shorten(text: str, limit: int = LABEL_CHARS) -> str:
@@ -113,13 +118,9 @@ def _advance(char: str) -> float:
     return float(font.load_char(ord(char)).linearHoriAdvance) / 65536
 
 
-def draw(question: QuestionResult, labels: Any) -> bytes:
-    """A question's distribution as a bar chart (PNG); yes/no and 1-5 are named by labels."""
-    names = [
-        option.label or str(labels.option_label(question.type, option.key)).strip()
-        for option in question.options
-    ]
-    return bar_chart(names, [option.count for option in question.options])
+def draw(bars: Bars) -> bytes:
+    """One chart as PNG."""
+    return bar_chart(list(bars.names), list(bars.counts))
 
 
 def data_uri(png: bytes) -> str:
@@ -141,15 +142,14 @@ def _may_fork() -> bool:
 
 
 class ChartSource:
-    """A pack's charts by key, drawn in a child process where possible, else on demand."""
+    """A document's charts by key, drawn in a child process where possible, else on demand."""
 
-    def __init__(self, ctx: PackContext, labels: Any, *, parallel: bool = True) -> None:
-        self._questions = {q.key: q for q in chart_questions(ctx)}
-        self._labels = labels
+    def __init__(self, charts: Charts, *, parallel: bool = True) -> None:
+        self._charts = dict(charts)
         self._png: dict[str, bytes] = {}
         self._conn: Connection | None = None
         self._child = 0
-        if parallel and self._questions and _may_fork():
+        if parallel and self._charts and _may_fork():
             warm_up()
             self._fork()
 
@@ -162,8 +162,8 @@ class ChartSource:
             code = 0
             try:
                 ours.close()
-                for key, question in self._questions.items():
-                    theirs.send((key, draw(question, self._labels)))
+                for key, bars in self._charts.items():
+                    theirs.send((key, draw(bars)))
             except BaseException:
                 code = 1
             finally:
@@ -172,25 +172,25 @@ class ChartSource:
         self._conn, self._child = ours, pid
 
     def png(self, key: str) -> bytes:
-        """The chart of one question (KeyError for a question without one).
+        """The chart with this key (KeyError for a key the document has no chart for).
 
         While the child has not sent it, this process draws charts too, from the last one
         backwards, so the two meet in the middle instead of one waiting for the other.
         """
-        question = self._questions[key]
+        bars = self._charts[key]
         while key not in self._png and self._conn is not None:
             if self._conn.poll(0):
                 self._receive()
             else:
                 self._draw_from_the_end()
         if key not in self._png:
-            self._png[key] = draw(question, self._labels)
+            self._png[key] = draw(bars)
         return self._png[key]
 
     def _draw_from_the_end(self) -> None:
         """Draw the last chart not here yet, in this process."""
-        key = next(k for k in reversed(self._questions) if k not in self._png)
-        self._png[key] = draw(self._questions[key], self._labels)
+        key = next(k for k in reversed(self._charts) if k not in self._png)
+        self._png[key] = draw(self._charts[key])
 
     def _receive(self) -> None:
         assert self._conn is not None
@@ -203,11 +203,11 @@ class ChartSource:
         self._png.setdefault(done, png)
 
     def all(self) -> dict[str, bytes]:
-        return {key: self.png(key) for key in self._questions}
+        return {key: self.png(key) for key in self._charts}
 
     def inline(self, html: str) -> str:
         """The HTML with every chart address replaced by its PNG as a data URI."""
-        for key in self._questions:
+        for key in self._charts:
             html = html.replace(f'src="{address(key)}"', f'src="{data_uri(self.png(key))}"')
         return html
 

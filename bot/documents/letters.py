@@ -4,7 +4,7 @@ Each letter carries the town's letterhead (``letterhead`` in the consultation fi
 the data controller's address), why the town asks, the dates of the kick-off and the workshops,
 the organisation's personal link as a QR code (``segno``) and in writing, and whom to ask about
 data protection. The letters come from the database: the links there are the ones that work.
-Rendered like the packs (``bot.documents.pack_render.render_pdf``: WeasyPrint, the bundled fonts).
+Rendered like every document (``bot.documents.kinds.LETTERS``: WeasyPrint, the bundled fonts).
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from jinja2 import Environment
-
 from bot.consultation.model import Consultation
-from bot.documents.worker import RENDER_TIMEOUT, RenderPool
 from bot.invites import deep_link
-from bot.texts import build_environment
 from storage.organisations import Organisation
 
-LETTERS_TEMPLATE = "packs/letters.html.j2"
 MONTHS = (
     "Januar",
     "Februar",
@@ -130,22 +125,3 @@ def build_letters(
 
 def _hm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
-
-
-def render_letters_html(ctx: LettersContext, env: Environment | None = None) -> str:
-    """The letters as one HTML document, a page each."""
-    env = env or build_environment()
-    return env.get_template(LETTERS_TEMPLATE).render(ctx=ctx, long_date=long_date)
-
-
-def render_letters(ctx: LettersContext) -> bytes:
-    """The letters' PDF; the work a worker process does."""
-    from bot.documents.pack_render import render_pdf
-
-    return render_pdf(render_letters_html(ctx))
-
-
-async def render_letters_in_worker(ctx: LettersContext, limit: float = RENDER_TIMEOUT) -> bytes:
-    """render_letters in the render worker; RenderTimeout after `limit` seconds."""
-    with RenderPool(1) as pool:  # a command of its own: one worker, stopped when done
-        return await pool.run(render_letters, ctx, limit, "letters")

@@ -49,10 +49,10 @@ def _warm_up() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot
 
-    from bot.documents import charts as pack_charts
-    from bot.documents.pack_render import render_pdf
+    from bot.documents import charts
+    from bot.documents.pdf import render_pdf
 
-    pack_charts.warm_up()
+    charts.warm_up()
     render_pdf("<p>Hagenow</p><p><b>Digitale Agenda</b></p>")
 
 
