@@ -1,4 +1,9 @@
-"""Every user-facing text: Jinja2 macros in templates/messages/<lang>.j2, autoescaped."""
+"""Every user-facing text: Jinja2 macros in templates/messages/*.j2, autoescaped.
+
+The macros are written once, in German, with the words in ``_()`` / ``ngettext()`` calls; each
+other language translates them in its catalogue ``templates/messages/<lang>.yaml``
+(bot/translations.py). One template module per language carries its catalogue and its code.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.runtime import Macro
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context, Macro
 
 from bot.languages import DEFAULT_LANGUAGE, language
 from bot.languages import LANGUAGES as DECLARED
 from bot.resources import TEMPLATES_DIR
+from bot.translations import CATALOGUE_VAR, gettext, load_catalogue, ngettext, strftime
 
 LANGUAGES = tuple(DECLARED)  # bot/languages.py declares them
-KIND_PARTIALS = "questions"  # messages/<lang>/questions/<kind>.j2, imported by the messages
+MESSAGES = "messages"  # messages/*.j2: the messages, one file per feature
+KIND_PARTIALS = "questions"  # messages/questions/<kind>.j2: what each question kind says
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -31,9 +44,27 @@ def build_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=False,
     )
-    env.filters["number"] = format_number
-    env.filters["day"] = format_day
+    env.filters["number"] = _number
+    env.filters["day"] = _day
+    env.filters["strftime"] = strftime
+    # German unless a template module carries another language's catalogue (Texts does)
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     return env
+
+
+def _lang(context: Context, lang: str | None) -> str:
+    given = lang or context.get("lang")
+    return given if isinstance(given, str) else DEFAULT_LANGUAGE
+
+
+@pass_context
+def _number(context: Context, value: int | float, lang: str | None = None) -> str:
+    return format_number(value, _lang(context, lang))
+
+
+@pass_context
+def _day(context: Context, value: date, lang: str | None = None) -> str:
+    return format_day(value, _lang(context, lang))
 
 
 def format_number(value: int | float, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -57,26 +88,43 @@ def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
 class Texts:
     """Renders named message macros per language.
 
-    A language's messages are `messages/<lang>.j2` plus one file per feature,
-    `messages/<lang>/<feature>.j2`; a name defined twice is an error. The partials of the
-    question kinds (`messages/<lang>/questions/<kind>.j2`) are imported by the messages.
+    The messages are `messages/<feature>.j2`, written once; each language gets its own module of
+    every file, carrying its catalogue (`messages/<lang>.yaml`) and its code (`lang`, which the
+    `number` and `day` filters follow). A name defined twice is an error.
     """
 
-    def __init__(self, env: Environment | None = None) -> None:
-        self.env = env or build_environment()
+    def __init__(self, env: Environment | None = None, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.env = env or build_environment(templates_dir)
+        self.templates_dir = templates_dir
         self._macros = {lang: self._load(lang) for lang in LANGUAGES}
 
-    def _load(self, lang: str) -> dict[str, Macro]:
-        features = sorted(
+    def _files(self, lang: str) -> list[tuple[str, bool]]:
+        """(template, shared) of a language; shared files are written once for all languages."""
+        listed = self.env.list_templates(extensions=["j2"])
+        shared = [
             name
-            for name in self.env.list_templates(extensions=["j2"])
-            if name.startswith(f"messages/{lang}/")
-            and not name.startswith(f"messages/{lang}/{KIND_PARTIALS}/")
-        )
-        files = [f"messages/{lang}.j2", *features]
+            for name in listed
+            if name.count("/") == 1
+            and name.startswith(f"{MESSAGES}/")
+            and name.removeprefix(f"{MESSAGES}/").removesuffix(".j2") not in LANGUAGES
+        ]
+        legacy = [  # one copy per language, until every feature file is shared
+            name
+            for name in listed
+            if name.startswith(f"{MESSAGES}/{lang}/")
+            and not name.startswith(f"{MESSAGES}/{lang}/{KIND_PARTIALS}/")
+        ]
+        own = [f"{MESSAGES}/{lang}.j2"] if f"{MESSAGES}/{lang}.j2" in listed else []
+        return [(name, False) for name in own + sorted(legacy)] + [
+            (name, True) for name in sorted(shared)
+        ]
+
+    def _load(self, lang: str) -> dict[str, Macro]:
+        module_vars = {"lang": lang, CATALOGUE_VAR: load_catalogue(self.templates_dir, lang)}
         macros: dict[str, Macro] = {}
-        for file in files:
-            module = self.env.get_template(file).module
+        for file, shared in self._files(lang):
+            template = self.env.get_template(file)
+            module = template.make_module(vars=module_vars) if shared else template.module
             for name in dir(module):
                 macro = getattr(module, name)
                 if not isinstance(macro, Macro):
