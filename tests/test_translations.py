@@ -5,7 +5,8 @@ placeholders."""
 from __future__ import annotations
 
 from bot import languages
-from bot.texts import TEMPLATES_DIR, Texts, build_environment
+from bot.resources import TEMPLATES_DIR
+from bot.texts import Texts, build_environment
 from bot.translations import load_catalogue, placeholders, template_messages
 
 
