@@ -40,6 +40,7 @@ from handlers import (
     plan,
     privacy,
     problems,
+    profile,
     progress,
     questionnaire,
     reminders,
@@ -155,6 +156,7 @@ def build_application(
     # The table of contents: earlier handlers win.
     for module in (
         onboarding,
+        profile,
         privacy,
         questionnaire,
         problems,

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import awaiting
 from bot.context import AgendaContext
-from handlers import draft, onboarding, problems, progress, questionnaire, training_input
+from handlers import draft, onboarding, problems, profile, progress, questionnaire, training_input
 from handlers.common import current_person, language_of, menu_buttons, send
 from handlers.routes import Callback, Expected
 
@@ -16,7 +16,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The router for everything typed or sent that is not a command."""
     private = filters.ChatType.PRIVATE
     steps = (
-        *onboarding.typed_steps(),
+        *profile.typed_steps(),
         *questionnaire.typed_steps(),
         *problems.typed_steps(),
         *training_input.typed_steps(),
@@ -53,7 +53,7 @@ def router(steps: tuple[Expected, ...]) -> Callback:
             services = context.services
             await awaiting.expect(services.db, person.id, None, now=services.clock())
         if not person.onboarded:
-            await onboarding.resume(update, context, person)
+            await profile.resume(update, context, person)
         else:
             await send(
                 update,

@@ -97,7 +97,7 @@ async def waiting(update: Update, context: AgendaContext, person: Person) -> boo
 
 async def on_go_on_alone(call: PersonCall[GoOnAlone]) -> None:
     """Drop the request and carry on with onboarding as anyone else."""
-    from handlers.onboarding import resume, show_profile  # onboarding imports this module
+    from handlers.profile import resume, show_profile  # the profile imports this module
 
     await call.answer()
     await call.drop_buttons()

@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot.awaiting import expect
 from bot.callbacks import is_forged
 from bot.context import AgendaContext
-from handlers import onboarding, privacy, problems, questionnaire, training
+from handlers import onboarding, privacy, problems, profile, questionnaire, training
 from handlers.common import (
     Menu,
     answer_callback,
@@ -120,7 +120,7 @@ async def on_menu(call: Call[Menu]) -> None:
     elif choice == "problem":
         await problems.show_start(update, context, person)
     elif choice == "profile":
-        await onboarding.show_profile(update, context, person)
+        await profile.show_profile(update, context, person)
     elif choice == "training":
         await training.show_home(update, context, person)
     else:
