@@ -48,6 +48,7 @@ from handlers import (
     staff,
     team,
     training,
+    workshop_staff,
     workshops,
 )
 from storage import staff as staff_store
@@ -168,6 +169,7 @@ def build_application(
         broadcast,
         outbox_report,
         workshops,
+        workshop_staff,
         draft,
         draft_staff,
         plan,
