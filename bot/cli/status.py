@@ -40,8 +40,8 @@ def status_command(args: argparse.Namespace, env: Env) -> int:
 
 async def status_text(env: Env, lang: str) -> str:
     """The /status message, built and rendered as the chat does, without its HTML."""
+    from bot.status import build_status
     from bot.texts import Texts
-    from handlers.staff import build_status
     from storage.db import Database
 
     settings = env.settings()
