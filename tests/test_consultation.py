@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.callbacks import MAX_BYTES
 from bot.consultation.model import (
     Consultation,
     ConsultationError,
@@ -21,6 +22,7 @@ from bot.consultation.model import (
     load_consultation,
     parse_consultation,
 )
+from handlers.question_view import Choice, QuestionButton, Skip, Toggle
 
 HAGENOW = Path(__file__).resolve().parent.parent / "consultations" / "hagenow.yaml"
 TODAY = date(2026, 11, 29)
@@ -202,9 +204,13 @@ def test_every_text_in_bundled_file_has_english(hagenow: Consultation) -> None:
 def test_bundled_ids_fit_into_callback_data(hagenow: Consultation) -> None:
     for qn in hagenow.questionnaires:
         for q in qn.questions:
-            for o in q.options or [None]:  # type: ignore[list-item]
-                data = f"ans:{qn.id}:{q.id}:{o.id if o else 'skip'}"
-                assert len(data.encode()) <= 64
+            buttons: list[QuestionButton] = [Skip(qn.id, q.id)]
+            for o in q.options or []:
+                buttons += [Choice(qn.id, q.id, o.id), Toggle(qn.id, q.id, o.id)]
+            for button in buttons:
+                data = button.pack()  # raises CallbackDataError over the limit
+                assert len(data.encode()) <= MAX_BYTES
+                assert type(button).unpack(data) == button
 
 
 # ------------------------------------------------------------------------------------------
