@@ -85,6 +85,16 @@ def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     return text.lstrip("0") if style.unpadded_day else text
 
 
+def template_module(
+    env: Environment, name: str, lang: str, templates_dir: Path = TEMPLATES_DIR
+) -> Any:
+    """The template `name` as a module in language `lang`: its catalogue and its code as variables,
+    which `_()`, `ngettext()` and the `number`, `day` and `strftime` filters follow."""
+    return env.get_template(name).make_module(
+        vars={"lang": lang, CATALOGUE_VAR: load_catalogue(templates_dir, lang)}
+    )
+
+
 class Texts:
     """Renders named message macros per language.
 

@@ -2,7 +2,7 @@
 
 A PyYAML message ("mapping values are not allowed in this context") tells a clerk nothing. Here
 each known error becomes one line with its place and the likely fix, from the macros in
-``templates/messages/<lang>/yaml.j2``: ``Zeile 4, Spalte 13: Doppelpunkt im Text ... Text in
+``templates/messages/yaml.j2``: ``Zeile 4, Spalte 13: Doppelpunkt im Text ... Text in
 Anführungszeichen setzen``.
 
 The limits guard against files that are small on disk and huge in memory: an "alias bomb"
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.languages import DEFAULT_LANGUAGE
-from bot.texts import LANGUAGES, build_environment
+from bot.texts import LANGUAGES, build_environment, template_module
 
 MAX_BYTES = 256 * 1024  # a draft of 80 measures or a plan is far smaller; Hagenow's file is 60 KB
 MAX_DEPTH = 32  # levels of nesting; the consultation file uses 8
@@ -36,7 +36,7 @@ else:  # libyaml's parser: the same events, ten times faster
 @functools.cache
 def _macros(lang: str) -> Any:
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-    return build_environment().get_template(f"messages/{lang}/yaml.j2").module
+    return template_module(build_environment(), "messages/yaml.j2", lang)
 
 
 def say(lang: str, name: str, **params: Any) -> str:
