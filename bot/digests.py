@@ -27,7 +27,8 @@ from bot.outbox.dispatch import (
     Outgoing,
     Part,
 )
-from bot.packs import PackContext, build_pack
+from bot.pack_context import PackContext
+from bot.packs import build_pack
 from bot.settings import Settings
 from storage import outbox
 from storage import staff as staff_store

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from bot.documents.kinds import PACK, PLAN, PROGRESS
 from bot.documents.pipeline import render_document
 from bot.draft_summary import DraftReview, MeasureReview, ReviewComment
-from bot.packs import (
+from bot.pack_context import (
     GroupLine,
     OptionLine,
     PackContext,

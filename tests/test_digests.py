@@ -18,7 +18,7 @@ from bot.documents.worker import RenderPool, RenderTimeout
 from bot.fake_telegram import ChatMessage, FakeBotApi, FakeRequest
 from bot.outbox import dispatch as outbox_dispatch
 from bot.outbox import kinds as outbox_kinds
-from bot.packs import PackContext
+from bot.pack_context import PackContext
 from bot.texts import Texts
 from storage import outbox
 from tests.conftest import (

@@ -16,7 +16,8 @@ from bot.cli import main
 from bot.consultation.model import Consultation
 from bot.documents.kinds import PACK
 from bot.documents.pipeline import render_html
-from bot.packs import PackContext, build_pack
+from bot.pack_context import PackContext
+from bot.packs import build_pack
 from storage import answers, organisations, people, problems
 from storage.db import Database
 from tests.conftest import STAFF_ID, START, Harness, onboard, text_of

@@ -20,7 +20,8 @@ from bot.documents.kinds import PACK, chart_questions
 from bot.documents.pdf import render_pdf
 from bot.documents.pipeline import Rendered, render_html, render_in_worker
 from bot.documents.worker import RenderFailed, RenderPool, RenderTimeout
-from bot.packs import PackContext, build_pack
+from bot.pack_context import PackContext
+from bot.packs import build_pack
 from bot.texts import build_environment
 from storage import answers, people
 from tests.conftest import STAFF_ID, Harness

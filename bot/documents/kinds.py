@@ -18,7 +18,7 @@ from bot.documents import timeline
 from bot.documents.charts import Bars, Charts
 from bot.documents.letters import LettersContext, long_date
 from bot.documents.pipeline import DocumentKind
-from bot.packs import PackContext, QuestionResult
+from bot.pack_context import PackContext, QuestionResult
 from bot.plan import PlanContext
 from bot.progress import ProgressContext
 
