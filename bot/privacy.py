@@ -21,7 +21,7 @@ from telegram.ext import Application
 from bot import workshops as workshop_plan
 from bot.consultation.model import Consultation
 from bot.context import AgendaContext, BotData, Services
-from bot.exports import pseudonym
+from bot.export_cells import pseudonym
 from bot.outbox.dispatch import NOTE_WITHDRAWN
 from bot.settings import Settings
 from storage import audit, erasure, organisations, outbox, people

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.consultation.model import Consultation
-from bot.exports import pseudonym
+from bot.export_cells import pseudonym
 from bot.texts import build_environment
 from storage import person_data
 from storage.db import Database

@@ -9,7 +9,8 @@ import pytest
 from bot import draft
 from bot.documents.kinds import PACK
 from bot.documents.pipeline import render_html
-from bot.exports import COMMENT_COLUMNS, DRAFT_COLUMNS, build_export
+from bot.export_sheets import COMMENT_COLUMNS, DRAFT_COLUMNS
+from bot.exports import build_export
 from bot.packs import build_pack
 from storage import draft as store
 from storage import organisations, people

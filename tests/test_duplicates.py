@@ -10,7 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.consultation.model import Consultation
-from bot.exports import PROBLEM_COLUMNS, build_export
+from bot.export_sheets import PROBLEM_COLUMNS
+from bot.exports import build_export
 from bot.packs import build_pack
 from bot.similar import alike, best_match, words
 from storage import people

@@ -21,15 +21,14 @@ from bot.cli import main
 from bot.consultation.model import Consultation
 from bot.documents.worker import RenderFailed
 from bot.documents.xlsx import labels, xlsx_bytes
-from bot.exports import (
+from bot.export_cells import csv_text
+from bot.export_sheets import (
     ANSWER_COLUMNS,
     PARTICIPANT_COLUMNS,
     PROBLEM_COLUMNS,
     TRAINING_COLUMNS,
-    Export,
-    build_export,
-    csv_text,
 )
+from bot.exports import Export, build_export
 from bot.texts import Texts
 from storage import answers, organisations, people, problems
 from storage.db import Database

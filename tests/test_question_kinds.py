@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.consultation.model import Question, parse_consultation
-from bot.exports import answer_cells
+from bot.export_cells import answer_cells
 from bot.questions import KINDS
 from bot.resources import TEMPLATES_DIR
 from bot.texts import LANGUAGES, Texts

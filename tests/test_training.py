@@ -11,7 +11,8 @@ from bot import training_notices as notices
 from bot.consultation.catalogue import CatalogueError, load_catalogue, parse_catalogue
 from bot.documents.kinds import PACK
 from bot.documents.pipeline import render_html
-from bot.exports import build_export, pseudonym
+from bot.export_cells import pseudonym
+from bot.exports import build_export
 from bot.fake_telegram import FakeUser
 from bot.outbox.dispatch import Dispatcher
 from bot.packs import build_pack

@@ -54,7 +54,7 @@ def register_subcommands(invite_sub: Subparsers) -> None:
 
 
 def _pseudonym(person_id: int) -> str:
-    from bot.exports import pseudonym
+    from bot.export_cells import pseudonym
 
     return pseudonym(person_id)
 

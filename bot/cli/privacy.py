@@ -116,7 +116,7 @@ def find_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _find(env: Env, text: str) -> int:
-    from bot.exports import pseudonym
+    from bot.export_cells import pseudonym
     from storage import audit, person_data
     from storage.db import Database
 
@@ -163,7 +163,7 @@ def export_command(args: argparse.Namespace, env: Env) -> int:
 
 
 async def _export(env: Env, person_id: int) -> Copy | None:
-    from bot.exports import pseudonym
+    from bot.export_cells import pseudonym
     from bot.privacy_export import build_copy
     from storage import audit
     from storage.db import Database
@@ -186,7 +186,7 @@ async def _export(env: Env, person_id: int) -> Copy | None:
 
 def erase_command(args: argparse.Namespace, env: Env) -> int:
     """Erase one person after a confirmation (or --yes)."""
-    from bot.exports import pseudonym
+    from bot.export_cells import pseudonym
 
     person_id = _person_id(args.person)
     if person_id is None:
@@ -210,7 +210,7 @@ def erase_command(args: argparse.Namespace, env: Env) -> int:
 async def _erase(env: Env, person_id: int, *, dry: bool) -> str | None:
     """With dry: whom the id names (' (organisation)' or ''); else erase and say so."""
     from bot import privacy
-    from bot.exports import pseudonym
+    from bot.export_cells import pseudonym
     from storage import people
     from storage.db import Database
 

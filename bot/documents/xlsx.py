@@ -23,7 +23,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.exports import Cell, Export, Table
+from bot.export_cells import Cell
+from bot.exports import Export, Table
 from bot.resources import TEMPLATES_DIR
 from bot.texts import format_day
 from storage.files import write_private
