@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from bot.draft_summary import DraftReview
 from bot.questions import KINDS
-from storage.training import Sources
+from storage.training_totals import Sources
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from bot.consultation.catalogue import Catalogue
 from bot.consultation.model import Consultation
 from storage import training as store
+from storage import training_totals as totals_store
 from storage.db import Database
 
 Role = Literal["school", "firm"]
@@ -90,7 +91,7 @@ class Matching:
     lines: tuple[FieldLine, ...]
     internships_seeking: int
     internships_offered: int
-    sources: store.Sources
+    sources: totals_store.Sources
 
     @property
     def seeking(self) -> int:
@@ -124,7 +125,7 @@ async def matching(
     """The combined supply-and-demand figures, one line per catalogue field (see Matching)."""
     demand, supply = training_questionnaires(consultation)
     fields, internships = list(catalogue.question_ids), catalogue.internships
-    totals = await store.combined_totals(db, demand, supply, fields, internships)
+    totals = await totals_store.combined_totals(db, demand, supply, fields, internships)
     by_field = {t.field_id: t for t in totals}
     lines = []
     for field in catalogue.fields:
@@ -146,7 +147,7 @@ async def matching(
         tuple(lines),
         extra.seeking_internship if extra else 0,
         extra.internships if extra else 0,
-        await store.combined_sources(db, demand, supply, fields, internships),
+        await totals_store.combined_sources(db, demand, supply, fields, internships),
     )
 
 

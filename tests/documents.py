@@ -33,7 +33,7 @@ from bot.pack_context import (
 )
 from bot.plan import Indicator, Milestone, PlanContext, PlannedMeasure
 from bot.progress import IndicatorState, MeasureProgress, MilestoneState, NoteLine, ProgressContext
-from storage.training import Sources
+from storage.training_totals import Sources
 
 TODAY = date(2028, 3, 1)
 LONG_ORG = "Zweckverband Breitbandausbau Westmecklenburg-Südwest GmbH & Co. KG"

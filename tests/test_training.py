@@ -18,6 +18,7 @@ from bot.outbox.dispatch import Dispatcher
 from bot.packs import build_pack
 from storage import outbox, people
 from storage import training as store
+from storage.training_totals import Sources
 from tests.conftest import STAFF_ID, Harness, VirtualTime, onboard, text_of
 from tests.outbox_support import dispatcher
 from tests.test_packs import BLUMEN, GEHEIM, SCHULE, seed
@@ -387,7 +388,7 @@ async def test_pack_and_export_combine_the_flow_with_the_questionnaires(bot: Har
     assert (lines["handwerk"].places, lines["handwerk"].internships) == (2, 1)
     assert lines["it"].seeking == 0
     assert (lines["handel"].schools, lines["handel"].firms) == (1, 1)
-    assert found.sources == store.Sources(1, 0, 1, 1)
+    assert found.sources == Sources(1, 0, 1, 1)
 
     pack = await build_pack(db, bot.consultation, "ws-handel", date(2027, 3, 10))
     assert pack.training is not None
