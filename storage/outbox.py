@@ -4,6 +4,10 @@ A row's life: ``pending`` (planned) -> ``sending`` (claimed by the dispatcher, j
 Telegram call) -> ``sent``; or back to ``pending`` after a passing error, ``failed`` after a
 lasting one (or too many passing ones), ``dropped`` when it is no longer wanted (past its
 ``valid_until``, or no longer planned). Times are stored as UTC ISO text, so they compare as text.
+
+This module is what every feature uses: planning rows, dropping the ones no longer wanted, and
+reading them for reports. Moving a row along as it is sent is the dispatcher's alone
+(``storage.outbox_sending``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import aiosqlite
 
 from storage.db import Database
 
-MAX_ATTEMPTS = 5  # failed attempts before a row with passing errors is given up ('failed')
 STATUSES = ("pending", "sending", "sent", "failed", "dropped")
 
 
@@ -47,7 +50,9 @@ class OutboxRow:
     sent_at: datetime | None
 
 
-def _row(row: aiosqlite.Row) -> OutboxRow:
+def outbox_row(row: aiosqlite.Row) -> OutboxRow:
+    """A stored row as read (shared with ``storage.outbox_sending``)."""
+
     def when(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
 
@@ -84,24 +89,8 @@ async def enqueue(
     follows the latest plan (a workshop moved in the consultation file, a new lead time);
     once it is being sent, sent, failed or dropped it is left alone.
     """
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO outbox (recipient, kind, payload, due_at, valid_until, dedupe_key,"
-            " status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
-            " ON CONFLICT (dedupe_key) DO UPDATE SET payload = excluded.payload,"
-            " due_at = excluded.due_at, valid_until = excluded.valid_until"
-            " WHERE outbox.status = 'pending'",
-            (
-                recipient,
-                kind,
-                json.dumps(dict(payload), sort_keys=True),
-                iso(due_at),
-                iso(valid_until) if valid_until else None,
-                dedupe_key,
-                iso(now),
-            ),
-        )
-        return cursor.rowcount == 1
+    planned = Planned(recipient, kind, payload, due_at, dedupe_key, valid_until)
+    return await enqueue_many(db, [planned], now) == 1
 
 
 async def drop_unplanned(db: Database, kind: str, planned: Collection[str], note: str) -> int:
@@ -128,103 +117,10 @@ async def drop_expired(db: Database, now: datetime, note: str, kind: str | None 
         return cursor.rowcount
 
 
-async def due(db: Database, now: datetime, kind: str | None = None) -> list[OutboxRow]:
-    """Pending rows whose time has come and which are still valid, oldest first."""
-    rows = await db.fetchall(
-        "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
-        " AND (valid_until IS NULL OR valid_until > ?) AND (? IS NULL OR kind = ?)"
-        " ORDER BY due_at, id",
-        (iso(now), iso(now), kind, kind),
-    )
-    return [_row(row) for row in rows]
-
-
-async def mark_sending(db: Database, row_id: int) -> bool:
-    """Claim a pending row just before sending it; False if someone else has it already."""
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'", (row_id,)
-        )
-        return cursor.rowcount == 1
-
-
-async def mark_sent(db: Database, row_id: int, now: datetime) -> None:
-    """The message went out."""
-    async with db.write() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
-            (iso(now), row_id),
-        )
-
-
-async def mark_failed(
-    db: Database,
-    row_id: int,
-    error: str,
-    *,
-    retry: bool,
-    payload: Mapping[str, Any] | None = None,
-    retry_at: datetime | None = None,
-) -> str:
-    """Count a failed attempt; back to 'pending' if `retry` and attempts remain, else 'failed'.
-
-    `payload` replaces the stored one, e.g. to record which parts already went out, so a
-    retry sends only the rest; `retry_at` moves the due time (a backoff). Returns the row's
-    new status.
-    """
-    async with db.write() as conn:
-        await conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-            " payload = coalesce(?, payload), due_at = coalesce(?, due_at),"
-            " status = CASE WHEN ? AND attempts + 1 < ? THEN 'pending' ELSE 'failed' END"
-            " WHERE id = ? AND status IN ('pending', 'sending')",
-            (
-                error[:500],
-                json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
-                iso(retry_at) if retry_at else None,
-                retry,
-                MAX_ATTEMPTS,
-                row_id,
-            ),
-        )
-        cursor = await conn.execute("SELECT status FROM outbox WHERE id = ?", (row_id,))
-        found = await cursor.fetchone()
-        return str(found["status"]) if found else "missing"
-
-
-async def mark_dropped(db: Database, row_id: int, note: str) -> None:
-    """A pending row that is no longer wanted."""
-    async with db.write() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'dropped', last_error = ?"
-            " WHERE id = ? AND status IN ('pending', 'sending')",
-            (note, row_id),
-        )
-
-
-async def reconcile_sending(db: Database, kind: str, note: str) -> list[OutboxRow]:
-    """On start: rows of `kind` left in 'sending' by a crash become 'sent' (delivery unknown).
-
-    A row is marked 'sending' right before the Telegram call and 'sent' right after it. Left
-    in 'sending', the process died in between: the message may or may not have reached the
-    chat, and nothing can tell which. For kinds where a doubled message is worse than a lost
-    one (digests: two copies of a long pack confuse staff; and a pack can be fetched any time
-    with /digest) the row is taken as sent, with `note` saying so and sent_at left empty,
-    never sent a second time. Returns the rows reconciled.
-    """
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = 'sent', last_error = ?, sent_at = NULL"
-            " WHERE kind = ? AND status = 'sending' RETURNING *",
-            (note, kind),
-        )
-        return [_row(row) for row in await cursor.fetchall()]
-
-
 async def by_key(db: Database, dedupe_key: str) -> OutboxRow | None:
     """The row with this dedupe key, if planned."""
     row = await db.fetchone("SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,))
-    return _row(row) if row else None
+    return outbox_row(row) if row else None
 
 
 async def rows(db: Database, kind: str | None = None) -> list[OutboxRow]:
@@ -232,7 +128,7 @@ async def rows(db: Database, kind: str | None = None) -> list[OutboxRow]:
     found = await db.fetchall(
         "SELECT * FROM outbox WHERE (? IS NULL OR kind = ?) ORDER BY due_at, id", (kind, kind)
     )
-    return [_row(row) for row in found]
+    return [outbox_row(row) for row in found]
 
 
 async def enqueue_many(db: Database, planned: Iterable[Planned], now: datetime) -> int:
@@ -274,56 +170,6 @@ class Planned:
     due_at: datetime
     dedupe_key: str
     valid_until: datetime | None = None
-
-
-async def due_except(db: Database, now: datetime, skip_kinds: Collection[str]) -> list[OutboxRow]:
-    """Pending, due and valid rows of every kind but `skip_kinds`, oldest first."""
-    found = await db.fetchall(
-        "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
-        " AND (valid_until IS NULL OR valid_until > ?)"
-        " AND kind NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id",
-        (iso(now), iso(now), json.dumps(sorted(skip_kinds))),
-    )
-    return [_row(row) for row in found]
-
-
-async def release(
-    db: Database, row_id: int, note: str, payload: Mapping[str, Any] | None = None
-) -> None:
-    """A claimed row goes back to 'pending' without counting an attempt (Telegram said wait);
-    `payload` replaces the stored one (e.g. the parts that went out already)."""
-    async with db.write() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = ?,"
-            " payload = coalesce(?, payload) WHERE id = ? AND status = 'sending'",
-            (
-                note,
-                json.dumps(dict(payload), sort_keys=True) if payload is not None else None,
-                row_id,
-            ),
-        )
-
-
-async def postpone(db: Database, row_id: int, due_at: datetime, note: str) -> None:
-    """A pending or claimed row waits until `due_at` (e.g. one reminder a day is enough)."""
-    async with db.write() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?"
-            " WHERE id = ? AND status IN ('pending', 'sending')",
-            (iso(due_at), note, row_id),
-        )
-
-
-async def requeue_sending(db: Database, kind: str, note: str) -> list[OutboxRow]:
-    """On start: rows of `kind` left in 'sending' go back to 'pending' (sent again, at most
-    doubled): for kinds where a lost message is worse than a rare second copy."""
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = ?"
-            " WHERE kind = ? AND status = 'sending' RETURNING *",
-            (note, kind),
-        )
-        return [_row(row) for row in await cursor.fetchall()]
 
 
 async def last_sent_to(db: Database, recipient: int, kind: str) -> datetime | None:
@@ -389,7 +235,7 @@ async def latest_failures(db: Database, limit: int = 5) -> list[OutboxRow]:
         "SELECT * FROM outbox WHERE status = 'failed' ORDER BY due_at DESC, id DESC LIMIT ?",
         (limit,),
     )
-    return [_row(row) for row in found]
+    return [outbox_row(row) for row in found]
 
 
 async def count_with_note(db: Database, key_prefix: str, note_prefix: str) -> int:

@@ -20,7 +20,7 @@ from bot.outbox import dispatch as outbox_dispatch
 from bot.outbox import kinds as outbox_kinds
 from bot.pack_context import PackContext
 from bot.texts import Texts
-from storage import outbox
+from storage import outbox, outbox_sending
 from tests.conftest import (
     STAFF_ID,
     FakeClock,
@@ -232,7 +232,7 @@ async def test_a_row_left_sending_by_a_crash_is_not_sent_again(
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{STAFF_ID}")
     assert row is not None
     # The dispatcher marked the row, then the process died before (or while) sending.
-    assert await outbox.mark_sending(bot.db, row.id)
+    assert await outbox_sending.mark_sending(bot.db, row.id)
     await stop_harness(bot)
 
     bot = await start(tmp_path, consultation, HANDEL_DUE + timedelta(minutes=3), api=bot.api)
@@ -313,8 +313,8 @@ async def test_a_network_error_after_the_pdf_resends_only_the_html(
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{GROUP}")
     assert row is not None
     # As _deliver records it when the PDF went out and the HTML hit a timeout.
-    await outbox.mark_sending(bot.db, row.id)
-    status = await outbox.mark_failed(
+    await outbox_sending.mark_sending(bot.db, row.id)
+    status = await outbox_sending.mark_failed(
         bot.db,
         row.id,
         "TimedOut: Timed out",
@@ -349,10 +349,10 @@ async def test_passing_errors_give_up_after_max_attempts(staff_bot: Harness) -> 
     row = await outbox.by_key(bot.db, f"digest:ws-handel:{STAFF_ID}")
     assert row is not None
     results = [
-        await outbox.mark_failed(bot.db, row.id, "NetworkError: down", retry=True)
-        for _ in range(outbox.MAX_ATTEMPTS)
+        await outbox_sending.mark_failed(bot.db, row.id, "NetworkError: down", retry=True)
+        for _ in range(outbox_sending.MAX_ATTEMPTS)
     ]
-    assert results == ["pending"] * (outbox.MAX_ATTEMPTS - 1) + ["failed"]
+    assert results == ["pending"] * (outbox_sending.MAX_ATTEMPTS - 1) + ["failed"]
 
 
 async def test_a_lead_of_36h_shifts_the_due_time(

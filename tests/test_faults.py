@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from bot import broadcasts
 from bot.fake_telegram import FaultMode
 from storage import outbox
+from storage.outbox_sending import MAX_ATTEMPTS
 from tests.conftest import STAFF_ID, Harness, VirtualTime
 from tests.outbox_support import add_people, dispatcher
 
@@ -71,7 +72,7 @@ async def test_a_failure_that_persists_is_given_up_and_shown_in_ausgang(bot: Har
         bot.clock.advance(hours=1)
     assert hallo_count(bot, ben) == 1 and hallo_count(bot, anna) == 0
     row = await outbox.by_key(bot.db, f"broadcast:1:{anna}")
-    assert row is not None and row.status == "failed" and row.attempts == outbox.MAX_ATTEMPTS
+    assert row is not None and row.status == "failed" and row.attempts == MAX_ATTEMPTS
     staff = bot.user(STAFF_ID, "Sabine")
     await staff.send("/ausgang")
     text = staff.last.text or ""

@@ -11,7 +11,7 @@ from telegram.error import TimedOut
 from bot import broadcasts
 from bot.consultation.model import Consultation
 from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX, Limits, RateLimiter
-from storage import outbox, recipients
+from storage import outbox, outbox_sending, recipients
 from tests.conftest import STAFF_ID, Harness, VirtualTime, start_harness, stop_harness
 from tests.outbox_support import (
     add_people,
@@ -174,8 +174,8 @@ async def test_a_crash_while_sending_resends_a_broadcast_but_never_a_reminder(
     reminder = await outbox.by_key(bot.db, "reminder:test")
     assert reminder is not None
     # The process dies after claiming both rows, before recording the outcome.
-    assert await outbox.mark_sending(bot.db, rows[anna].id)
-    assert await outbox.mark_sending(bot.db, reminder.id)
+    assert await outbox_sending.mark_sending(bot.db, rows[anna].id)
+    assert await outbox_sending.mark_sending(bot.db, reminder.id)
     api = bot.api
     await stop_harness(bot)
     bot = await start_harness(tmp_path, consultation)

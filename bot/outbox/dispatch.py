@@ -44,7 +44,7 @@ from bot.outbox.policy import (
     Postponed,
 )
 from bot.service.traffic import BULK, Limits, Traffic, retry_seconds
-from storage import outbox, recipients
+from storage import outbox, outbox_sending, recipients
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +123,9 @@ class Dispatcher:
         db = self.services.db
         for kind, policy in self.kinds.items():
             if policy.resend_interrupted:
-                found = await outbox.requeue_sending(db, kind, policy.interrupted_note)
+                found = await outbox_sending.requeue_sending(db, kind, policy.interrupted_note)
             else:
-                found = await outbox.reconcile_sending(db, kind, policy.interrupted_note)
+                found = await outbox_sending.reconcile_sending(db, kind, policy.interrupted_note)
             if found:
                 log.warning(
                     "%d %s row(s) interrupted while sending: %s",
@@ -181,7 +181,7 @@ class Dispatcher:
         now = services.clock()
         for kind, policy in self.kinds.items():
             report.dropped += await outbox.drop_expired(services.db, now, policy.expired_note, kind)
-        return [row for row in await outbox.due(services.db, now) if row.kind in self.kinds]
+        return [row for row in await outbox_sending.due(services.db, now) if row.kind in self.kinds]
 
     async def _pass(
         self, rows: list[outbox.OutboxRow], report: RunReport
@@ -206,7 +206,7 @@ class Dispatcher:
             await self.limiter.acquire(row.recipient)
             # Marked right before the call: a crash in between leaves it 'sending', which
             # reconcile() settles per kind at the next start.
-            if not await outbox.mark_sending(self.services.db, row.id):
+            if not await outbox_sending.mark_sending(self.services.db, row.id):
                 slots.release()
                 continue
             busy.add(row.recipient)
@@ -221,11 +221,11 @@ class Dispatcher:
         db = self.services.db
         person = await recipients.by_telegram_id(db, row.recipient) if row.recipient > 0 else None
         if person is not None and person.inactive:
-            await outbox.mark_dropped(db, row.id, NOTE_INACTIVE)
+            await outbox_sending.mark_dropped(db, row.id, NOTE_INACTIVE)
             report.blocked += 1
             return None
         if person is not None and person.withdrawn:  # planned before the withdrawal
-            await outbox.mark_dropped(db, row.id, NOTE_WITHDRAWN)
+            await outbox_sending.mark_dropped(db, row.id, NOTE_WITHDRAWN)
             report.dropped += 1
             return None
         try:
@@ -234,7 +234,7 @@ class Dispatcher:
             # Not Telegram: the message could not be made (a pack not rendered in time, a
             # bug). Tried again later, a few times, instead of ending the run for everyone.
             log.warning("outbox row %s not built: %s", row.id, error)
-            status = await outbox.mark_failed(
+            status = await outbox_sending.mark_failed(
                 db,
                 row.id,
                 f"{type(error).__name__}: {error}",
@@ -245,11 +245,11 @@ class Dispatcher:
             report.failed += status == "failed"
             return None
         if isinstance(decision, Dropped):
-            await outbox.mark_dropped(db, row.id, decision.note)
+            await outbox_sending.mark_dropped(db, row.id, decision.note)
             report.dropped += 1
             return None
         if isinstance(decision, Postponed):
-            await outbox.postpone(db, row.id, decision.due_at, decision.note)
+            await outbox_sending.postpone(db, row.id, decision.due_at, decision.note)
             report.postponed += 1
             return None
         return decision
@@ -272,21 +272,21 @@ class Dispatcher:
             self.limiter.pause(pause)
             report.paused += pause
             report.retried += 1
-            await outbox.release(
+            await outbox_sending.release(
                 db, row.id, f"{NOTE_RETRY_AFTER} {pause:g} s", payload=_progress(row, done)
             )
             return
         except Forbidden as error:
             if row.recipient > 0:
                 await recipients.mark_inactive(db, row.recipient, self.services.clock())
-            await outbox.mark_failed(
+            await outbox_sending.mark_failed(
                 db, row.id, f"{NOTE_BLOCKED} ({error})", retry=False, payload=_progress(row, done)
             )
             report.blocked += 1
             return
         except (BadRequest, ChatMigrated) as error:
             # Chat unknown, bad markup, a group that moved: trying again will not help.
-            await outbox.mark_failed(
+            await outbox_sending.mark_failed(
                 db,
                 row.id,
                 f"{type(error).__name__}: {error}",
@@ -297,7 +297,7 @@ class Dispatcher:
             return
         except NetworkError as error:
             # Timeouts, connection errors, Telegram's 5xx: again later, waiting longer each time.
-            status = await outbox.mark_failed(
+            status = await outbox_sending.mark_failed(
                 db,
                 row.id,
                 f"{type(error).__name__}: {error}",
@@ -311,7 +311,7 @@ class Dispatcher:
         except Exception as error:
             # A bug, not Telegram: never leave the row in 'sending' (it would count as sent).
             log.exception("outbox row %s", row.id)
-            await outbox.mark_failed(
+            await outbox_sending.mark_failed(
                 db,
                 row.id,
                 f"{type(error).__name__}: {error}",
@@ -322,7 +322,7 @@ class Dispatcher:
             return
         finally:
             slots.release()
-        await outbox.mark_sent(db, row.id, self.services.clock())
+        await outbox_sending.mark_sent(db, row.id, self.services.clock())
         report.sent += 1
         if outgoing.after_sent is not None:
             try:
