@@ -9,7 +9,9 @@ line: ``csv.Sniffer`` guesses ``doublequote=False`` from a header without quotes
 such names.
 
 Each row is checked on its own: the bad ones come back as problems with their line, the good ones
-as rows, an organisation listed twice (same name, ignoring case and spacing) once.
+as rows, an organisation listed twice (same name, ignoring case and spacing) once. What is wrong
+is said in the command line's words (templates/cli/invite_file.j2): only ``agenda-bot invite``
+reads these files.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.cli.texts import text
 from bot.consultation.model import Consultation
 
 NAME_LIMIT = 120
@@ -118,12 +121,7 @@ def decode(data: bytes, path: Path) -> str:
         # German Excel saves "CSV (Trennzeichen-getrennt)" as Windows-1252.
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise InviteFileError(
-            [
-                f"{path}: keine lesbare Textdatei (not UTF-8 or Windows-1252) – in Excel als"
-                ' "CSV UTF-8" speichern (save as "CSV UTF-8")'
-            ]
-        ) from None
+        raise InviteFileError([text("invite_file_unreadable", path=path)]) from None
 
 
 def delimiter(header: str) -> str:
@@ -166,9 +164,13 @@ def read_file(path: Path, consultation: Consultation) -> InviteFile:
     if missing:
         raise InviteFileError(
             [
-                f"{path}:{header_line}: Spalte fehlt (missing column): {', '.join(missing)}"
-                f" – erwartet (expected): name{sep}group{sep}contact"
-                f" (oder/or Name{sep}Gruppe{sep}Kontakt)"
+                text(
+                    "invite_file_missing_columns",
+                    path=path,
+                    line=header_line,
+                    missing=missing,
+                    sep=sep,
+                )
             ]
         )
 
@@ -197,16 +199,8 @@ def _rows(
         if not any(values):
             continue
         if len(values) > width and any(values[width:]):
-            problems.append(
-                RowProblem(
-                    line,
-                    (
-                        f"{len(values)} Felder statt {width} (fields instead of {width}) – steht"
-                        " ein Trennzeichen im Namen? Dann den Namen in Anführungszeichen setzen"
-                        " (quote a name containing the delimiter)"
-                    ),
-                )
-            )
+            fields = text("invite_file_too_many_fields", fields=len(values), width=width)
+            problems.append(RowProblem(line, fields))
             continue
 
         def cell(column: str, values: list[str] = values) -> str:
@@ -217,9 +211,9 @@ def _rows(
         name, group, contact = (" ".join(cell(c).split()) for c in ("name", "group", "contact"))
         errors = []
         if not name:
-            errors.append("Name fehlt (name is empty)")
+            errors.append(text("invite_file_no_name"))
         elif len(name) > NAME_LIMIT:
-            errors.append(f"Name länger als {NAME_LIMIT} Zeichen (name too long)")
+            errors.append(text("invite_file_long_name", limit=NAME_LIMIT))
         group_id = groups.get(name_key(group))
         if group_id is None:
             errors.append(_unknown_group(group, consultation))
@@ -240,26 +234,24 @@ def _rows(
             if first.contact is None and row.contact is not None:
                 rows[index] = InviteRow(first.name, first.group_id, row.contact, first.line)
         else:
-            problems.append(
-                RowProblem(
-                    line,
-                    (
-                        f"{name!r} steht schon in Zeile {first.line}, dort mit Gruppe"
-                        f" {first.group_id} und Kontakt {first.contact or '-'} – welche Angaben"
-                        " gelten? (listed twice with other details)"
-                    ),
-                )
+            twice = text(
+                "invite_file_twice",
+                name=name,
+                first_line=first.line,
+                group_id=first.group_id,
+                contact=first.contact,
             )
+            problems.append(RowProblem(line, twice))
     return InviteFile(rows, problems, duplicates)
 
 
 def _unknown_group(group: str, consultation: Consultation) -> str:
-    allowed = ", ".join(f"{g.id} ({g.title.de})" for g in consultation.groups)
+    groups = [(g.id, g.title.de) for g in consultation.groups]
     if not group:
-        return f"Gruppe fehlt (group is empty) – erlaubt (allowed): {allowed}"
+        return text("invite_file_no_group", groups=groups)
     spellings = {name_key(g.id): g.id for g in consultation.groups}
     for g in consultation.groups:
         spellings.setdefault(name_key(g.title.de), g.title.de)
     close = difflib.get_close_matches(name_key(group), list(spellings), n=1)
-    hint = f"meinten Sie (did you mean) {spellings[close[0]]!r}? " if close else ""
-    return f"unbekannte Gruppe (unknown group) {group!r} – {hint}erlaubt (allowed): {allowed}"
+    meant = spellings[close[0]] if close else None
+    return text("invite_file_unknown_group", group=group, close=meant, groups=groups)

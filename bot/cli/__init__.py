@@ -2,10 +2,11 @@
 
 Adding a command: write ``bot/cli/<group>.py`` with ``register(sub: Subparsers) -> None`` that adds
 its parser(s) and sets ``func`` (``def f(args: argparse.Namespace, env: Env) -> int``) with
-``set_defaults``; add the module to ``COMMANDS`` below. Help texts in German, English in brackets
-(``help="Datenbank sichern (back up the database)"``); the environment variables a command reads
-are listed under its --help by bot/cli/helptext.py (``BY_COMMAND``; default: the database and
-the consultation).
+``set_defaults``; add the module to ``COMMANDS`` below. Its words, help and messages alike, are
+macros in ``templates/cli/<group>.j2`` (bot/cli/texts.py), German with English in brackets
+(``help=text("backup_help")``: "Datenbank sichern (back up the database ...)"); the
+environment variables a command reads are listed under its --help by bot/cli/helptext.py
+(``BY_COMMAND``; default: the database and the consultation).
 A command that needs the settings calls ``env.settings()`` (read once; logging then follows
 AGENDA_LOG_LEVEL/AGENDA_LOG_FORMAT and the token and webhook secret are blanked out of every line).
 A command that works on the database calls ``env.database()``: it names the file on stderr and
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 
 from bot.cli import (
@@ -36,8 +36,9 @@ from bot.cli import (
     run,
     status,
 )
-from bot.cli.common import EXIT_CONFIG, Env
+from bot.cli.common import EXIT_CONFIG, Env, note
 from bot.cli.helptext import decorate
+from bot.cli.texts import text
 from bot.service import logs
 from bot.settings import SettingsError
 from storage.files import restrict_umask
@@ -64,7 +65,7 @@ COMMANDS = (
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every command group registered."""
     root = argparse.ArgumentParser(prog="agenda-bot")
-    sub = root.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    sub = root.add_subparsers(dest="command", required=True, metavar=text("commands_metavar"))
     for module in COMMANDS:
         module.register(sub)
     decorate(root, sub)  # German and English; each command lists its variables
@@ -80,9 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args, Env(formatter))
         return result
-    except SettingsError as error:
-        print(f"agenda-bot: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except DatabaseUnusable as error:
-        print(f"agenda-bot: {error}", file=sys.stderr)
+    except (SettingsError, DatabaseUnusable) as error:
+        note(str(error))
         return EXIT_CONFIG

@@ -7,25 +7,21 @@ import asyncio
 from datetime import date, datetime, time
 
 from bot.cli.common import Env, Subparsers, load_consultation
-
-HEADER = "Zeit (time)\tWer (who)\tAktion (action)\tBetrifft (subject)\tAbgelehnt (refused)\tNotiz"
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``audit``."""
     parser = sub.add_parser(
         "audit",
-        help="Protokoll der Verwaltungsaktionen und abgelehnten Versuche (audit trail)",
-        description="Eine Zeile je Eintrag, Spalten durch Tabulator getrennt, Zeit in der"
-        " Zeitzone der Befragung; Wer: Telegram-ID, 'cli' (Kommandozeile) oder 'job'"
-        " (automatisch). (One line per entry, tab-separated, local time; who: a Telegram id,"
-        " 'cli' or 'job'.)",
+        help=text("audit_help"),
+        description=text("audit_description"),
     )
     parser.add_argument(
         "--since",
         type=date.fromisoformat,
-        metavar="DATUM",
-        help="nur Einträge ab diesem Tag, z. B. 2027-01-31 (only entries from this day on)",
+        metavar=text("audit_since_metavar"),
+        help=text("audit_since_help"),
     )
     parser.set_defaults(func=audit_command)
 
@@ -46,10 +42,10 @@ async def _audit(env: Env, since: date | None) -> int:
         entries = await audit.entries(db, since=start)
     finally:
         await db.close()
-    print(HEADER)
+    print(text("audit_header"))
     for e in entries:
         at = from_iso(e.at).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
         who = str(e.actor) if e.actor is not None else e.via
-        refused = "ja (yes)" if e.refused else ""
+        refused = text("audit_refused") if e.refused else ""
         print("\t".join((at, who, e.action, e.subject or "", refused, e.detail or "")))
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import Env, Subparsers, checked_database
+from bot.cli.texts import text
 
 if TYPE_CHECKING:
     from bot.consultation.model import Consultation
@@ -17,20 +18,9 @@ if TYPE_CHECKING:
 
 def register(sub: Subparsers) -> None:
     """Add ``check``."""
-    parser = sub.add_parser("check", help="Befragungsdatei prüfen (validate a consultation file)")
-    parser.add_argument(
-        "file",
-        type=Path,
-        nargs="?",
-        help="die YAML-Datei; ohne: AGENDA_CONSULTATION oder die mitgelieferte Hagenow-Datei"
-        " (the YAML file; default: AGENDA_CONSULTATION or the shipped Hagenow file)",
-    )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        help="Datenbank: warnen, wenn eine Frage mit Antworten dort in der Datei fehlt"
-        " (a database: warn when a question with answers is gone from the file)",
-    )
+    parser = sub.add_parser("check", help=text("check_help"))
+    parser.add_argument("file", type=Path, nargs="?", help=text("check_file_help"))
+    parser.add_argument("--db", type=Path, help=text("check_db_help"))
     parser.set_defaults(func=check)
 
 
@@ -43,17 +33,20 @@ def check(args: argparse.Namespace, env: Env) -> int:
         consultation = load_consultation(path)
     except ConsultationError as error:
         print(error, file=sys.stderr)
-        print(f"{path}: {len(error.errors)} error(s)", file=sys.stderr)
+        print(text("check_errors", path=path, errors=len(error.errors)), file=sys.stderr)
         return 1
     if args.db is not None:
-        checked_database(args.db, hint="check the path given to --db")
+        checked_database(args.db, hint=text("check_db_missing_hint"))
         for warning in asyncio.run(vanished_answers(args.db, consultation)):
-            print(f"{path}: Warnung (warning): {warning}", file=sys.stderr)
-    questions = sum(len(q.questions) for q in consultation.questionnaires)
-    print(
-        f"{path}: ok - {len(consultation.questionnaires)} questionnaires, {questions} questions, "
-        f"{len(consultation.events)} events"
+            print(text("check_warning", path=path, warning=warning), file=sys.stderr)
+    ok = text(
+        "check_ok",
+        path=path,
+        questionnaires=len(consultation.questionnaires),
+        questions=sum(len(q.questions) for q in consultation.questionnaires),
+        events=len(consultation.events),
     )
+    print(ok)
     return 0
 
 
@@ -72,14 +65,13 @@ async def vanished_answers(db_path: Path, consultation: Consultation) -> list[st
         questionnaire = consultation.questionnaire(row.questionnaire_id)
         if questionnaire is not None and questionnaire.question(row.question_id) is not None:
             continue
-        where = (
-            f"Frage {row.question_id!r} in {row.questionnaire_id!r}"
-            if questionnaire is not None
-            else f"Fragebogen {row.questionnaire_id!r} (Frage {row.question_id!r})"
-        )
         warnings.append(
-            f"{where} fehlt in der Datei, hat aber {row.answers} Antwort(en) in der Datenbank –"
-            f" sie fehlen dann in Unterlagen und Export; Kennung zurück ändern? (question with"
-            f" {row.answers} answer(s) in the database is gone from the file: renamed?)"
+            text(
+                "check_vanished",
+                questionnaire_id=row.questionnaire_id,
+                question_id=row.question_id,
+                questionnaire_known=questionnaire is not None,
+                answers=row.answers,
+            )
         )
     return warnings

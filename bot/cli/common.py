@@ -10,6 +10,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from bot.cli.texts import text
 from bot.service import logs
 from bot.service.logs import ServiceFormatter
 from bot.settings import Settings, SettingsError
@@ -58,17 +59,10 @@ def checked_database(path: Path, *, create: bool = False, hint: str = "") -> Pat
             quick_check(path)
         except DatabaseUnusable as error:
             if error.problem == "no such file":
-                raise DatabaseUnusable(
-                    path,
-                    "no such file - "
-                    + (
-                        hint
-                        or "set AGENDA_DATA_DIR or AGENDA_DB"
-                        " (agenda-bot run creates it at its first start)"
-                    ),
-                ) from None
+                hint = hint or text("database_missing_hint")
+                raise DatabaseUnusable(path, text("database_missing", hint=hint)) from None
             raise
-    print(f"agenda-bot: Datenbank (database): {path}{' (neu/new)' if new else ''}", file=sys.stderr)
+    note(text("database_named", path=path, new=new))
     return path
 
 
@@ -77,15 +71,11 @@ def telegram_failure(error: Exception, settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     if isinstance(error, InvalidToken):
-        raise SettingsError(
-            "TELEGRAM_BOT_TOKEN",
-            "rejected by Telegram - copy the current token from @BotFather (/token)",
-        ) from None
-    text = str(error)
+        raise SettingsError("TELEGRAM_BOT_TOKEN", text("token_rejected")) from None
+    problem = str(error)
     if settings.token:
-        text = text.replace(settings.token, "<TELEGRAM_BOT_TOKEN>")
-    print(f"agenda-bot: cannot reach Telegram at {settings.base_url}: {text}", file=sys.stderr)
-    return 1
+        problem = problem.replace(settings.token, "<TELEGRAM_BOT_TOKEN>")
+    return fail(text("telegram_unreachable", base_url=settings.base_url, error=problem))
 
 
 def load_consultation(settings: Settings) -> Consultation:
@@ -99,7 +89,11 @@ def load_consultation(settings: Settings) -> Consultation:
         print(error, file=sys.stderr)
         raise SettingsError(
             "AGENDA_CONSULTATION",
-            f"{settings.consultation_path} is invalid ({len(error.errors)} error(s), see above)",
+            text(
+                "consultation_invalid",
+                path=settings.consultation_path,
+                errors=len(error.errors),
+            ),
         ) from None
     settings.check_timezone(consultation.timezone)
     return consultation
@@ -117,7 +111,12 @@ def local_zone(settings: Settings) -> tzinfo:
         return UTC
 
 
+def note(message: str) -> None:
+    """One line on stderr, named by the program (`message`: a text of templates/cli)."""
+    print(text("program_line", message=message), file=sys.stderr)
+
+
 def fail(message: str) -> int:
     """One line on stderr, exit code 1."""
-    print(f"agenda-bot: {message}", file=sys.stderr)
+    note(message)
     return 1

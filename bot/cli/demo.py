@@ -7,29 +7,17 @@ import asyncio
 from pathlib import Path
 
 from bot.cli.common import Env, Subparsers
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``demo``."""
-    parser = sub.add_parser(
-        "demo",
-        help="Vorführung: simulierte Personen antworten dem echten Bot (demo: simulated people"
-        " answer the real bot)",
-    )
+    parser = sub.add_parser("demo", help=text("demo_help"))
     parser.add_argument(
-        "--db",
-        type=Path,
-        default=Path("out/demo.sqlite3"),
-        help="Demo-Datenbank (default: out/demo.sqlite3 im aktuellen Verzeichnis)",
+        "--db", type=Path, default=Path("out/demo.sqlite3"), help=text("demo_db_help")
     )
-    parser.add_argument(
-        "--per-group", type=int, default=40, help="Personen je Gruppe (people per group)"
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="DB auch ersetzen, wenn sie keine Demo-Datenbank ist (replace a non-demo database)",
-    )
+    parser.add_argument("--per-group", type=int, default=40, help=text("demo_per_group_help"))
+    parser.add_argument("--force", action="store_true", help=text("demo_force_help"))
     parser.set_defaults(func=demo)
 
 

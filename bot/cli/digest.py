@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``digest``."""
-    parser = sub.add_parser(
-        "digest", help="Briefing-Pack eines Workshops schreiben (a workshop's pack, HTML and PDF)"
-    )
-    parser.add_argument("workshop", help="ID des Workshops, z. B. ws-handel")
-    parser.add_argument(
-        "--out", type=Path, default=Path("out"), help="Verzeichnis (directory; default: out)"
-    )
+    parser = sub.add_parser("digest", help=text("digest_help"))
+    parser.add_argument("workshop", help=text("digest_workshop_help"))
+    parser.add_argument("--out", type=Path, default=Path("out"), help=text("digest_out_help"))
     parser.set_defaults(func=digest)
 
 
@@ -45,11 +41,7 @@ async def _digest(env: Env, workshop_id: str, out_dir: Path) -> int:
             db, "digest", actor=None, subject=pack.workshop_id, now=datetime.now(UTC)
         )
     except UnknownWorkshop as error:
-        print(
-            f"agenda-bot: no workshop {workshop_id!r}; valid ids: {', '.join(error.valid)}",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(text("digest_unknown_workshop", workshop_id=workshop_id, valid=error.valid))
     finally:
         await db.close()
     for path in write_document(render_document(PACK, pack), out_dir, PACK.stem(pack)):

@@ -8,22 +8,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``draft check`` and ``draft publish``."""
-    draft = sub.add_parser(
-        "draft", help="Entwurf des Handlungskonzepts (draft; format: docs/draft.md)"
-    )
+    draft = sub.add_parser("draft", help=text("draft_help"))
     draft_sub = draft.add_subparsers(dest="draft_command", required=True)
-    check = draft_sub.add_parser("check", help="Entwurfsdatei prüfen (validate a draft file)")
+    check = draft_sub.add_parser("check", help=text("draft_check_help"))
     check.add_argument("file", type=Path)
-    publish = draft_sub.add_parser(
-        "publish",
-        help="Entwurf veröffentlichen: neue Version, Teilnehmende werden benachrichtigt"
-        " (publish a draft)",
-    )
+    publish = draft_sub.add_parser("publish", help=text("draft_publish_help"))
     publish.add_argument("file", type=Path)
     draft.set_defaults(func=draft_command)
 
@@ -43,25 +38,21 @@ async def _draft(env: Env, command: str, path: Path) -> int:
     try:
         source = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
-        return 1
+        return fail(text("cannot_read", path=path, error=error))
     try:
         parsed = draft.load_draft(source, consultation, str(path))
     except draft.DraftError as error:
         print(error, file=sys.stderr)
         return 1
     if command == "check":
-        print(f"{path}: ok - {len(parsed.measures)} measures, review until {parsed.review_until}")
+        measures, until = len(parsed.measures), parsed.review_until
+        print(text("draft_ok", path=path, measures=measures, review_until=until))
         return 0
     db = await Database.open(env.database())
     try:
         same = await draft.unchanged(db, source)
         if same is not None:
-            print(
-                f"{path}: unverändert – gleich der veröffentlichten Version {same},"
-                " nichts getan, niemand benachrichtigt (same as the published version;"
-                " nothing done)"
-            )
+            print(text("draft_unchanged", path=path, version=same))
             return 0
         now = datetime.now(UTC)
         async with db.transaction():  # published together with its audit entry
@@ -77,8 +68,12 @@ async def _draft(env: Env, command: str, path: Path) -> int:
             )
     finally:
         await db.close()
-    print(
-        f"{path}: published as version {version_id}, {len(parsed.measures)} measures;"
-        f" {count} notices planned (the running bot sends them within a minute)"
+    published = text(
+        "draft_published",
+        path=path,
+        version=version_id,
+        measures=len(parsed.measures),
+        notices=count,
     )
+    print(published)
     return 0

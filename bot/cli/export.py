@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``export``."""
     parser = sub.add_parser(
         "export",
-        help="alle Antworten, Meldungen, Ausbildungszahlen, Teilnehmende exportieren (export,"
-        " XLSX or CSV)",
-        description="XLSX: --out FILE.xlsx writes one workbook (--out DIR: DIR/agenda-<date>.xlsx)."
-        " CSV: --out DIR --format csv writes DIR/answers.csv, problems.csv, training.csv,"
-        " training_fields.csv, participants.csv, draft.csv and draft_comments.csv."
-        " Columns: docs/exports.md.",
+        help=text("export_help"),
+        description=text("export_description"),
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("out"),
-        help="DATEI.xlsx oder Verzeichnis (file or directory; default: out)",
-    )
+    parser.add_argument("--out", type=Path, default=Path("out"), help=text("export_out_help"))
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
     parser.set_defaults(func=export)
 
@@ -45,14 +36,9 @@ async def _export(env: Env, out: Path, fmt: str) -> int:
 
     suffix = out.suffix.lower()
     if fmt == "csv" and suffix in (".csv", ".xlsx"):
-        print(
-            "agenda-bot: --format csv writes one file per table; --out must be a DIR",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(text("export_csv_needs_dir"))
     if fmt == "xlsx" and suffix in (".csv", ".xls"):
-        print("agenda-bot: --out FILE.xlsx, or --out DIR [--format csv]", file=sys.stderr)
-        return 1
+        return fail(text("export_xlsx_out"))
     settings = env.settings()
     consultation = load_consultation(settings)
     db = await Database.open(env.database())

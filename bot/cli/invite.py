@@ -12,66 +12,40 @@ from typing import TYPE_CHECKING
 
 from bot.cli import invite_members
 from bot.cli.common import Env, Subparsers, fail, load_consultation, telegram_failure
+from bot.cli.texts import text
 
 if TYPE_CHECKING:
+    from bot.invite_file import InviteFile
     from bot.settings import Settings
 
 
 def register(sub: Subparsers) -> None:
     """Add ``invite`` and its subcommands."""
-    invite = sub.add_parser("invite", help="Einladungen für Organisationen (invitations)")
+    invite = sub.add_parser("invite", help=text("invite_help"))
     invite_sub = invite.add_subparsers(dest="invite_command", required=True)
     imp = invite_sub.add_parser(
-        "import", help="Organisationen aus CSV anlegen, Links schreiben (import, write links)"
+        "import",
+        help=text("invite_import_help"),
+        description=text("invite_import_description"),
     )
-    imp.description = (
-        "Spalten name;group;contact (oder Name;Gruppe;Kontakt), Trennzeichen ; oder , – wie Excel"
-        " speichert. Gruppe als Kennung oder Titel aus der Befragungsdatei. Erneuter Import"
-        " derselben Organisation ändert Gruppe und Kontakt, der Link bleibt. (Columns name, group,"
-        " contact; a group as id or title; a re-import updates an organisation, its link stays.)"
-    )
-    imp.add_argument(
-        "csv", type=Path, help="CSV-Datei, z. B. aus Excel (CSV file, e.g. saved by Excel)"
-    )
-    imp.add_argument(
-        "--out",
-        type=Path,
-        help="Links hierhin schreiben (where to write the links; default: <csv>-links.csv)",
-    )
-    imp.add_argument(
-        "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
-    )
-    imp.add_argument(
-        "--partial",
-        action="store_true",
-        help="fehlerhafte Zeilen überspringen, die guten importieren (skip bad rows)",
-    )
+    imp.add_argument("csv", type=Path, help=text("invite_import_csv_help"))
+    imp.add_argument("--out", type=Path, help=text("invite_import_out_help"))
+    imp.add_argument("--bot", help=text("invite_bot_help"))
+    imp.add_argument("--partial", action="store_true", help=text("invite_partial_help"))
     imp.set_defaults(func=import_command)
     letters = invite_sub.add_parser(
         "letters",
-        help="Einladungsbriefe als PDF, je Organisation eine Seite mit QR-Code"
-        " (invitation letters)",
-        description="Schreibt für jede eingeladene Organisation der Datenbank einen Brief (A4,"
-        " deutsch): Briefkopf aus der Befragungsdatei (letterhead), Anlass, Termine, persönlicher"
-        " Link als QR-Code und Text, Datenschutz-Kontakt. Mit CSV nur die Organisationen dieser"
-        " Datei (zuerst importieren). (One letter per invited organisation of the database; with"
-        " a CSV only that file's organisations, imported first.)",
+        help=text("invite_letters_help"),
+        description=text("invite_letters_description"),
     )
-    letters.add_argument(
-        "csv",
-        type=Path,
-        nargs="?",
-        help="nur die Organisationen dieser CSV (only the organisations of this CSV)",
-    )
+    letters.add_argument("csv", type=Path, nargs="?", help=text("invite_letters_csv_help"))
     letters.add_argument(
         "--out",
         type=Path,
         default=Path("einladungen.pdf"),
-        help="PDF-Datei (the PDF; default: einladungen.pdf)",
+        help=text("invite_letters_out_help"),
     )
-    letters.add_argument(
-        "--bot", help="Benutzername des Bots für die Links (bot username; default: von Telegram)"
-    )
+    letters.add_argument("--bot", help=text("invite_bot_help"))
     letters.set_defaults(func=letters_command)
     invite_members.register_subcommands(invite_sub)  # list, revoke, reissue, confirm, refuse
 
@@ -93,28 +67,26 @@ async def _invite_import(
     try:
         found = read_file(csv_path, consultation)
     except OSError as error:
-        return fail(f"{csv_path}: {error.strerror or error} (cannot read)")
+        return fail(text("invite_cannot_read", path=csv_path, error=error.strerror or error))
     except InviteFileError as error:
         for line in error.errors:
             print(line, file=sys.stderr)
         return 1
-    for problem in found.problems:
-        print(f"{csv_path}:{problem.line}: {problem.text}", file=sys.stderr)
+    _print_problems(csv_path, found)
     for dup in found.duplicates:
-        print(
-            f"{csv_path}:{dup.line}: {dup.name!r} doppelt, wie Zeile {dup.first_line}"
-            f" – zählt einmal (duplicate, counted once)",
-            file=sys.stderr,
+        duplicate = text(
+            "invite_duplicate",
+            path=csv_path,
+            line=dup.line,
+            name=dup.name,
+            first_line=dup.first_line,
         )
+        print(duplicate, file=sys.stderr)
     bad = len({p.line for p in found.problems})
     if bad and not partial:
-        return fail(
-            f"{bad} fehlerhafte Zeile(n), nichts importiert (nothing imported) – Datei"
-            f" korrigieren oder mit --partial nur die {len(found.rows)} guten importieren"
-            " (fix the file, or import the good rows with --partial)"
-        )
+        return fail(text("invite_nothing_imported", bad=bad, good=len(found.rows)))
     if not found.rows:
-        return fail(f"{csv_path}: keine Organisationen zu importieren (no organisations)")
+        return fail(text("invite_no_organisations", path=csv_path))
     if bot_username is None:
         bot_username = await _bot_username(settings)
         if bot_username is None:
@@ -129,13 +101,26 @@ async def _invite_import(
     for inv in invitations:
         print(f"{inv.name}\t{inv.link}")
     count = Counter(inv.status for inv in invitations)
-    skipped = f"; {bad} Zeile(n) übersprungen (rows skipped)" if bad else ""
-    print(
-        f"{len(invitations)} Organisationen (organisations): {count['new']} neu (new),"
-        f" {count['updated']} geändert (updated), {count['unchanged']} unverändert"
-        f" (unchanged){skipped}; Links: {out}"
+    imported = text(
+        "invite_imported",
+        total=len(invitations),
+        new=count["new"],
+        updated=count["updated"],
+        unchanged=count["unchanged"],
+        skipped=bad,
+        links=out,
     )
+    print(imported)
     return 0
+
+
+def _print_problems(csv_path: Path, found: InviteFile) -> None:
+    """Each bad row of the file, with its line, on stderr."""
+    for problem in found.problems:
+        print(
+            text("invite_row_problem", path=csv_path, line=problem.line, problem=problem.text),
+            file=sys.stderr,
+        )
 
 
 async def _bot_username(settings: Settings) -> str | None:
@@ -179,29 +164,22 @@ async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str
         try:
             found = read_file(csv_path, consultation)
         except OSError as error:
-            return fail(f"{csv_path}: {error.strerror or error} (cannot read)")
+            return fail(text("invite_cannot_read", path=csv_path, error=error.strerror or error))
         except InviteFileError as error:
             return fail("\n".join(error.errors))
-        for problem in found.problems:
-            print(f"{csv_path}:{problem.line}: {problem.text}", file=sys.stderr)
+        _print_problems(csv_path, found)
         by_key = {name_key(o.name): o for o in orgs}
         missing = [row for row in found.rows if name_key(row.name) not in by_key]
         for row in missing:
             print(
-                f"{csv_path}:{row.line}: {row.name!r} ist nicht eingeladen (not invited)",
+                text("invite_not_invited", path=csv_path, line=row.line, name=row.name),
                 file=sys.stderr,
             )
         if missing or found.problems:
-            return fail(
-                f"keine Briefe geschrieben (no letters written) – zuerst: agenda-bot"
-                f" invite import {csv_path}"
-            )
+            return fail(text("invite_no_letters", path=csv_path))
         orgs = [by_key[name_key(row.name)] for row in found.rows]
     if not orgs:
-        return fail(
-            "keine eingeladenen Organisationen (none invited) – zuerst: agenda-bot"
-            " invite import FILE"
-        )
+        return fail(text("invite_none_invited"))
     if bot_username is None:
         bot_username = await _bot_username(settings)
         if bot_username is None:
@@ -213,7 +191,7 @@ async def _letters(env: Env, csv_path: Path | None, out: Path, bot_username: str
             limit = RENDER_TIMEOUT + 2 * len(orgs)
             rendered = await render_in_worker(pool, LETTERS, ctx, limit=limit)
     except RenderFailed as error:
-        return fail(f"Briefe nicht erstellt (letters not rendered): {error}")
+        return fail(text("invite_letters_failed", error=error))
     await asyncio.to_thread(out.write_bytes, rendered.pdf)
-    print(f"{len(orgs)} Briefe (letters): {out}")
+    print(text("invite_letters_written", count=len(orgs), path=out))
     return 0

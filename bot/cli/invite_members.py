@@ -9,47 +9,26 @@ import sys
 from datetime import UTC, datetime
 
 from bot.cli.common import Env, Subparsers, fail
-
-HEADER = "\t".join(
-    (
-        "Nr.",
-        "Organisation",
-        "Gruppe (group)",
-        "Kontakt (contact)",
-        "Mitglieder (members)",
-        "Wartet (waiting)",
-        "Alte Links (old links)",
-    )
-)
+from bot.cli.texts import text
 
 
 def register_subcommands(invite_sub: Subparsers) -> None:
     """Add list, revoke, reissue, confirm and refuse to ``invite``."""
     listing = invite_sub.add_parser(
         "list",
-        help="wer zu welcher eingeladenen Organisation gehört (who is bound to each organisation)",
-        description="Eine Zeile je Organisation, Personen als Pseudonym P0007 (wie im Export);"
-        " Kontakt: wer den Link zuerst geöffnet hat und über die Nennung entscheidet. (One line"
-        " per organisation; people as pseudonyms; contact: who opened the link first.)",
+        help=text("invite_list_help"),
+        description=text("invite_list_description"),
     )
     listing.set_defaults(func=list_command)
-    for name, text in (
-        ("revoke", "Link sperren; wer ihn öffnet, bekommt einen Hinweis (revoke the link)"),
-        ("reissue", "neuen Link ausgeben, der alte gilt nicht mehr (new link, old one revoked)"),
-    ):
-        parser = invite_sub.add_parser(name, help=text)
-        parser.add_argument("name", metavar="NAME", help="Name oder Nr. der Organisation")
+    for name in ("revoke", "reissue"):
+        parser = invite_sub.add_parser(name, help=text(f"invite_{name}_help"))
+        parser.add_argument("name", metavar="NAME", help=text("invite_name_help"))
         if name == "reissue":
-            parser.add_argument(
-                "--bot", help="Benutzername des Bots für den Link (default: von Telegram)"
-            )
+            parser.add_argument("--bot", help=text("invite_reissue_bot_help"))
         parser.set_defaults(func=link_command, link_action=name)
-    for name, text in (
-        ("confirm", "wartende Person bestätigen (confirm a waiting person)"),
-        ("refuse", "wartende Person ablehnen (refuse a waiting person)"),
-    ):
-        parser = invite_sub.add_parser(name, help=text)
-        parser.add_argument("person", metavar="PERSON", help="Pseudonym wie P0012 (invite list)")
+    for name in ("confirm", "refuse"):
+        parser = invite_sub.add_parser(name, help=text(f"invite_{name}_help"))
+        parser.add_argument("person", metavar="PERSON", help=text("invite_person_help"))
         parser.set_defaults(func=request_command, request_action=name)
 
 
@@ -74,10 +53,11 @@ async def _list(env: Env) -> int:
         bindings = await members.bindings(db)
     finally:
         await db.close()
-    print(HEADER)
+    print(text("invite_list_header"))
+    none = text("invite_list_none")
     for b in bindings:
         org = b.organisation
-        contact = _pseudonym(org.contact_person) if org.contact_person else "–"
+        contact = _pseudonym(org.contact_person) if org.contact_person else none
         others = [_pseudonym(m) for m in b.members if m != org.contact_person]
         print(
             "\t".join(
@@ -86,8 +66,8 @@ async def _list(env: Env) -> int:
                     org.name,
                     org.group_id,
                     contact,
-                    " ".join(others) or "–",
-                    " ".join(_pseudonym(w) for w in b.waiting) or "–",
+                    " ".join(others) or none,
+                    " ".join(_pseudonym(w) for w in b.waiting) or none,
                     str(b.old_links),
                 )
             )
@@ -117,11 +97,7 @@ async def _link(env: Env, action: str, name: str, bot_username: str | None) -> i
         if len(found) != 1:
             for org in found:
                 print(f"{org.id}\t{org.name}\t{org.group_id}", file=sys.stderr)
-            return fail(
-                f"{'mehrere' if found else 'keine'} eingeladene Organisation(en) „{name}“"
-                " – bitte die Nr. angeben (agenda-bot invite list)"
-                f" ({'several' if found else 'no'} invited organisation(s) of that name)"
-            )
+            return fail(text("invite_not_one", name=name, several=bool(found)))
         org, token, now = found[0], new_token(), datetime.now(UTC)
         async with db.transaction():  # the new link and its audit entry together
             await members.replace_token(db, org.id, token, now=now)
@@ -131,14 +107,11 @@ async def _link(env: Env, action: str, name: str, bot_username: str | None) -> i
     finally:
         await db.close()
     if action == "revoke":
-        print(
-            f"{org.name}: Link gesperrt; wer ihn öffnet, erfährt es (link revoked). Neuer Link:"
-            f" agenda-bot invite reissue {org.id}"
-        )
+        print(text("invite_revoked", name=org.name, organisation_id=org.id))
     else:
         assert bot_username is not None
         print(f"{org.name}\t{deep_link(bot_username, token)}")
-        print("Der alte Link gilt nicht mehr (the old link no longer works).")
+        print(text("invite_old_link_gone"))
     return 0
 
 
@@ -153,20 +126,17 @@ async def _request(env: Env, action: str, person: str) -> int:
     from storage.db import Database
 
     env.settings()
-    text = person.strip().upper().removeprefix("P")
-    if not text.isdigit():
-        return fail(f"{person!r}: erwartet ein Pseudonym wie P0012 (expected a pseudonym)")
-    person_id = int(text)
+    digits = person.strip().upper().removeprefix("P")
+    if not digits.isdigit():
+        return fail(text("invite_not_a_pseudonym", person=person))
+    person_id = int(digits)
     db = await Database.open(env.database())
     try:
         now = datetime.now(UTC)
         async with db.transaction():
             request = await members.request_of(db, person_id)
             if request is None:
-                return fail(
-                    f"{_pseudonym(person_id)} wartet auf keine Organisation"
-                    " (is not waiting for an organisation)"
-                )
+                return fail(text("invite_not_waiting", pseudonym=_pseudonym(person_id)))
             if action == "confirm":
                 org = await members.confirm(db, person_id, now=now)
             else:
@@ -183,6 +153,11 @@ async def _request(env: Env, action: str, person: str) -> int:
             )
     finally:
         await db.close()
-    done = "bestätigt (confirmed)" if action == "confirm" else "abgelehnt (refused)"
-    print(f"{_pseudonym(person_id)} für {org.name}: {done}; die Person erfährt es vom Bot.")
+    decided = text(
+        "invite_decided",
+        pseudonym=_pseudonym(person_id),
+        organisation=org.name,
+        confirmed=action == "confirm",
+    )
+    print(decided)
     return 0

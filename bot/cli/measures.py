@@ -6,45 +6,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import UTC, datetime
 
-from bot.cli.common import Env, Subparsers, fail
+from bot.cli.common import Env, Subparsers, fail, note
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``measures`` and its subcommands."""
-    measures = sub.add_parser(
-        "measures",
-        help="Maßnahmen des Entwurfs: anzeigen, beschließen (the draft's measures: list, adopt)",
-    )
+    measures = sub.add_parser("measures", help=text("measures_help"))
     measures_sub = measures.add_subparsers(dest="measures_command", required=True)
-    measures_sub.add_parser(
-        "list",
-        help="Maßnahmen des aktuellen Entwurfs mit Priorität und Beschluss (list the measures)",
-    )
+    measures_sub.add_parser("list", help=text("measures_list_help"))
     adopt = measures_sub.add_parser(
         "adopt",
-        help="Maßnahmen beschließen: sie kommen in den Plan (adopt measures into the plan)",
-        description="Markiert Maßnahmen des aktuellen Entwurfs als beschlossen (in den Plan), wie"
-        " der Knopf „Plan“ unter /prioritaeten. Alle Kennungen werden zuerst geprüft: eine"
-        " unbekannte, und nichts wird geändert. (Marks measures of the current draft as adopted,"
-        " as /prioritaeten does; one unknown id and nothing changes.)",
+        help=text("measures_adopt_help"),
+        description=text("measures_adopt_description"),
     )
-    adopt.add_argument(
-        "ids", nargs="+", metavar="ID", help="Kennung aus der Entwurfsdatei (measure id)"
-    )
-    adopt.add_argument(
-        "--undo",
-        action="store_true",
-        help="Beschluss zurücknehmen (withdraw the adoption)",
-    )
-    adopt.add_argument(
-        "--priority",
-        action="store_true",
-        help="zusätzlich als Priorität fürs nächste Haushaltsjahr markieren (also mark as"
-        " priority)",
-    )
+    adopt.add_argument("ids", nargs="+", metavar="ID", help=text("measures_ids_help"))
+    adopt.add_argument("--undo", action="store_true", help=text("measures_undo_help"))
+    adopt.add_argument("--priority", action="store_true", help=text("measures_priority_help"))
     measures.set_defaults(func=measures_command, ids=(), undo=False, priority=False)
 
 
@@ -64,31 +44,27 @@ async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority
     try:
         version = await drafts.current(db)
         if version is None:
-            return fail(
-                "kein Entwurf veröffentlicht (no draft published) – zuerst: agenda-bot"
-                " draft publish FILE"
-            )
+            return fail(text("measures_no_draft"))
         rows = await drafts.measures(db, version.id)
         if command == "list":
-            print(f"Entwurf (draft) {version.id}: {version.title}")
+            print(text("measures_draft", version=version.id, title=version.title))
             for m in rows:
-                marks = (
-                    "beschlossen (adopted)" if m.adopted else "",
-                    "Priorität (priority)" if m.priority else "",
+                line = text(
+                    "measures_line",
+                    measure_id=m.measure_id,
+                    action_field=m.action_field,
+                    title=m.title,
+                    adopted=m.adopted,
+                    priority=m.priority,
                 )
-                shown = " ".join(filter(None, marks))
-                print(f"{m.measure_id}\t{m.action_field}\t{m.title}\t{shown}".rstrip())
+                print(line)
             return 0
         by_id = {m.measure_id: m for m in rows}
         wrong = [i for i in dict.fromkeys(ids) if i not in by_id]
         for measure_id in wrong:
-            print(f"agenda-bot: {unknown('measure', measure_id, by_id)}", file=sys.stderr)
+            note(unknown("measure", measure_id, by_id))
         if wrong:
-            return fail(
-                f"nichts geändert (nothing changed): {len(wrong)} unbekannte"
-                f" Kennung(en) im Entwurf {version.id} – agenda-bot measures list zeigt"
-                " alle"
-            )
+            return fail(text("measures_unknown_ids", count=len(wrong), version=version.id))
         chosen = [by_id[i] for i in dict.fromkeys(ids)]
         now, detail = datetime.now(UTC), "off" if undo else "on"
         async with db.transaction():  # the marks and their audit entries together
@@ -115,11 +91,7 @@ async def _measures(env: Env, command: str, ids: list[str], undo: bool, priority
         adopted = sum(1 for m in await drafts.measures(db, version.id) if m.adopted)
     finally:
         await db.close()
-    done = "zurückgenommen (withdrawn)" if undo else "beschlossen (adopted)"
     for m in chosen:
-        print(f"{m.measure_id}\t{m.title}\t{done}")
-    print(
-        f"Entwurf (draft) {version.id}: {adopted} von {len(rows)} Maßnahmen beschlossen"
-        f" (of {len(rows)} measures adopted)"
-    )
+        print(text("measures_marked", measure_id=m.measure_id, title=m.title, undo=undo))
+    print(text("measures_adopted", version=version.id, adopted=adopted, total=len(rows)))
     return 0

@@ -9,28 +9,23 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``plan`` and its subcommands."""
-    plan = sub.add_parser("plan", help="Zeit-Maßnahmen-Plan (the plan; format: docs/plan.md)")
+    plan = sub.add_parser("plan", help=text("plan_help"))
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
-    check = plan_sub.add_parser(
-        "check", help="Plandatei gegen beschlossene Maßnahmen prüfen (validate a plan file)"
-    )
+    check = plan_sub.add_parser("check", help=text("plan_check_help"))
     check.add_argument("file", type=Path)
-    publish = plan_sub.add_parser(
-        "publish", help="Plandatei speichern; /plan zeigt sie (store a plan file)"
-    )
+    publish = plan_sub.add_parser("publish", help=text("plan_publish_help"))
     publish.add_argument("file", type=Path)
-    render = plan_sub.add_parser("render", help="Plan als HTML und PDF schreiben (write the plan)")
-    render.add_argument("--plan", type=Path, dest="file", help="a plan file (default: published)")
-    render.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
-    report = plan_sub.add_parser(
-        "progress", help="Fortschrittsbericht als HTML und PDF (progress report)"
-    )
-    report.add_argument("--out", type=Path, default=Path("out"), help="directory (default: out)")
+    render = plan_sub.add_parser("render", help=text("plan_render_help"))
+    render.add_argument("--plan", type=Path, dest="file", help=text("plan_file_help"))
+    render.add_argument("--out", type=Path, default=Path("out"), help=text("plan_out_help"))
+    report = plan_sub.add_parser("progress", help=text("plan_progress_help"))
+    report.add_argument("--out", type=Path, default=Path("out"), help=text("plan_out_help"))
     report.set_defaults(file=None)
     plan.set_defaults(func=plan_command)
 
@@ -56,18 +51,13 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
         if path is None:
             stored = await plans.latest(db)
             if stored is None:
-                print(
-                    "agenda-bot: no plan published yet (agenda-bot plan publish FILE)",
-                    file=sys.stderr,
-                )
-                return 1
+                return fail(text("plan_none_published"))
             source, name = stored.source, stored.file_name
         else:
             try:
                 source = await asyncio.to_thread(path.read_text, encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
-                print(f"agenda-bot: cannot read {path}: {error}", file=sys.stderr)
-                return 1
+                return fail(text("cannot_read", path=path, error=error))
             name = str(path)
         today = datetime.now(consultation.zone).date()
         try:
@@ -78,10 +68,7 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
         if command == "publish":
             stored = await plans.latest(db)
             if stored is not None and same_text(stored.source, source):
-                print(
-                    f"{name}: unverändert – gleich dem veröffentlichten Plan, nichts getan"
-                    " (same as the published plan; nothing done)"
-                )
+                print(text("plan_unchanged", name=name))
                 return 0
             now = datetime.now(UTC)
             async with db.transaction():
@@ -93,11 +80,14 @@ async def _plan(env: Env, command: str, path: Path | None, out: Path | None) -> 
     finally:
         await db.close()
     if command in ("check", "publish"):
-        done = "published" if command == "publish" else "ok"
-        print(
-            f"{name}: {done} - {len(ctx.measures)} measures,"
-            f" {sum(len(m.milestones) for m in ctx.measures)} milestones"
+        done = text(
+            "plan_done",
+            name=name,
+            published=command == "publish",
+            measures=len(ctx.measures),
+            milestones=sum(len(m.milestones) for m in ctx.measures),
         )
+        print(done)
         return 0
     from bot.documents.kinds import PLAN, PROGRESS
     from bot.documents.pipeline import render_document, write_document

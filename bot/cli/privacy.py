@@ -6,17 +6,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.texts import text
 
 if TYPE_CHECKING:
     from bot.privacy_export import Copy
-
-_ID_HELP = "Kennung: P0007 oder 7 (pseudonym or number, from person find)"
 
 
 def now() -> datetime:
@@ -28,49 +26,37 @@ def register(sub: Subparsers) -> None:
     """Add ``purge`` and ``person``."""
     purge = sub.add_parser(
         "purge",
-        help="Persönliche Daten nach purge_after löschen (delete personal data after purge_after)",
-        description="Löscht nach dem Tag purge_after der Beteiligungsdatei die Daten aller "
-        "Personen wie /loeschen, dazu Postausgang, Eingang, Kontakte der Einladungsliste, ältere "
-        "Protokolleinträge und die Sicherungen in AGENDA_BACKUP_DIR. Zusammengefasste Ergebnisse "
-        "bleiben (und Antworten ohne Personenbezug, wenn retention.keep_anonymised gesetzt ist). "
-        "Der laufende Bot tut dasselbe von selbst. (Deletes every person's data after purge_after; "
-        "the running bot does the same by itself.)",
+        help=text("purge_help"),
+        description=text("purge_description"),
     )
-    purge.add_argument(
-        "--dry-run", action="store_true", help="nur zeigen, was ginge (only show what would go)"
-    )
+    purge.add_argument("--dry-run", action="store_true", help=text("purge_dry_run_help"))
     purge.set_defaults(func=purge_command)
 
-    person = sub.add_parser(
-        "person", help="Anfragen per Post/Mail: finden, Kopie, löschen (requests by mail)"
-    )
+    person = sub.add_parser("person", help=text("person_help"))
     commands = person.add_subparsers(dest="person_command", required=True)
     find = commands.add_parser(
         "find",
-        help="Person finden (find a person)",
-        description="Sucht nach Teil des Organisationsnamens, Einladungs-Token oder Kennung "
-        "P0007 (by part of the organisation's name, invitation token or pseudonym).",
+        help=text("person_find_help"),
+        description=text("person_find_description"),
     )
-    find.add_argument("text", metavar="TEXT", help="Name, Token oder P0007")
+    find.add_argument("text", metavar="TEXT", help=text("person_find_text_help"))
     find.set_defaults(func=find_command)
-    export = commands.add_parser(
-        "export", help="Kopie aller Daten als ZIP schreiben (write the copy of all data as ZIP)"
+    export = commands.add_parser("export", help=text("person_export_help"))
+    export.add_argument("person", metavar="ID", help=text("person_id_help"))
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help=text("person_export_out_help")
     )
-    export.add_argument("person", metavar="ID", help=_ID_HELP)
-    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="Zielordner")
     export.set_defaults(func=export_command)
-    erase = commands.add_parser(
-        "erase", help="Alle Daten der Person löschen (erase all data of the person)"
-    )
-    erase.add_argument("person", metavar="ID", help=_ID_HELP)
-    erase.add_argument("--yes", action="store_true", help="ohne Rückfrage (do not ask)")
+    erase = commands.add_parser("erase", help=text("person_erase_help"))
+    erase.add_argument("person", metavar="ID", help=text("person_id_help"))
+    erase.add_argument("--yes", action="store_true", help=text("person_erase_yes_help"))
     erase.set_defaults(func=erase_command)
 
 
 def _person_id(raw: str) -> int | None:
-    text = raw.strip()
-    text = text[1:] if text[:1] in ("P", "p") else text
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    digits = raw.strip()
+    digits = digits[1:] if digits[:1] in ("P", "p") else digits
+    return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
 def purge_command(args: argparse.Namespace, env: Env) -> int:
@@ -90,23 +76,31 @@ async def _purge(env: Env, dry_run: bool) -> int:
     try:
         if dry_run or not due:
             figures = await privacy.purge(db, consultation, settings, moment, dry_run=True)
-            when = "fällig (due)" if due else f"erst nach dem {consultation.purge_after} (not yet)"
-            print(
-                f"Löschung {when}: {figures.people} Personen, {figures.answers} Antworten, "
-                f"{figures.problems} Problemmeldungen, {figures.backups} Sicherungen"
+            preview = text(
+                "purge_preview",
+                due=due,
+                purge_after=consultation.purge_after,
+                people=figures.people,
+                answers=figures.answers,
+                problems=figures.problems,
+                backups=figures.backups,
             )
+            print(preview)
             if not due and not dry_run:
-                print("agenda-bot: nichts gelöscht (nothing deleted)", file=sys.stderr)
-                return 1
+                return fail(text("purge_nothing_deleted"))
             return 0
         done = await privacy.purge(db, consultation, settings, moment, via="cli")
     finally:
         await db.close()
-    kept = f", {done.answers_kept} ohne Personenbezug behalten" if done.answers_kept else ""
-    print(
-        f"Gelöscht: {done.people} Personen, {done.answers} Antworten{kept}, "
-        f"{done.problems} Problemmeldungen, {done.backups} Sicherungen (deleted)"
+    deleted = text(
+        "purge_done",
+        people=done.people,
+        answers=done.answers,
+        kept=done.answers_kept,
+        problems=done.problems,
+        backups=done.backups,
     )
+    print(deleted)
     return 0
 
 
@@ -115,30 +109,33 @@ def find_command(args: argparse.Namespace, env: Env) -> int:
     return asyncio.run(_find(env, args.text))
 
 
-async def _find(env: Env, text: str) -> int:
+async def _find(env: Env, search: str) -> int:
     from bot.export_cells import pseudonym
     from storage import audit, person_data
     from storage.db import Database
 
-    if not text.strip():
-        print("agenda-bot: bitte einen Suchtext angeben (give a search text)", file=sys.stderr)
-        return 1
+    if not search.strip():
+        return fail(text("person_find_no_text"))
     db = await Database.open(env.database())
     try:
-        found = await person_data.find(db, text)
+        found = await person_data.find(db, search)
         await audit.record(
             db, "person_find", actor=None, via="cli", detail=f"found={len(found)}", now=now()
         )
     finally:
         await db.close()
     for match in found:
-        state = " widerrufen (withdrawn)" if match.withdrawn else ""
-        print(
-            f"{pseudonym(match.person_id)}\t{match.organisation or '-'}\t"
-            f"{match.group_id or '-'}\teingewilligt {match.consented_at[:10]}{state}"
+        line = text(
+            "person_found",
+            pseudonym=pseudonym(match.person_id),
+            organisation=match.organisation,
+            group_id=match.group_id,
+            consented_on=match.consented_at[:10],
+            withdrawn=match.withdrawn,
         )
+        print(line)
     if not found:
-        print("Niemand gefunden (nobody found)")
+        print(text("person_nobody_found"))
         return 1
     return 0
 
@@ -147,8 +144,7 @@ def export_command(args: argparse.Namespace, env: Env) -> int:
     """Write one person's copy into DIR (readable by the bot's user only)."""
     person_id = _person_id(args.person)
     if person_id is None:
-        print(f"agenda-bot: keine Kennung: {args.person!r} ({_ID_HELP})", file=sys.stderr)
-        return 1
+        return fail(text("person_bad_id", person=args.person))
     copy = asyncio.run(_export(env, person_id))
     if copy is None:
         return 1
@@ -158,7 +154,7 @@ def export_command(args: argparse.Namespace, env: Env) -> int:
     with os.fdopen(descriptor, "wb") as file:
         file.write(copy.data)
     os.chmod(target, 0o600)
-    print(f"{target} ({len(copy.data)} Bytes): daten.html zum Lesen, daten.json maschinenlesbar")
+    print(text("person_copy_written", path=target, size=len(copy.data)))
     return 0
 
 
@@ -180,7 +176,7 @@ async def _export(env: Env, person_id: int) -> Copy | None:
     finally:
         await db.close()
     if copy is None:
-        print(f"agenda-bot: {pseudonym(person_id)} gibt es nicht (no such person)", file=sys.stderr)
+        fail(text("person_missing", pseudonym=pseudonym(person_id)))
     return copy
 
 
@@ -190,25 +186,24 @@ def erase_command(args: argparse.Namespace, env: Env) -> int:
 
     person_id = _person_id(args.person)
     if person_id is None:
-        print(f"agenda-bot: keine Kennung: {args.person!r} ({_ID_HELP})", file=sys.stderr)
-        return 1
-    found = asyncio.run(_erase(env, person_id, dry=True))
-    if found is None:
-        print(f"agenda-bot: {pseudonym(person_id)} gibt es nicht (no such person)", file=sys.stderr)
-        return 1
+        return fail(text("person_bad_id", person=args.person))
+    organisation = asyncio.run(_erase(env, person_id, dry=True))
+    if organisation is None:
+        return fail(text("person_missing", pseudonym=pseudonym(person_id)))
     if not args.yes:
-        answer = input(
-            f"Alle Daten von {pseudonym(person_id)}{found} endgültig löschen? "
-            "[j/N] (erase for good? [y/N]) "
+        prompt = text(
+            "person_erase_prompt", pseudonym=pseudonym(person_id), organisation=organisation
         )
+        answer = input(prompt + " ")
         if answer.strip().lower() not in ("j", "ja", "y", "yes"):
-            print("Nichts gelöscht (nothing deleted)")
+            print(text("person_nothing_deleted"))
             return 1
     return 0 if asyncio.run(_erase(env, person_id, dry=False)) is not None else 1
 
 
 async def _erase(env: Env, person_id: int, *, dry: bool) -> str | None:
-    """With dry: whom the id names (' (organisation)' or ''); else erase and say so."""
+    """With dry: the organisation of the person the id names ('' without one); else erase and
+    say so. None: no such person."""
     from bot import privacy
     from bot.export_cells import pseudonym
     from storage import people
@@ -222,15 +217,20 @@ async def _erase(env: Env, person_id: int, *, dry: bool) -> str | None:
         if person is None:
             return None
         if dry:
-            return f" ({person.organisation_name})" if person.organisation_name else ""
+            return person.organisation_name or ""
         erased = await privacy.erase(db, consultation, settings, person_id, now(), via="cli")
     finally:
         await db.close()
     if erased is None:
         return None
-    print(
-        f"{pseudonym(person_id)} gelöscht (erased): {erased.answers} Antworten, "
-        f"{erased.problems} Problemmeldungen, {erased.registrations} Anmeldungen, "
-        f"Organisation: {erased.organisation}, {erased.outbox} Nachrichten"
+    done = text(
+        "person_erased",
+        pseudonym=pseudonym(person_id),
+        answers=erased.answers,
+        problems=erased.problems,
+        registrations=erased.registrations,
+        organisation=erased.organisation,
+        outbox=erased.outbox,
     )
+    print(done)
     return ""

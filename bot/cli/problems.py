@@ -4,36 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import UTC, datetime
 
-from bot.cli.common import Env, Subparsers
-
-REASONS = {
-    "same": "das ist dieselbe Meldung (same report)",
-    "merged": "eine der beiden Meldungen ist schon zusammengeführt (already merged)",
-    "field": "die Meldungen gehören zu verschiedenen Handlungsfeldern (different action fields)",
-    "missing": "eine der Meldungen gibt es nicht (no such report)",
-}
+from bot.cli.common import Env, Subparsers, fail
+from bot.cli.texts import text
 
 
 def register(sub: Subparsers) -> None:
     """Add ``problems merge``."""
-    parser = sub.add_parser(
-        "problems",
-        help="Problemmeldungen: Doppelungen zusammenführen (problem reports: merge duplicates)",
-    )
+    parser = sub.add_parser("problems", help=text("problems_help"))
     commands = parser.add_subparsers(dest="problems_command", required=True)
     merge = commands.add_parser(
         "merge",
-        help="Meldung GONE in Meldung KEEP zusammenführen (merge report GONE into KEEP)",
-        description="Die Stimmen von GONE und die meldende Person zählen danach bei KEEP, "
-        "niemand doppelt; GONE bleibt im Export (Spalte merged_into), wird aber nicht mehr "
-        "gezeigt. Nummern: Spalte id im Blatt Probleme des Exports (report numbers: column id "
-        "of the export's Probleme sheet). Liest AGENDA_DB.",
+        help=text("problems_merge_help"),
+        description=text("problems_merge_description"),
     )
-    merge.add_argument("keep", type=int, metavar="KEEP", help="Nr. der Meldung, die bleibt")
-    merge.add_argument("gone", type=int, metavar="GONE", help="Nr. der Doppelung")
+    merge.add_argument("keep", type=int, metavar="KEEP", help=text("problems_keep_help"))
+    merge.add_argument("gone", type=int, metavar="GONE", help=text("problems_gone_help"))
     merge.set_defaults(func=merge_command)
 
 
@@ -57,13 +44,17 @@ async def _merge(env: Env, keep: int, gone: int) -> int:
                     db, "problem_merge", actor=None, subject=f"problem:{gone}>{keep}", now=now
                 )
         except problem_store.MergeRefused as refused:
-            print(f"agenda-bot: nicht zusammengeführt: {REASONS[refused.reason]}", file=sys.stderr)
-            return 1
+            return fail(text("problems_merge_refused", reason=refused.reason))
     finally:
         await db.close()
-    print(
-        f"Nr. {merged.gone.id} „{merged.gone.title}“ ist jetzt Teil von Nr. {merged.keep.id} "
-        f"„{merged.keep.title}“: betrifft {merged.keep.votes} weitere "
-        f"({merged.added} dazugekommen)."
+    done = text(
+        "problems_merged",
+        gone_id=merged.gone.id,
+        gone_title=merged.gone.title,
+        keep_id=merged.keep.id,
+        keep_title=merged.keep.title,
+        votes=merged.keep.votes,
+        added=merged.added,
     )
+    print(done)
     return 0

@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import errno
 import logging
-import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.cli.common import Env, Subparsers, load_consultation, telegram_failure
+from bot.cli.common import Env, Subparsers, load_consultation, note, telegram_failure
+from bot.cli.texts import text
 from bot.ops_settings import OpsSettingError
 from bot.settings import Settings, SettingsError
 
@@ -20,30 +20,19 @@ if TYPE_CHECKING:
 ALLOWED_UPDATES = ["message", "callback_query"]
 _CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 
-HELP = "den Bot starten (start the bot)"
-DESCRIPTION = """\
-Startet den Bot: Abruf bei Telegram (Polling) oder mit --webhook Empfang über HTTPS.
-Vor dem Start: Einstellungen, Befragungsdatei und Datenbank werden geprüft (PRAGMA quick_check);
-ein Fehler ergibt eine Zeile und Exit-Code 2. Telegram nicht erreichbar: neue Versuche mit
-wachsender Pause, eine Logzeile je Versuch.
-(Starts the bot, polling Telegram or with --webhook receiving HTTPS posts. Settings, consultation
-file and database are checked first: a problem gives one line and exit code 2. Telegram
-unreachable: retried with growing pauses, one log line per attempt.)"""
-
 
 def register(sub: Subparsers) -> None:
     """Add ``run``."""
     parser = sub.add_parser(
         "run",
-        help=HELP,
-        description=DESCRIPTION,
+        help=text("run_help"),
+        description=text("run_description"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--webhook",
         action="store_true",
-        help="Updates per Webhook empfangen statt abzurufen (receive updates by webhook;"
-        " needs AGENDA_WEBHOOK_URL and AGENDA_WEBHOOK_SECRET)",
+        help=text("run_webhook_help"),
     )
     parser.set_defaults(func=run)
 
@@ -65,7 +54,7 @@ def run(args: argparse.Namespace, env: Env) -> int:
         # Held until the process ends: `restore` and a second `run` on this file refuse.
         run_lock = hold_run_lock(env.database(create=True))
     except BotRunning as error:
-        print(f"agenda-bot: {error}", file=sys.stderr)
+        note(str(error))
         return 2
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
@@ -98,7 +87,11 @@ def run(args: argparse.Namespace, env: Env) -> int:
             raise
         raise SettingsError(
             "AGENDA_WEBHOOK_LISTEN",
-            f"cannot listen on {settings.ops.webhook_listen} ({error.strerror or error})",
+            text(
+                "run_cannot_listen",
+                listen=settings.ops.webhook_listen,
+                error=error.strerror or error,
+            ),
         ) from None
     finally:
         run_lock.close()

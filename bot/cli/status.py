@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from bot.cli.common import Env, Subparsers, load_consultation
+from bot.cli.texts import text
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 _TAG = re.compile(r"<[^>]+>")
@@ -18,16 +19,14 @@ def register(sub: Subparsers) -> None:
     """Add ``status``."""
     parser = sub.add_parser(
         "status",
-        help="Stand der Befragung wie /status im Chat (the figures /status shows)",
-        description="Eingeladen, begonnen, fertig je Fragebogen und Gruppe, und wer noch nicht"
-        " geantwortet hat – derselbe Text wie /status im Chat. (Invited, started, completed per"
-        " questionnaire and group, and who has not answered yet: the text of /status.)",
+        help=text("status_help"),
+        description=text("status_description"),
     )
     parser.add_argument(
         "--lang",
         choices=tuple(LANGUAGES),
         default=DEFAULT_LANGUAGE,
-        help="Sprache (language; default: de)",
+        help=text("status_lang_help"),
     )
     parser.set_defaults(func=status_command)
 

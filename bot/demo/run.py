@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.app import build_application
+from bot.cli.texts import text
 from bot.consultation.model import Consultation, load_consultation
 from bot.context import AgendaContext, Services
 from bot.demo import people as pool
@@ -135,11 +136,7 @@ async def run_demo(
     made it (or with force), so a real database given by mistake is never deleted."""
     started = time.perf_counter()
     if not force and not _may_replace(db_path):
-        print(
-            f"agenda-bot demo: {db_path} ist keine Demo-Datenbank und bleibt unberührt"
-            " (is not a demo database; another --db FILE, or --force to replace it)",
-            file=sys.stderr,
-        )
+        print(text("demo_not_a_demo_database", path=db_path), file=sys.stderr)
         return 2
     print(f"Datenbank (database): {db_path}")
     os.environ.setdefault("PTB_TIMEDELTA", "true")
