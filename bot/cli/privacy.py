@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import Env, Subparsers, fail, load_consultation
+from bot.cli.common import Env, Subparsers, fail, load_consultation, note
 from bot.cli.texts import text
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ async def _export(env: Env, person_id: int) -> Copy | None:
     finally:
         await db.close()
     if copy is None:
-        fail(text("person_missing", pseudonym=pseudonym(person_id)))
+        note(text("person_missing", pseudonym=pseudonym(person_id)))
     return copy
 
 
