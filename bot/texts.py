@@ -58,8 +58,10 @@ def _lang(context: Context, lang: str | None) -> str:
 
 
 @pass_context
-def _number(context: Context, value: int | float, lang: str | None = None) -> str:
-    return format_number(value, _lang(context, lang))
+def _number(
+    context: Context, value: int | float, lang: str | None = None, digits: int | None = None
+) -> str:
+    return format_number(value, _lang(context, lang), digits)
 
 
 @pass_context
@@ -67,13 +69,16 @@ def _day(context: Context, value: date, lang: str | None = None) -> str:
     return format_day(value, _lang(context, lang))
 
 
-def format_number(value: int | float, lang: str = DEFAULT_LANGUAGE) -> str:
-    """1234.5 -> '1.234,5' in German, '1,234.5' in English."""
-    text = (
-        f"{value:,.1f}"
-        if isinstance(value, float) and not value.is_integer()
-        else f"{int(value):,}"
-    )
+def format_number(
+    value: int | float, lang: str = DEFAULT_LANGUAGE, digits: int | None = None
+) -> str:
+    """1234.5 -> '1.234,5' in German, '1,234.5' in English; `digits` fixes the decimals (4.0)."""
+    if digits is not None:
+        text = f"{value:,.{digits}f}"
+    elif isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.1f}"
+    else:
+        text = f"{int(value):,}"
     style = language(lang)
     return text.replace(",", "\x00").replace(".", style.decimal).replace("\x00", style.thousands)
 
