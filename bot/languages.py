@@ -1,10 +1,8 @@
 """The languages the bot speaks, declared once.
 
 Adding a language: its line in ``LANGUAGES`` and its catalogue ``templates/messages/<code>.yaml``
-(German text of the shared templates ``templates/messages/*.j2`` -> translation; a test names
-every missing or stale entry). The feature files not yet shared still have one copy per language
-(``templates/messages/<code>.j2`` and ``templates/messages/<code>/``), to be copied from German
-and translated. Nothing else: the database takes any declared code, the consultation
+(German text of the templates ``templates/messages/*.j2`` -> translation; a test names every
+missing or stale entry). Nothing else: the database takes any declared code, the consultation
 file may then give its texts in it (``title: {de: ..., <code>: ...}``), the language buttons,
 the command menu and the guess from Telegram's client language follow this list, and a test
 checks that every declared language has every message German has.

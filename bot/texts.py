@@ -29,7 +29,6 @@ from bot.translations import CATALOGUE_VAR, gettext, load_catalogue, ngettext, s
 
 LANGUAGES = tuple(DECLARED)  # bot/languages.py declares them
 MESSAGES = "messages"  # messages/*.j2: the messages, one file per feature
-KIND_PARTIALS = "questions"  # messages/questions/<kind>.j2: what each question kind says
 TELEGRAM_TEXT_LIMIT = 4096
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -90,14 +89,15 @@ def format_day(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     return text.lstrip("0") if style.unpadded_day else text
 
 
-def template_module(
-    env: Environment, name: str, lang: str, templates_dir: Path = TEMPLATES_DIR
-) -> Any:
-    """The template `name` as a module in language `lang`: its catalogue and its code as variables,
-    which `_()`, `ngettext()` and the `number`, `day` and `strftime` filters follow."""
-    return env.get_template(name).make_module(
-        vars={"lang": lang, CATALOGUE_VAR: load_catalogue(templates_dir, lang)}
-    )
+def module_vars(lang: str, templates_dir: Path = TEMPLATES_DIR) -> dict[str, Any]:
+    """What a template module of language `lang` carries: its catalogue and its code, which
+    `_()`, `ngettext()` and the `number`, `day` and `strftime` filters follow."""
+    return {"lang": lang, CATALOGUE_VAR: load_catalogue(templates_dir, lang)}
+
+
+def template_module(env: Environment, name: str, lang: str) -> Any:
+    """The template `name` as a module in language `lang` (for a file read outside Texts)."""
+    return env.get_template(name).make_module(vars=module_vars(lang))
 
 
 class Texts:
@@ -105,7 +105,7 @@ class Texts:
 
     The messages are `messages/<feature>.j2`, written once; each language gets its own module of
     every file, carrying its catalogue (`messages/<lang>.yaml`) and its code (`lang`, which the
-    `number` and `day` filters follow). A name defined twice is an error.
+    `number`, `day` and `strftime` filters follow). A name defined twice is an error.
     """
 
     def __init__(self, env: Environment | None = None, templates_dir: Path = TEMPLATES_DIR) -> None:
@@ -113,33 +113,23 @@ class Texts:
         self.templates_dir = templates_dir
         self._macros = {lang: self._load(lang) for lang in LANGUAGES}
 
-    def _files(self, lang: str) -> list[tuple[str, bool]]:
-        """(template, shared) of a language; shared files are written once for all languages."""
-        listed = self.env.list_templates(extensions=["j2"])
-        shared = [
+    def _files(self) -> list[str]:
+        """The message files: messages/<feature>.j2. The kinds' partials in messages/questions/
+        are imported by them, not messages of their own; a messages/<lang>.j2 is skipped: the
+        per-language files are gone, but an old build/ directory still puts them in a wheel."""
+        return sorted(
             name
-            for name in listed
+            for name in self.env.list_templates(extensions=["j2"])
             if name.count("/") == 1
             and name.startswith(f"{MESSAGES}/")
             and name.removeprefix(f"{MESSAGES}/").removesuffix(".j2") not in LANGUAGES
-        ]
-        legacy = [  # one copy per language, until every feature file is shared
-            name
-            for name in listed
-            if name.startswith(f"{MESSAGES}/{lang}/")
-            and not name.startswith(f"{MESSAGES}/{lang}/{KIND_PARTIALS}/")
-        ]
-        own = [f"{MESSAGES}/{lang}.j2"] if f"{MESSAGES}/{lang}.j2" in listed else []
-        return [(name, False) for name in own + sorted(legacy)] + [
-            (name, True) for name in sorted(shared)
-        ]
+        )
 
     def _load(self, lang: str) -> dict[str, Macro]:
-        module_vars = {"lang": lang, CATALOGUE_VAR: load_catalogue(self.templates_dir, lang)}
+        variables = module_vars(lang, self.templates_dir)
         macros: dict[str, Macro] = {}
-        for file, shared in self._files(lang):
-            template = self.env.get_template(file)
-            module = template.make_module(vars=module_vars) if shared else template.module
+        for file in self._files():
+            module = self.env.get_template(file).make_module(vars=variables)
             for name in dir(module):
                 macro = getattr(module, name)
                 if not isinstance(macro, Macro):

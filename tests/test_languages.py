@@ -13,19 +13,20 @@ from bot import languages
 from bot.consultation.model import I18n
 from bot.resources import TEMPLATES_DIR
 from bot.texts import Texts, format_day, format_number
+from bot.translations import catalogue_path
 from storage import people
 from storage.db import Database, migrations
 from tests.conftest import START
 from tests.test_consultation import errors_of, raw
 
 
-def test_every_declared_language_has_every_message_and_partial() -> None:
+def test_every_declared_language_has_every_message_and_a_catalogue() -> None:
     texts = Texts()
     default = texts.names(languages.DEFAULT_LANGUAGE)
     for code in languages.LANGUAGES:
         assert texts.names(code) == default, code
-        partials = TEMPLATES_DIR / "messages" / code / "questions"
-        assert partials.is_dir(), code
+        if code != languages.DEFAULT_LANGUAGE:
+            assert catalogue_path(TEMPLATES_DIR, code).is_file(), code
 
 
 def test_a_third_language_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
