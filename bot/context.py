@@ -69,7 +69,13 @@ class BotData:
 
 
 class AgendaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """CallbackContext with typed access to the services."""
+    """CallbackContext with typed access to the services (one per update)."""
+
+    # Set by a flow that is done with the message whose button was pressed: the next reply
+    # takes its place (handlers/common.py `move_on`), one Bot API call instead of two.
+    replace_tapped: bool = False
+    # A short note (e.g. "Gespeichert") that the next reply starts with (`lead_with`).
+    lead: str | None = None
 
     @property
     def services(self) -> Services:

@@ -94,7 +94,20 @@ async def send(
 async def send_text(
     update: Update, context: AgendaContext, body: str, buttons: Sequence[Sequence[Button]] = ()
 ) -> Message:
-    """Send an already rendered text to the chat of the update; long texts are split."""
+    """Send an already rendered text to the chat of the update; long texts are split. After
+    `move_on`, the first reply takes the place of the message whose button was pressed; after
+    `lead_with`, it starts with the note."""
+    if context.lead is not None:
+        body, context.lead = (f"{context.lead}\n\n{body}" if body else context.lead), None
+    if context.replace_tapped and update.callback_query is not None:
+        context.replace_tapped = False
+        return await show_in_place(update, context, body, buttons)
+    return await _send_new(update, context, body, buttons)
+
+
+async def _send_new(
+    update: Update, context: AgendaContext, body: str, buttons: Sequence[Sequence[Button]]
+) -> Message:
     chat = update.effective_chat
     assert chat is not None
     parts = split_message(body)
@@ -113,24 +126,47 @@ async def show_in_place(
 ) -> Message:
     """One Bot API message per tap: turn the message whose button was pressed into `body`
     (editMessageText); a typed message, a media message or a text too long for one message
-    gets a new message instead."""
+    gets a new message instead (and the pressed message loses its buttons)."""
     query = update.callback_query
     tapped = query.message if query is not None else None
-    if (
-        query is not None
-        and isinstance(tapped, Message)
-        and tapped.text is not None
-        and len(split_message(body)) == 1
-    ):
-        try:
-            edited = await query.edit_message_text(body, reply_markup=keyboard(buttons))
-        except BadRequest as error:
-            if "not modified" in str(error):
-                return tapped
-            # e.g. the message is too old to edit: the person gets it as a new one
+    if query is not None and isinstance(tapped, Message) and tapped.text is not None:
+        if len(split_message(body)) == 1:
+            try:
+                edited = await query.edit_message_text(body, reply_markup=keyboard(buttons))
+            except BadRequest as error:
+                if "not modified" in str(error):
+                    return tapped
+                # e.g. the message is too old to edit: the person gets it as a new one
+            else:
+                return edited if isinstance(edited, Message) else tapped
         else:
-            return edited if isinstance(edited, Message) else tapped
-    return await send_text(update, context, body, buttons)
+            await drop_buttons(update)
+    elif query is not None:
+        await drop_buttons(update)
+    return await _send_new(update, context, body, buttons)
+
+
+def move_on(context: AgendaContext) -> None:
+    """The flow is done with the message whose button was pressed: its buttons go, and the
+    next reply (`send`) takes its place - one editMessageText instead of an edit and a new
+    message. Without a reply, `settle` removes the buttons when the callback is done."""
+    context.replace_tapped = True
+
+
+def lead_with(context: AgendaContext, lang: str, name: str, **params: Any) -> None:
+    """The next reply starts with this short note (one message, not two); `settle` sends it
+    alone if no reply follows."""
+    context.lead = text(context, lang, name, **params)
+
+
+async def settle(update: Update, context: AgendaContext) -> None:
+    """After a callback: a note still waiting (`lead_with`), buttons still waiting to go
+    (`move_on` without a reply)."""
+    if context.lead is not None:
+        await send_text(update, context, "")
+    if context.replace_tapped:
+        context.replace_tapped = False
+        await drop_buttons(update)
 
 
 async def answer_callback(

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot import awaiting
 from bot.context import AgendaContext
 from handlers import draft, onboarding, problems, profile, progress, questionnaire, training_input
-from handlers.common import current_person, language_of, menu_buttons, send
+from handlers.common import current_person, language_of, menu_buttons, send, settle
 from handlers.routes import Callback, Expected
 
 
@@ -36,6 +36,10 @@ def router(steps: tuple[Expected, ...]) -> Callback:
 
     async def on_message(update: Update, context: AgendaContext) -> None:
         """Text, photo, sticker, voice, location...: hand it to the step that waits for it."""
+        await route(update, context)
+        await settle(update, context)
+
+    async def route(update: Update, context: AgendaContext) -> None:
         if update.effective_message is None:
             return
         person = await current_person(update, context)

@@ -112,7 +112,7 @@ async def on_menu(call: Call[Menu]) -> None:
         return
     lang = person.language
     await answer_callback(update, context, lang)
-    await call.drop_buttons()
+    call.move_on()
     if choice == "survey":
         await questionnaire.show_list(update, context, person)
     elif choice == "resume":

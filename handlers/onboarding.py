@@ -15,7 +15,7 @@ from bot.context import AgendaContext
 from bot.texts import LANGUAGES
 from handlers import members as member_flow
 from handlers import privacy
-from handlers.common import answer_callback, current_person, label, language_of, send
+from handlers.common import answer_callback, current_person, label, language_of, lead_with, send
 from handlers.profile import LanguageCode, resume, show_profile
 from handlers.routes import Call, visitor_button
 from storage import members, people
@@ -112,7 +112,7 @@ async def on_language(call: Call[ChooseLanguage]) -> None:
         await answer_callback(update, context, "de", "stale_button")
         return
     await answer_callback(update, context, lang)
-    await call.drop_buttons()
+    call.move_on()
     consultation = context.services.consultation
     await send(
         update,
@@ -139,7 +139,7 @@ async def on_consent(call: Call[Consent]) -> None:
     assert user is not None
     if choice == "n":
         await answer_callback(update, context, lang)
-        await call.drop_buttons()
+        call.move_on()
         existing = await people.by_telegram_id(services.db, user.id)
         if existing is None:
             await send(update, context, lang, "consent_refused")
@@ -153,11 +153,11 @@ async def on_consent(call: Call[Consent]) -> None:
         )
         redeemed = await member_flow.use_link(context, person.id, token) if token else None
     await answer_callback(update, context, lang)
-    await call.drop_buttons()
+    call.move_on()
     if redeemed is not None:
         await member_flow.tell(update, context, lang, redeemed)
     else:
-        await send(update, context, lang, "consent_thanks")
+        lead_with(context, lang, "consent_thanks")
     refreshed = await people.by_telegram_id(services.db, user.id)
     assert refreshed is not None
     if redeemed is not None and redeemed.outcome == "waiting" and not refreshed.onboarded:

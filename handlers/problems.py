@@ -140,14 +140,14 @@ def _field_buttons(
 async def on_new(call: PersonCall[NewReport]) -> None:
     """Report a problem: which action field."""
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     await call.send("problem_ask_field", _field_buttons(call.context, call.person, ReportIn))
 
 
 async def on_browse(call: PersonCall[BrowseReports]) -> None:
     """See reports: which action field."""
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     buttons = _field_buttons(call.context, call.person, ReportsPage)
     await call.send("problem_ask_list_field", buttons)
 
@@ -160,7 +160,7 @@ async def on_field(call: PersonCall[ReportIn]) -> None:
         await call.stale()
         return
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     draft = await problem_store.start_draft(
         services.db, call.person.id, field.id, now=services.clock()
     )
@@ -175,14 +175,14 @@ async def on_page(call: PersonCall[ReportsPage]) -> None:
         await call.stale()
         return
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     await show_page(call.update, call.context, call.person, field.id, call.payload.offset or 0)
 
 
 async def on_not_the_same(call: PersonCall[NotTheSame]) -> None:
     """Not the report that looked alike: type the description."""
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     await call.send("problem_ask_description", limit=DESCRIPTION_LIMIT)
 
 
@@ -193,7 +193,7 @@ async def on_no_photo(call: PersonCall[NoPhoto]) -> None:
         await call.stale()
         return
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     await _submit(call.update, call.context, call.person, pending)
 
 
@@ -299,7 +299,7 @@ async def on_join(call: PersonCall[JoinReport]) -> None:
         await call.stale()
         return
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     # Filing in this field says it concerns them: the vote counts even outside their fields.
     now = services.clock()
     added = await problem_store.add_vote(services.db, problem.id, person.id, now=now)

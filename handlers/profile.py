@@ -24,6 +24,7 @@ from handlers.common import (
     chunks,
     keyboard,
     label,
+    lead_with,
     menu_buttons,
     send,
 )
@@ -132,7 +133,7 @@ async def on_group(call: PersonCall[ChooseGroup]) -> None:
         await people.set_group(services.db, person.id, group_id, now=services.clock())
         await organisations.sync_group(services.db, person.id)
     await call.answer("saved")
-    await call.drop_buttons()
+    call.move_on()
     await _after_change(call.update, call.context, person.telegram_id)
 
 
@@ -171,7 +172,7 @@ async def on_org_name(update: Update, context: AgendaContext, person: Person, ty
         now = context.services.clock()
         await organisations.set_own_name(db, person.id, name, now=now)
         await expect(db, person.id, None, now=now)
-    await send(update, context, person.language, "org_name_saved", organisation=name)
+    lead_with(context, person.language, "org_name_saved", organisation=name)
     await _after_change(update, context, person.telegram_id)
 
 
@@ -225,7 +226,7 @@ async def on_fields_done(call: PersonCall[FieldsDone]) -> None:
         await call.answer("pick_one_field")
         return
     await call.answer("saved")
-    await call.drop_buttons()
+    call.move_on()
     await _after_change(call.update, call.context, call.person.telegram_id)
 
 
@@ -271,7 +272,7 @@ async def on_naming(call: PersonCall[Naming]) -> None:
         call.services.db, person.organisation_id, call.payload.choice == "y"
     )
     await call.answer("saved")
-    await call.drop_buttons()
+    call.move_on()
     if person.onboarded:
         await _after_change(call.update, call.context, person.telegram_id)
     else:
@@ -350,7 +351,7 @@ async def on_profile_button(call: PersonCall[ChangeProfile]) -> None:
     update, context, person, lang = call.update, call.context, call.person, call.lang
     what = call.payload.part
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     if what == "group":
         await ask_group(update, context, person)
     elif what == "org":
@@ -382,5 +383,5 @@ async def on_language_change(call: PersonCall[ChangeLanguage]) -> None:
         return
     await people.set_language(services.db, call.person.id, lang, now=services.clock())
     await answer_callback(call.update, call.context, lang, "saved")
-    await call.drop_buttons()
+    call.move_on()
     await _after_change(call.update, call.context, call.person.telegram_id)

@@ -16,10 +16,10 @@ from handlers.common import (
     Button,
     Menu,
     answer_callback,
-    drop_buttons,
     keyboard,
     label,
     menu_buttons,
+    move_on,
     send,
     text,
 )
@@ -285,7 +285,7 @@ async def on_finish(call: PersonCall[FinishQuestionnaire]) -> None:
     services = context.services
     lang = person.language
     await answer_callback(update, context, lang)
-    await drop_buttons(update)
+    move_on(context)
     given = await answer_store.answers_of(services.db, person.id, qn.id)
     if engine.first_open(qn, given) is not None:
         await advance(update, context, person, qn)

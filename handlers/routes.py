@@ -32,7 +32,9 @@ from handlers.common import (
     current_person,
     drop_buttons,
     language_of,
+    move_on,
     send,
+    settle,
 )
 from handlers.staff import staff_only
 from storage.people import Person
@@ -83,8 +85,14 @@ class Call(Generic[P]):
         await self.answer(self.stale_toast)
 
     async def drop_buttons(self) -> None:
-        """Remove the keyboard of the message whose button was pressed."""
+        """Remove the keyboard of the message whose button was pressed, keeping its text (a
+        notice worth keeping, e.g. a workshop's invitation)."""
         await drop_buttons(self.update)
+
+    def move_on(self) -> None:
+        """Done with the message whose button was pressed: the next reply takes its place
+        (handlers/common.py `move_on`)."""
+        move_on(self.context)
 
     async def send(
         self, name: str, buttons: Sequence[Sequence[Button]] = (), **params: Any
@@ -226,8 +234,12 @@ def _data(update: Update) -> object:
 
 
 def _on(cls: type[CallbackData], guarded: Callback, callback: Any) -> Handler:
-    guarded.__doc__ = callback.__doc__
-    return CallbackQueryHandler(guarded, pattern=cls.pattern)
+    async def settled(update: Update, context: AgendaContext) -> None:
+        await guarded(update, context)
+        await settle(update, context)
+
+    settled.__doc__ = callback.__doc__
+    return CallbackQueryHandler(settled, pattern=cls.pattern)
 
 
 async def _onboarded(update: Update, context: AgendaContext) -> Person | None:

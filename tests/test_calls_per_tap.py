@@ -78,3 +78,35 @@ async def test_a_too_long_text_is_answered_in_one_message_with_the_question(bot:
     assert calls == Counter({"sendMessage": 1})
     # What was wrong, and the question again, in the one message.
     assert "1.001 Zeichen" in text_of(anna.last) and question in text_of(anna.last)
+
+
+async def test_onboarding_and_the_menu_cost_one_message_per_tap(bot: Harness) -> None:
+    """The room scans the QR code at once: every tap edits the message it was made on; only
+    what a person types gets a new message (30 new messages a second is all Telegram allows)."""
+    anna = bot.user(1001)
+    assert await calls_of(bot, anna.send("/start")) == Counter({"sendMessage": 1})
+    assert await calls_of(bot, anna.click("Deutsch")) == TAP
+    assert "Datenschutz" in text_of(anna.last)
+    assert await calls_of(bot, anna.click("Einverstanden")) == TAP
+    assert "Danke!" in text_of(anna.last) and "Für wen sprechen Sie?" in text_of(anna.last)
+    assert await calls_of(bot, anna.click("Einzelhandel")) == TAP
+    assert "Wie heißt Ihre Organisation?" in text_of(anna.last)
+    # Typed: the name confirmed above the next question, in one new message.
+    assert await calls_of(bot, anna.send("Blumen Müller")) == Counter({"sendMessage": 1})
+    assert "Blumen Müller" in text_of(anna.last) and "Welche Themen" in text_of(anna.last)
+    toggle = Counter({"answerCallbackQuery": 1, "editMessageReplyMarkup": 1})
+    assert await calls_of(bot, anna.click("Einzelhandel / Gewerbe")) == toggle
+    assert await calls_of(bot, anna.click("Fertig")) == TAP
+    assert await calls_of(bot, anna.click("Ja, namentlich nennen")) == TAP
+    assert "Ihr Profil ist fertig" in text_of(anna.last)
+    # Everything so far happened in two messages: the language question and the name's answer.
+    assert len(anna.messages) == 2
+    # The menu's buttons turn their message into what they open, and back.
+    assert await calls_of(bot, anna.click("Umfragen")) == TAP
+    assert "Handel und Gewerbe: Wie digital ist es heute?" in anna.buttons()
+    await anna.send("/menu")
+    assert await calls_of(bot, anna.click("Profil")) == TAP
+    assert "Ihr Profil" in text_of(anna.last)
+    assert await calls_of(bot, anna.click("Gruppe ändern")) == TAP
+    assert await calls_of(bot, anna.click("Einzelhandel")) == TAP
+    assert "Ihr Profil" in text_of(anna.last) and len(anna.messages) == 3
