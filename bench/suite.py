@@ -40,6 +40,7 @@ from storage.db import Database
 from storage.seed import SeedPerson, insert_answers, insert_people, insert_problems
 
 STAFF = 9001
+ARRIVALS = 20  # people who join a crowd per second (100 people: over 5 s)
 NOW = TODAY  # in-process runs: a moment the Hagenow questionnaires are open
 
 
@@ -328,10 +329,14 @@ class Live:
         workers = [_rss_mb(child) for child in _children(self.process.pid)]
         self.worker_rss.append(sum(workers))
 
-    async def person(self, uid: int, stop: asyncio.Event, crowd: Crowd, seed: int) -> None:
-        """Onboard, then answer questionnaires: tap, wait for the reply, pause 0.2-0.8 s."""
+    async def person(
+        self, uid: int, stop: asyncio.Event, crowd: Crowd, seed: int, arrives: float
+    ) -> None:
+        """Arrive (scan the QR code) after `arrives` seconds, onboard, then answer
+        questionnaires: tap, wait for the reply, pause 0.2-0.8 s."""
         harness = _harness()
         rng = random.Random(seed)
+        await asyncio.sleep(arrives)
         person = harness.Person(self.api, uid, rng, self.consultation, questionnaires=3)
         event = self.events[uid] = asyncio.Event()
         await person.send("/start")
@@ -358,10 +363,13 @@ class Live:
     async def crowd(
         self, first: int, count: int, seconds: float | None, until: Callable[[], bool] | None = None
     ) -> Crowd:
-        """`count` new people tap for `seconds` (or until `until()`); their latencies."""
+        """`count` new people tap for `seconds` (or until `until()`); their latencies. They
+        arrive as a room scanning a QR code does, ARRIVALS a second (all of them typing /start
+        in the same millisecond could not be answered within a second under Telegram's 30
+        messages a second, whatever the bot did)."""
         crowd, stop = Crowd(), asyncio.Event()
         people = [
-            asyncio.create_task(self.person(first + n, stop, crowd, first + n))
+            asyncio.create_task(self.person(first + n, stop, crowd, first + n, n / ARRIVALS))
             for n in range(count)
         ]
         began = time.monotonic()

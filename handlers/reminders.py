@@ -180,7 +180,7 @@ async def on_switch(call: PersonCall[SwitchReminders]) -> None:
     else:
         await outbox.drop_pending_for(services.db, person.telegram_id, reminders.KIND, NOTE_OFF)
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     await call.send("reminders_switched", _switch(call.context, call.lang, on), on=on)
 
 

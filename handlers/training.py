@@ -235,7 +235,7 @@ async def _organisation(
         await call.stale()
         return None
     await call.answer()
-    await call.drop_buttons()
+    call.move_on()
     if role is not None and actual != role:
         await call.send("training_stale")  # e.g. a school's button pressed by a firm
         return None
