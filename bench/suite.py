@@ -339,7 +339,6 @@ class Live:
         await asyncio.sleep(arrives)
         person = harness.Person(self.api, uid, rng, self.consultation, questionnaires=3)
         event = self.events[uid] = asyncio.Event()
-        await person.send("/start")
         while not stop.is_set():
             mark = person.activity
             event.clear()

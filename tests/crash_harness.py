@@ -205,7 +205,11 @@ class Person(FakeUser):
         if self.onboarded and ("Profil ist fertig" in latest or "Vielen Dank" in latest):
             if len(self.finished) >= self.wanted:
                 raise Finished
-            await self.send("/umfrage")
+            survey = [(mid, data) for mid, data in kinds.get("M", []) if data == "M:survey"]
+            if survey:  # the menu's button, as a person on a phone would
+                await self.click_data(survey[0][1], survey[0][0])
+            else:
+                await self.send("/umfrage")
             return []
         await self.send("/weiter" if self.onboarded else "/start")
         return []
