@@ -215,11 +215,13 @@ async def show_question(
     *,
     lead: str = "",
     in_place: bool = False,
+    asked_in: int | None = None,
 ) -> None:
     """Show one question with its buttons and remember which typed answer is expected.
 
     `lead` (rendered) goes above the question, e.g. the answer just saved; `in_place` turns
-    the tapped message into the question (one Bot API message per tap) instead of sending."""
+    the tapped message into the question (one Bot API message per tap) instead of sending;
+    `asked_in`: the message already recorded as asking it (`progress`), not written again."""
     number, total = engine.position(qn, given, question.id)
     answered = question.id in given
     if question.kind.collects:
@@ -240,8 +242,9 @@ async def show_question(
         answered=answered,
     )
     message = await _show(update, context, _joined(lead, body), buttons, in_place)
-    step = QuestionAnswer(qn.id, question.id, message.message_id)
-    await expect(context.services.db, person.id, step, now=context.services.clock())
+    if message.message_id != asked_in:  # e.g. the tapped message was too old to edit
+        step = QuestionAnswer(qn.id, question.id, message.message_id)
+        await expect(context.services.db, person.id, step, now=context.services.clock())
 
 
 def asked_now(person: Person, qn: Questionnaire, question: Question) -> bool:
@@ -268,6 +271,68 @@ async def _show(
     return await send_text(update, context, body, buttons)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a person stands in a questionnaire after a change: the answers that apply, the
+    next open question (None: all answered), the message recorded as asking it."""
+
+    given: dict[str, Answer]
+    question: Question | None
+    asked_in: int | None
+
+
+async def progress(
+    update: Update, context: AgendaContext, person: Person, qn: Questionnaire, *, in_place: bool
+) -> Progress:
+    """Record where the person now stands, inside the caller's transaction (one commit per
+    tap): answers a changed answer took out are forgotten, the questionnaire is marked
+    complete or open, and the next question is awaited in the tapped message it will take."""
+    services = context.services
+    now = services.clock()
+    given = await answer_store.answers_of(services.db, person.id, qn.id)
+    hidden = engine.hidden_answers(qn, given)
+    if hidden:
+        # A changed answer took these questions out: their answers no longer apply.
+        await answer_store.forget(services.db, person.id, qn.id, hidden)
+        given = {qid: answer for qid, answer in given.items() if qid not in hidden}
+    question = engine.first_open(qn, given)
+    await answer_store.set_completed(services.db, person.id, qn.id, question is None, now=now)
+    query = update.callback_query
+    tapped = query.message.message_id if in_place and query and query.message else None
+    if question is None:
+        await expect(services.db, person.id, None, now=now)
+    elif tapped is not None:
+        await expect(services.db, person.id, QuestionAnswer(qn.id, question.id, tapped), now=now)
+    return Progress(given, question, tapped)
+
+
+async def show_progress(
+    update: Update,
+    context: AgendaContext,
+    person: Person,
+    qn: Questionnaire,
+    step: Progress,
+    *,
+    lead: str = "",
+    in_place: bool = False,
+) -> None:
+    """The next open question, or the summary when none is left (see show_question)."""
+    if step.question is not None:
+        await show_question(
+            update,
+            context,
+            person,
+            qn,
+            step.question,
+            step.given,
+            lead=lead,
+            in_place=in_place,
+            asked_in=step.asked_in,
+        )
+    else:
+        await show_summary(update, context, person, qn, step.given, lead=lead, in_place=in_place)
+
+
 async def advance(
     update: Update,
     context: AgendaContext,
@@ -277,25 +342,10 @@ async def advance(
     lead: str = "",
     in_place: bool = False,
 ) -> None:
-    """Show the next open question, or the summary when none is left (see show_question)."""
-    services = context.services
-    given = await answer_store.answers_of(services.db, person.id, qn.id)
-    hidden = engine.hidden_answers(qn, given)
-    if hidden:
-        # A changed answer took these questions out: their answers no longer apply.
-        await answer_store.forget(services.db, person.id, qn.id, hidden)
-        given = {qid: answer for qid, answer in given.items() if qid not in hidden}
-    question = engine.first_open(qn, given)
-    await answer_store.set_completed(
-        services.db, person.id, qn.id, question is None, now=services.clock()
-    )
-    if question is not None:
-        await show_question(
-            update, context, person, qn, question, given, lead=lead, in_place=in_place
-        )
-    else:
-        await expect(services.db, person.id, None, now=services.clock())
-        await show_summary(update, context, person, qn, given, lead=lead, in_place=in_place)
+    """Record and show the next open question, or the summary when none is left."""
+    async with context.services.db.transaction():
+        step = await progress(update, context, person, qn, in_place=in_place)
+    await show_progress(update, context, person, qn, step, lead=lead, in_place=in_place)
 
 
 async def show_summary(

@@ -37,8 +37,10 @@ from handlers.question_view import (
     asked_now,
     current_selection,
     multi_keyboard,
+    progress,
     resume_questionnaire,
     show_list,
+    show_progress,
     show_question,
 )
 from handlers.routes import Args, Expected, PersonCall, button, command, expects
@@ -135,7 +137,9 @@ async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
     db = context.services.db
     await answer_callback(update, context, person.language)
     started = qn.id in await answer_store.responses_of(db, person.id)
-    await answer_store.start(db, person.id, qn.id, now=context.services.clock())
+    async with db.transaction():  # opened, and the first open question awaited: one commit
+        await answer_store.start(db, person.id, qn.id, now=context.services.clock())
+        step = await progress(update, context, person, qn, in_place=True)
     intro = ""
     if not started:
         intro = text(
@@ -145,7 +149,7 @@ async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
             questionnaire=qn,
             count=len(qn.questions),
         )
-    await advance(update, context, person, qn, lead=intro, in_place=True)
+    await show_progress(update, context, person, qn, step, lead=intro, in_place=True)
 
 
 async def on_answer(call: PersonCall[Choice]) -> None:
@@ -160,12 +164,15 @@ async def on_answer(call: PersonCall[Choice]) -> None:
     except engine.InvalidAnswer:
         await answer_callback(update, context, person.language, "stale_button")
         return
-    await answer_store.save(
-        context.services.db, person.id, qn.id, question.id, value, now=context.services.clock()
-    )
+    db = context.services.db
+    async with db.transaction():  # the answer and where the person now stands: one commit
+        await answer_store.save(
+            db, person.id, qn.id, question.id, value, now=context.services.clock()
+        )
+        step = await progress(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
-    await advance(update, context, person, qn, lead=lead, in_place=True)
+    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_toggle(call: PersonCall[Toggle]) -> None:
@@ -214,10 +221,15 @@ async def on_multi_done(call: PersonCall[MultiDone]) -> None:
         await answer_callback(update, context, person.language, "pick_at_least_one")
         return
     value: engine.AnswerValue = selection or None
-    await answer_store.save(db, person.id, qn.id, question.id, value, now=context.services.clock())
+    db = context.services.db
+    async with db.transaction():  # the answer and where the person now stands: one commit
+        await answer_store.save(
+            db, person.id, qn.id, question.id, value, now=context.services.clock()
+        )
+        step = await progress(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
-    await advance(update, context, person, qn, lead=lead, in_place=True)
+    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_back(call: PersonCall[Back]) -> None:
@@ -254,10 +266,15 @@ async def on_skip(call: PersonCall[Skip]) -> None:
         # answer (skip applies to the question asked now, or one reopened from the summary).
         await answer_callback(update, context, person.language, "stale_button")
         return
-    await answer_store.save(db, person.id, qn.id, question.id, None, now=context.services.clock())
+    db = context.services.db
+    async with db.transaction():  # the answer and where the person now stands: one commit
+        await answer_store.save(
+            db, person.id, qn.id, question.id, None, now=context.services.clock()
+        )
+        step = await progress(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "skipped")
     lead = _answered(context, person, question, None)
-    await advance(update, context, person, qn, lead=lead, in_place=True)
+    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_edit(call: PersonCall[Edit]) -> None:
