@@ -60,6 +60,7 @@ MESSAGE_METHODS = frozenset(
     }
 )
 RETRY_WAIT = 0.5  # seconds before a reply is tried again after a network error (then 1 s)
+CATCH_UP = 0.2  # seconds of the outbox's timeline that late sends may make up at once
 BULK = {"bulk": True}  # rate_limit_args of the outbox's calls: it keeps the limits itself
 
 
@@ -103,6 +104,7 @@ class Traffic:
         self._buckets: dict[int, tuple[float, float]] = {}
         self._groups: dict[int, deque[float]] = {}
         self._paused_until = 0.0
+        self._bulk_at = 0.0  # when the outbox's next message may go (its paced timeline)
 
     # ------------------------------------------------------------------ questions
     def _trim(self, now: float) -> None:
@@ -125,13 +127,17 @@ class Traffic:
         wait = self._paused_until - now
         cap = limits.overall if bulk else limits.overall - limits.reply_margin
         if bulk:
-            if self.replies_waiting > 0 or self._replies:
-                cap = limits.bulk_share
-            if self._overall:  # evenly spaced, not in bursts
-                wait = max(wait, self._overall[-1] + 1.0 / cap - now)
+            cap = self._bulk_cap()
+            wait = max(wait, self._bulk_at - now)  # evenly spaced, not in bursts
         if len(self._overall) >= cap:
             wait = max(wait, self._overall[len(self._overall) - cap] + limits.overall_window - now)
         return max(0.0, wait)
+
+    def _bulk_cap(self) -> int:
+        """The outbox's messages a window: its share while replies are under way."""
+        limits = self.limits
+        replies = self.replies_waiting > 0 or bool(self._replies)
+        return limits.bulk_share if replies else limits.overall
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until this chat may get a message (its bucket; a group's window)."""
@@ -158,9 +164,16 @@ class Traffic:
     def record(self, chat_id: int, *, reply: bool) -> None:
         """Count a message to this chat as sent now."""
         now = self.monotonic()
+        self._trim(now)
         self._overall.append(now)
         if reply:
             self._replies.append(now)
+        else:
+            # The next slot on a steady timeline: sends the event loop let go late are made
+            # up (for at most CATCH_UP seconds), so the rate stays at the cap; the overall
+            # window still caps every second.
+            interval = 1.0 / self._bulk_cap()
+            self._bulk_at = max(self._bulk_at, now - CATCH_UP) + interval
         if chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(now)
         else:
