@@ -15,6 +15,7 @@ from bot import digests, training_notices
 from bot import privacy as retention
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
+from bot.commands import STAFF_COMMANDS, public_commands
 from bot.consultation.model import Consultation
 from bot.context import AgendaApp, AgendaContext, BotData, Clock, Services, system_clock
 from bot.documents.worker import RenderPool
@@ -55,56 +56,6 @@ from storage import staff as staff_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-# The commands shown in Telegram's menu, per language; the first name is the one shown.
-PUBLIC_COMMANDS = {
-    "de": [
-        "start",
-        "umfrage",
-        "weiter",
-        "problem",
-        "workshops",
-        "entwurf",
-        "folgen",
-        "profil",
-        "erinnerungen",
-        "hilfe",
-        "abbrechen",
-        "meinedaten",
-        "widerruf",
-        "loeschen",
-    ],
-    "en": [
-        "start",
-        "survey",
-        "resume",
-        "problem",
-        "workshops",
-        "draft",
-        "follow",
-        "profile",
-        "reminders",
-        "help",
-        "cancel",
-        "mydata",
-        "withdraw",
-        "delete",
-    ],
-}
-STAFF_COMMANDS = [
-    "status",
-    "digest",
-    "export",
-    "rundschreiben",
-    "ausgang",
-    "ausbildung",
-    "teilnehmer",
-    "prioritaeten",
-    "plan",
-    "fortschritt",
-    "audit",
-    "team",
-]
 
 
 def build_application(
@@ -244,8 +195,8 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
     def commands(lang: str, names: list[str]) -> list[BotCommand]:
         return [BotCommand(n, texts.render(lang, "command_description", command=n)) for n in names]
 
-    for lang in LANGUAGES:  # a language without command names of its own shows the default's
-        names = PUBLIC_COMMANDS.get(lang, PUBLIC_COMMANDS[DEFAULT_LANGUAGE])
+    for lang in LANGUAGES:
+        names = public_commands(lang)
         code = None if lang == DEFAULT_LANGUAGE else lang
         await app.bot.set_my_commands(
             commands(lang, names), scope=BotCommandScopeDefault(), language_code=code
@@ -253,7 +204,7 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
     for staff_id in sorted(services.settings.staff_ids | services.stored_staff):
         try:
             await app.bot.set_my_commands(
-                commands("de", PUBLIC_COMMANDS["de"] + STAFF_COMMANDS),
+                commands("de", public_commands("de") + STAFF_COMMANDS),
                 scope=BotCommandScopeChat(staff_id),
             )
         except BadRequest:

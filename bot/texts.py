@@ -22,6 +22,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context, Macro
 
+from bot.commands import STAFF_ALIASES, STAFF_COMMANDS, public_commands
 from bot.languages import DEFAULT_LANGUAGE, language
 from bot.languages import LANGUAGES as DECLARED
 from bot.resources import TEMPLATES_DIR
@@ -48,6 +49,10 @@ def build_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env.filters["strftime"] = strftime
     # German unless a template module carries another language's catalogue (Texts does)
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+    # the commands, listed once in bot/commands.py: the help message lists them
+    env.globals.update(
+        public_commands=public_commands, staff_commands=STAFF_COMMANDS, staff_aliases=STAFF_ALIASES
+    )
     return env
 
 

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import PUBLIC_COMMANDS, STAFF_COMMANDS
+from bot.commands import PUBLIC_COMMANDS, STAFF_COMMANDS
 from bot.consultation.model import Consultation
 from bot.service.inbox import NotAnUpdate, accept, inbox_of
 from storage import inbox as store

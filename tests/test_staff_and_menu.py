@@ -166,7 +166,7 @@ async def test_a_crash_is_answered_and_nothing_already_given_is_lost(
 
 
 async def test_every_staff_command_has_a_description_and_a_help_line(bot: Harness) -> None:
-    from bot.app import STAFF_COMMANDS
+    from bot.commands import STAFF_COMMANDS
 
     texts = bot.services.texts
     for lang in ("de", "en"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.callbacks import BUTTONS, MAX_BYTES, CallbackDataError
+from bot.commands import STAFF_ALIASES, STAFF_COMMANDS, public_commands
 from bot.consultation.model import Consultation
 from bot.texts import Texts, format_number, split_message
 from handlers.question_view import Choice, Toggle
@@ -59,3 +60,14 @@ def test_payloads_are_checked_both_ways() -> None:
     assert BUTTONS.parse("x" * 65) is None
     assert BUTTONS.parse(None) is None
     assert BUTTONS.parse("") is None
+
+
+def test_the_help_lists_the_menus_commands_in_their_order() -> None:
+    """The help follows bot/commands.py: every command of the menu (but /start) and, for staff,
+    every staff command with the English name it answers to as well."""
+    texts = Texts()
+    for lang in ("de", "en"):
+        lines = texts.render(lang, "help", registered=True, staff=True, title="T").split("\n")
+        listed = [line.split(" ")[0][1:] for line in lines if line.startswith("/")]
+        assert listed == [n for n in public_commands(lang) if n != "start"] + STAFF_COMMANDS
+        assert f"/teilnehmer (/{STAFF_ALIASES['teilnehmer']}) – " in "\n".join(lines)
