@@ -151,8 +151,23 @@ def _opener(
     texts: Texts | None,
 ) -> Any:
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        messages = texts or Texts()  # before the database: a broken template opens nothing
         db = await Database.open(settings.db_path)
-        app.bot_data.services = Services(settings, consultation, texts or Texts(), db, clock)
+        try:
+            await _start(app, db, messages)
+        except BaseException:
+            # A start that fails half-way closes what it opened: the database's threads and
+            # the render workers would otherwise keep the process alive after the error.
+            opened = app.bot_data.services is not None
+            await _close(app)
+            if not opened:
+                await db.close()
+            raise
+
+    async def _start(
+        app: Application[Any, Any, Any, Any, Any, Any], db: Database, messages: Texts
+    ) -> None:
+        app.bot_data.services = Services(settings, consultation, messages, db, clock)
         app.bot_data.services.stored_staff = await staff_store.ids(db)
         app.bot_data.renders = RenderPool(settings.render_workers)
         if warm_renders:  # the first /digest then does not wait for the worker's imports

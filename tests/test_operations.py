@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,9 +18,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from telegram.error import Forbidden
 
-from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeUser
-from bot.settings import PROJECT_ROOT, Settings
+from bot.app import build_application
+from bot.consultation.model import load_consultation
+from bot.fake_telegram import FakeBotApi, FakeBotApiServer, FakeRequest, FakeUser
+from bot.fake_telegram.limits import FaultMode
+from bot.settings import DEFAULT_CONSULTATION, PROJECT_ROOT, Settings
 from storage.integrity import DatabaseUnusable, quick_check
 
 SECRET = "WebhookSecret_Nobody-May-See_42"
@@ -343,3 +348,27 @@ def test_a_health_port_in_use_is_one_line_and_exit_2(
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("agenda-bot: AGENDA_HEALTH_LISTEN: cannot listen on 127.0.0.1:")
     assert "Traceback" not in result.stderr
+
+
+async def test_a_start_that_fails_half_way_closes_what_it_opened(tmp_path: Path) -> None:
+    """The database is open when the commands are registered: Telegram refusing them must
+    end the start with the error and close the database, whose thread would otherwise keep
+    the process (the demo, a test, `agenda-bot run`) alive after the error."""
+    api = FakeBotApi()
+    api.faults = FaultMode(1.0, ("403",), methods=frozenset({"setMyCommands"}))
+    env = {"TELEGRAM_BOT_TOKEN": api.token, "AGENDA_DB": str(tmp_path / "agenda.sqlite3")}
+    app = build_application(
+        Settings.from_env(env),
+        load_consultation(DEFAULT_CONSULTATION),
+        request=FakeRequest(api),
+        get_updates_request=FakeRequest(api),
+    )
+    before = set(threading.enumerate())
+    await app.initialize()
+    assert app.post_init is not None
+    with pytest.raises(Forbidden):
+        await app.post_init(app)
+    left = [t for t in set(threading.enumerate()) - before if t.is_alive() and not t.daemon]
+    assert left == [], "threads that keep the process alive"
+    assert app.bot_data.services is None
+    await app.shutdown()

@@ -5,6 +5,7 @@ travel as package data and modules of `bot`)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -15,6 +16,8 @@ import pytest
 from bot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
+# What a checkout holds besides its source: environments, caches, earlier builds, demo output.
+NOT_SOURCE = (".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "out")
 
 
 def _run(args: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -29,6 +32,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv holding the built wheel; its dependencies are those of the test run
     (a .pth line), so nothing is downloaded but the build backend."""
     tmp = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy: setuptools never empties the checkout's build/, so a template
+    # moved since an earlier build would ship twice.
+    source = tmp / "source"
+    shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     built = _run(
         [
             sys.executable,
@@ -39,7 +46,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(tmp),
-            str(PROJECT_ROOT),
+            str(source),
         ],
         cwd=tmp,
     )
