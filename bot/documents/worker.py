@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 from collections import deque
@@ -32,6 +33,7 @@ T = TypeVar("T")
 RENDER_TIMEOUT = 120.0  # seconds
 MAX_JOBS = 50  # a worker is replaced after this many jobs, so memory does not creep
 DEFAULT_WORKERS = 2  # worker processes at once (AGENDA_RENDER_WORKERS): one per core here
+WORKER_NICENESS = 10  # render workers yield the processor to the bot (see _serve)
 
 
 class RenderFailed(RuntimeError):
@@ -60,6 +62,10 @@ def _serve(conn: Connection, warm: bool) -> None:
     """The worker's loop: take a (function, argument) job, send back ("ok"|"error", value)."""
     # Ctrl+C in a terminal reaches the whole process group: the bot stops its worker itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A pack takes seconds of CPU; people's replies must not wait for it: on a small server
+    # the bot process gets the processor first.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     if warm:
         try:
             _warm_up()
