@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import broadcasts
 from bot.fake_telegram import FakeBotApi
+from bot.service.traffic import Traffic
 from tests.conftest import STAFF_ID, Harness, VirtualTime
 from tests.outbox_support import add_people, dispatcher, max_in_window
 
@@ -93,3 +94,16 @@ async def test_replies_during_a_big_broadcast_go_out_before_the_rest_of_it(bot: 
         assert sum(t <= b < t + 1.0 for b in bulk) <= 25
     assert max_in_window([t for t, _ in log], 1.0) <= 30
     assert {chat for chat in people} <= {m.chat_id for m in bot.api.calls_of("sendMessage")}
+
+
+def test_the_more_replies_wait_the_less_a_broadcast_takes() -> None:
+    now = [100.0]
+    traffic = Traffic(monotonic=lambda: now[0])
+    assert traffic.bulk_cap() == 28  # nobody is being answered: all of the limit
+    traffic.record(1, reply=True)
+    assert traffic.bulk_cap() == 25  # its share while replies are under way
+    for chat in range(2, 22):  # a room typing at once: 21 replies within the second
+        traffic.record(chat, reply=True)
+    assert traffic.bulk_cap() == 5  # never less: the broadcast still moves
+    now[0] += 1.0  # the replies are answered: the whole limit again
+    assert traffic.bulk_cap() == 28

@@ -8,8 +8,10 @@ editing and deleting are not, and are never held back here.
 Who waits for whom: a reply to a person (PTB's calls from handlers, through ``ReplyLimiter``)
 waits only for the overall limit and its own chat's bucket; the outbox dispatcher
 (bot/outbox/dispatch.py) uses at most ``bulk_share`` of the overall limit while replies are
-under way (waiting, or sent within the last second), all of it otherwise, and spaces its sends
-evenly. So a broadcast to thousands never queues a person's next question behind it.
+under way (waiting, or sent within the last second) and gives up more of it the more replies
+there are (down to ``bulk_floor``), all of it otherwise, and spaces its sends evenly. So a
+broadcast to thousands never queues a person's next question behind it, even when a whole
+room types at once.
 
 Why not PTB's ``AIORateLimiter``: its overall bucket applies to every call with a chat id
 (edits and callback answers too) and treats a broadcast and a reply alike, so replies queue
@@ -73,6 +75,7 @@ class Limits:
     overall: int = 28
     overall_window: float = 1.0
     bulk_share: int = 25  # the outbox's most per window while replies are under way
+    bulk_floor: int = 5  # ... and its least, however many replies there are
     private_gap: float = 1.0  # the outbox: one message a second to a person
     private_rate: float = 1.0  # replies: one a second to a person, sustained ...
     private_burst: int = 2  # ... after a short burst (Telegram allows short bursts: about 3)
@@ -127,17 +130,23 @@ class Traffic:
         wait = self._paused_until - now
         cap = limits.overall if bulk else limits.overall - limits.reply_margin
         if bulk:
-            cap = self._bulk_cap()
+            cap = self.bulk_cap()
             wait = max(wait, self._bulk_at - now)  # evenly spaced, not in bursts
         if len(self._overall) >= cap:
             wait = max(wait, self._overall[len(self._overall) - cap] + limits.overall_window - now)
         return max(0.0, wait)
 
-    def _bulk_cap(self) -> int:
-        """The outbox's messages a window: its share while replies are under way."""
+    def bulk_cap(self) -> int:
+        """The outbox's messages a window: all of the limit when nobody is being answered;
+        while replies are under way at most ``bulk_share``, and less the more replies there
+        are (a room typing at once), but never under ``bulk_floor``."""
         limits = self.limits
-        replies = self.replies_waiting > 0 or bool(self._replies)
-        return limits.bulk_share if replies else limits.overall
+        self._trim(self.monotonic())
+        replies = len(self._replies) + self.replies_waiting
+        if not replies:
+            return limits.overall
+        room = limits.overall - limits.reply_margin - replies
+        return max(limits.bulk_floor, min(limits.bulk_share, room))
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until this chat may get a message (its bucket; a group's window)."""
@@ -172,7 +181,7 @@ class Traffic:
             # The next slot on a steady timeline: sends the event loop let go late are made
             # up (for at most CATCH_UP seconds), so the rate stays at the cap; the overall
             # window still caps every second.
-            interval = 1.0 / self._bulk_cap()
+            interval = 1.0 / self.bulk_cap()
             self._bulk_at = max(self._bulk_at, now - CATCH_UP) + interval
         if chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(now)
