@@ -368,6 +368,9 @@ async def test_a_start_that_fails_half_way_closes_what_it_opened(tmp_path: Path)
     assert app.post_init is not None
     with pytest.raises(Forbidden):
         await app.post_init(app)
+    for thread in set(threading.enumerate()) - before:
+        if not thread.daemon:  # a closed connection's thread ends within moments
+            thread.join(timeout=10)
     left = [t for t in set(threading.enumerate()) - before if t.is_alive() and not t.daemon]
     assert left == [], "threads that keep the process alive"
     assert app.bot_data.services is None
