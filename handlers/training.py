@@ -5,26 +5,29 @@ one number, a shop owner taps field, year and occupation and types the places; e
 be changed any time without walking a questionnaire again, and every figure is stored at once.
 Each button is a payload class with its own small handler; the typed figures are awaited steps
 (handlers/training_input.py).
+
+This module owns the command, the view a school or firm lands on, and the school's side (the
+pupils seeking, by leaving year and field). The firm's side, its offers and contact, is
+handlers/training_firm.py; the staff view handlers/training_staff.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import training
-from bot.awaiting import OccupationText, OfferPlaces, SeekingTraining, TrainingContact, expect
+from bot.awaiting import SeekingTraining, expect
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.keys import OccupationKey
 from bot.keys import TrainingFieldKey as FieldKey
-from handlers import onboarding, training_staff
+from handlers import onboarding, training_firm, training_staff
 from handlers.common import Button, chunks, label, send
 from handlers.routes import PersonCall, button
 from handlers.staff import staff_only
+from handlers.training_firm import choose_year, organisation
 from storage import training as store
 from storage.people import Person
 
@@ -59,69 +62,8 @@ class NotifyOffers(CallbackData, prefix="TR:nt"):
     """School: switch notices of new offers on or off."""
 
 
-@dataclass(frozen=True)
-class AddOffer(CallbackData, prefix="TR:fa"):
-    """Firm: a new offer (choose the field first)."""
-
-
-@dataclass(frozen=True)
-class OfferField(CallbackData, prefix="TR:ff"):
-    """Firm: the new offer's field (choose the year next)."""
-
-    field: FieldKey
-
-
-@dataclass(frozen=True)
-class OfferYear(CallbackData, prefix="TR:fy"):
-    """Firm: the new offer's starting year (choose the occupation next)."""
-
-    field: FieldKey
-    year: int
-
-
-@dataclass(frozen=True)
-class OfferOccupation(CallbackData, prefix="TR:fo"):
-    """Firm: the new offer's occupation from the catalogue (type the places next)."""
-
-    field: FieldKey
-    year: int
-    occupation: OccupationKey
-
-
-@dataclass(frozen=True)
-class OtherOccupation(CallbackData, prefix="TR:fx"):
-    """Firm: an occupation not in the catalogue (type it next)."""
-
-    field: FieldKey
-    year: int
-
-
-@dataclass(frozen=True)
-class EditOffer(CallbackData, prefix="TR:fe"):
-    """Firm: change the places of one of its offers."""
-
-    offer: int
-
-
-@dataclass(frozen=True)
-class AskContact(CallbackData, prefix="TR:fc"):
-    """Firm: give or change the contact for schools."""
-
-
-@dataclass(frozen=True)
-class NoContact(CallbackData, prefix="TR:nc"):
-    """Firm: no contact for schools."""
-
-
-@dataclass(frozen=True)
-class ContactConsent(CallbackData, prefix="TR:cc"):
-    """Firm: whether schools may see the contact."""
-
-    given: bool
-
-
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
-    """The training-places flow and its staff view."""
+    """The training-places flow: the school's and the firm's side, and the staff view."""
     return [
         CommandHandler(["ausbildung", "training"], training_command, filters.ChatType.PRIVATE),
         button(Home, on_home),
@@ -129,15 +71,7 @@ def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
         button(DemandYear, on_demand_year),
         button(DemandField, on_demand_field),
         button(NotifyOffers, on_notify_offers),
-        button(AddOffer, on_add_offer),
-        button(OfferField, on_offer_field),
-        button(OfferYear, on_offer_year),
-        button(OfferOccupation, on_offer_occupation),
-        button(OtherOccupation, on_other_occupation),
-        button(EditOffer, on_edit_offer),
-        button(AskContact, onask_contact),
-        button(NoContact, on_no_contact),
-        button(ContactConsent, on_contact_consent),
+        *training_firm.handlers(),
         *training_staff.handlers(),
     ]
 
@@ -187,77 +121,28 @@ async def show_home(update: Update, context: AgendaContext, person: Person) -> N
             notify=profile.notify_offers,
         )
         return
-    offers = await store.offers_of(services.db, org)
-    lines = await training.table(services.db, services.catalogue, lang, services.consultation)
-    profile = await store.profile(services.db, org)
-    named = [(o, training.occupation_title(services.catalogue, o, lang)) for o in offers]
-    buttons = [
-        [(label(context, lang, "training_add_offer"), AddOffer().pack())],
-        *[
-            [
-                (
-                    label(context, lang, "training_edit_offer", title=title, year=o.start_year),
-                    EditOffer(o.id).pack(),
-                )
-            ]
-            for o, title in named
-        ],
-        [(label(context, lang, "training_contact"), AskContact().pack())],
-    ]
-    await send(
-        update,
-        context,
-        lang,
-        "training_firm_home",
-        buttons,
-        offers=named,
-        lines=[x for x in lines if x.seeking or x.seeking_internship],
-        profile=profile,
-        named=person.may_be_named,
-    )
+    await training_firm.show_firm_home(update, context, person, org)
 
 
 # ------------------------------------------------------------------ buttons
 
 
-async def _organisation(
-    call: PersonCall[CallbackData], role: training.Role | None, year: int | None = None
-) -> int | None:
-    """The organisation of the school or firm (`role`; None: either) behind a training button,
-    with the button answered; None when the button is stale (answered so)."""
-    services = call.services
-    actual = training.role_of(services.consultation, call.person.group_id)
-    org = call.person.organisation_id
-    if org is None or actual is None:
-        await call.stale()
-        return None
-    if year is not None and year not in training.years(services.today().year):
-        await call.stale()
-        return None
-    await call.answer()
-    call.move_on()
-    if role is not None and actual != role:
-        await call.send("training_stale")  # e.g. a school's button pressed by a firm
-        return None
-    return org
-
-
 async def on_home(call: PersonCall[Home]) -> None:
     """Back to one's own view; nothing typed is awaited any more."""
-    if await _organisation(call, None) is not None:
+    if await organisation(call, None) is not None:
         await expect(call.services.db, call.person.id, None, now=call.services.clock())
         await show_home(call.update, call.context, call.person)
 
 
 async def on_report_demand(call: PersonCall[ReportDemand]) -> None:
     """School: which leaving year."""
-    if await _organisation(call, "school") is not None:
-        await _choose_year(call, DemandYear, school=True)
+    if await organisation(call, "school") is not None:
+        await choose_year(call, DemandYear, school=True)
 
 
 async def on_demand_year(call: PersonCall[DemandYear]) -> None:
     """School: the fields of that leaving year with the figures given so far."""
-    if await _organisation(call, "school") is None:
+    if await organisation(call, "school") is None:
         return
     if call.payload.year not in training.years(call.services.today().year):
         await call.send("training_stale")
@@ -268,7 +153,7 @@ async def on_demand_year(call: PersonCall[DemandYear]) -> None:
 async def on_demand_field(call: PersonCall[DemandField]) -> None:
     """School: type the pupils seeking training in this field and year."""
     year = call.payload.year
-    if await _organisation(call, "school", year) is None:
+    if await organisation(call, "school", year) is None:
         return
     field = call.services.catalogue.field(call.payload.field)
     if field is None:
@@ -281,7 +166,7 @@ async def on_demand_field(call: PersonCall[DemandField]) -> None:
 
 async def on_notify_offers(call: PersonCall[NotifyOffers]) -> None:
     """School: notices of new offers on or off."""
-    org = await _organisation(call, "school")
+    org = await organisation(call, "school")
     if org is None:
         return
     db = call.services.db
@@ -290,136 +175,6 @@ async def on_notify_offers(call: PersonCall[NotifyOffers]) -> None:
         db, org, notify_offers=not profile.notify_offers, now=call.services.clock()
     )
     await show_home(call.update, call.context, call.person)
-
-
-async def on_add_offer(call: PersonCall[AddOffer]) -> None:
-    """Firm: which field."""
-    if await _organisation(call, "firm") is None:
-        return
-    lang = call.lang
-    fields = [(f.title.get(lang), OfferField(f.id).pack()) for f in call.services.catalogue.fields]
-    await call.send("training_choose_field", chunks(fields, 2))
-
-
-async def on_offer_field(call: PersonCall[OfferField]) -> None:
-    """Firm: which starting year."""
-    if await _organisation(call, "firm") is None:
-        return
-    field = call.services.catalogue.field(call.payload.field)
-    if field is None:
-        await call.send("training_stale")
-        return
-    await _choose_year(call, lambda year: OfferYear(field.id, year), school=False)
-
-
-async def on_offer_year(call: PersonCall[OfferYear]) -> None:
-    """Firm: which occupation (or another one, typed)."""
-    year = call.payload.year
-    if await _organisation(call, "firm", year) is None:
-        return
-    field = call.services.catalogue.field(call.payload.field)
-    if field is None:
-        await call.send("training_stale")
-        return
-    lang = call.lang
-    buttons = [
-        [(o.title.get(lang), OfferOccupation(field.id, year, o.id).pack())]
-        for o in field.occupations
-    ]
-    other = label(call.context, lang, "training_other")
-    buttons.append([(other, OtherOccupation(field.id, year).pack())])
-    await call.send("training_choose_occupation", buttons, title=field.title.get(lang))
-
-
-async def on_offer_occupation(call: PersonCall[OfferOccupation]) -> None:
-    """Firm: the offer is stored; type its places next."""
-    payload = call.payload
-    org = await _organisation(call, "firm", payload.year)
-    if org is None:
-        return
-    field = call.services.catalogue.field(payload.field)
-    occupation = field.occupation(payload.occupation) if field else None
-    if field is None or occupation is None:
-        await call.send("training_stale")
-        return
-    offer_id = await store.save_offer(
-        call.services.db,
-        org,
-        field.id,
-        payload.year,
-        occupation_id=occupation.id,
-        now=call.services.clock(),
-    )
-    await ask_places(call, offer_id, occupation.title.get(call.lang), payload.year)
-
-
-async def on_other_occupation(call: PersonCall[OtherOccupation]) -> None:
-    """Firm: type the occupation."""
-    year = call.payload.year
-    if await _organisation(call, "firm", year) is None:
-        return
-    field = call.services.catalogue.field(call.payload.field)
-    if field is None:
-        await call.send("training_stale")
-        return
-    services = call.services
-    await expect(services.db, call.person.id, OccupationText(year, field.id), now=services.clock())
-    await call.send("training_ask_occupation", title=field.title.get(call.lang))
-
-
-async def on_edit_offer(call: PersonCall[EditOffer]) -> None:
-    """Firm: type the places of one of its own offers again."""
-    org = await _organisation(call, "firm")
-    if org is None:
-        return
-    offer = await store.offer(call.services.db, call.payload.offer)
-    if offer is None or offer.organisation_id != org:
-        await call.send("training_stale")
-        return
-    title = training.occupation_title(call.services.catalogue, offer, call.lang)
-    await ask_places(call, offer.id, title, offer.start_year)
-
-
-async def onask_contact(call: PersonCall[AskContact]) -> None:
-    """Firm: type the contact for schools."""
-    if await _organisation(call, "firm") is not None:
-        await ask_contact(call)
-
-
-async def on_no_contact(call: PersonCall[NoContact]) -> None:
-    """Firm: no contact for schools."""
-    org = await _organisation(call, "firm")
-    if org is None:
-        return
-    services = call.services
-    await expect(services.db, call.person.id, None, now=services.clock())
-    await store.update_profile(
-        services.db, org, contact="", contact_consent=False, now=services.clock()
-    )
-    await show_home(call.update, call.context, call.person)
-
-
-async def on_contact_consent(call: PersonCall[ContactConsent]) -> None:
-    """Firm: schools may see the contact, or not."""
-    org = await _organisation(call, "firm")
-    if org is None:
-        return
-    services = call.services
-    await store.update_profile(
-        services.db, org, contact_consent=call.payload.given, now=services.clock()
-    )
-    await show_home(call.update, call.context, call.person)
-
-
-async def _choose_year(
-    call: PersonCall[CallbackData], payload: Callable[[int], CallbackData], *, school: bool
-) -> None:
-    lang = call.lang
-    buttons = [
-        (label(call.context, lang, "training_year", year=year), payload(year).pack())
-        for year in training.years(call.services.today().year)
-    ]
-    await call.send("training_choose_year", [buttons], school=school)
 
 
 async def school_fields(update: Update, context: AgendaContext, person: Person, year: int) -> None:
@@ -450,16 +205,3 @@ async def school_fields(update: Update, context: AgendaContext, person: Person, 
         )
     rows = [*chunks(buttons, 1), [(label(context, lang, "done"), Home().pack())]]
     await send(update, context, lang, "training_school_fields", rows, year=year)
-
-
-async def ask_places(call: PersonCall[object], offer_id: int, title: str, year: int) -> None:
-    services = call.services
-    await expect(services.db, call.person.id, OfferPlaces(offer_id), now=services.clock())
-    await call.send("training_ask_places", title=title, year=year)
-
-
-async def ask_contact(call: PersonCall[object]) -> None:
-    services = call.services
-    await expect(services.db, call.person.id, TrainingContact(), now=services.clock())
-    buttons = [[(label(call.context, call.lang, "training_no_contact"), NoContact().pack())]]
-    await call.send("training_ask_contact", buttons)

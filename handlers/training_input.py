@@ -1,7 +1,8 @@
 """/ausbildung, typed: the counts a school or firm types, a firm's own occupation and contact.
 
-Each step is an awaited step of bot/awaiting.py that the buttons of handlers/training.py set;
-bad input is refused and asked again, every figure is stored at once.
+Each step is an awaited step of bot/awaiting.py that the buttons of handlers/training.py and
+handlers/training_firm.py set; bad input is refused and asked again, every figure is stored at
+once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bot.awaiting import (
 )
 from handlers.common import label
 from handlers.routes import Expected, PersonCall, expects
-from handlers.training import ContactConsent, ask_contact, ask_places, school_fields, show_home
+from handlers.training import school_fields, show_home
+from handlers.training_firm import ContactConsent, ask_contact, ask_places
 from storage import training as store
 
 CONTACT_LIMIT = 200
