@@ -24,7 +24,8 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot import engine
-from bot.consultation.model import Consultation, Question, load_consultation
+from bot.consultation.model import Consultation, load_consultation
+from bot.consultation.questionnaire import Question
 from bot.documents.charts import ChartSource
 from bot.documents.kinds import PACK
 from bot.documents.pipeline import render_document, render_in_worker

@@ -19,14 +19,7 @@ from bot.consultation.model import Consultation
 from bot.context import AgendaContext, BotData
 from bot.documents.kinds import PACK
 from bot.documents.pipeline import Rendered, render_in_worker
-from bot.outbox.dispatch import (
-    Attachment,
-    Decision,
-    Dropped,
-    KindPolicy,
-    Outgoing,
-    Part,
-)
+from bot.outbox.policy import Attachment, Decision, Dropped, KindPolicy, Outgoing, Part
 from bot.pack_context import PackContext
 from bot.packs import build_pack
 from bot.settings import Settings

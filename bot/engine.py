@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.consultation.model import Consultation, Question, Questionnaire
+from bot.consultation.model import Consultation
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.questions import InvalidAnswer
 from storage.answers import Answer, AnswerValue
 

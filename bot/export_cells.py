@@ -14,7 +14,8 @@ import re
 from datetime import UTC, datetime, tzinfo
 from typing import cast
 
-from bot.consultation.model import Consultation, Question
+from bot.consultation.model import Consultation
+from bot.consultation.questionnaire import Question
 from bot.questions import guess
 
 LANG = "de"  # exports are for the town's staff: titles and answer texts in German

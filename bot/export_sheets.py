@@ -12,7 +12,8 @@ from datetime import tzinfo
 
 from bot import training
 from bot.consultation.catalogue import Catalogue
-from bot.consultation.model import Consultation, Question, Questionnaire
+from bot.consultation.model import Consultation
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.draft_summary import build_review
 from bot.export_cells import (
     LANG,

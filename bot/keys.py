@@ -7,7 +7,7 @@ from typing import Annotated
 
 from bot.callbacks import Chars
 from bot.consultation.catalogue import FIELD_ID, OCCUPATION_ID
-from bot.consultation.model import (
+from bot.consultation.fields import (
     ACTION_FIELD_ID,
     EVENT_ID,
     GROUP_ID,

@@ -15,7 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing
 from storage import members, organisations, outbox, people
 from storage.db import Database
 from storage.outbox import OutboxRow

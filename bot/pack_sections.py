@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 
 from bot import similar, training
 from bot.consultation.catalogue import load_catalogue
-from bot.consultation.model import Consultation, Question, Questionnaire
+from bot.consultation.model import Consultation
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.pack_context import (
     OptionLine,
     Participant,

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot import pack_sections as sections
-from bot.consultation.model import Consultation, Event, Questionnaire
+from bot.consultation.model import Consultation, Event
+from bot.consultation.questionnaire import Questionnaire
 from bot.draft_summary import latest_review
 from bot.pack_context import GroupLine, PackContext, Suggestion
 from storage import packs as store

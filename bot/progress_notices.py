@@ -7,7 +7,8 @@ follows the measure is dropped, and quiet hours postpone it.
 from __future__ import annotations
 
 from bot.context import AgendaContext, Services
-from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing, Postponed
 from bot.reminders import QuietHours
 from storage import outbox
 from storage import progress as store

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot import engine
-from bot.consultation.model import Consultation, Questionnaire
+from bot.consultation.model import Consultation
+from bot.consultation.questionnaire import Questionnaire
 from bot.context import AgendaContext, BotData
 from bot.settings import Settings
 from storage import outbox, recipients

@@ -15,7 +15,8 @@ from telegram.ext import Application
 
 from bot import training
 from bot.context import AgendaContext, BotData, Services
-from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing, Postponed
 from bot.reminders import QuietHours, wall_time
 from storage import outbox, people
 from storage import training as store

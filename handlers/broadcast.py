@@ -11,14 +11,8 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, fi
 from bot import broadcasts
 from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
-from bot.outbox.dispatch import (
-    NOTE_BLOCKED_PREFIX,
-    NOTE_NO_PERSON,
-    Decision,
-    Dropped,
-    KindPolicy,
-    Outgoing,
-)
+from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX, NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import Button, current_person, label, language_of, send, text
 from handlers.routes import Args, Call, staff_button, staff_command
 from handlers.staff import audit_action

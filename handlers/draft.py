@@ -24,7 +24,8 @@ from telegram.ext import BaseHandler
 from bot import draft
 from bot.callbacks import CallbackData, Chars
 from bot.context import AgendaContext
-from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
     answer_callback,

@@ -9,7 +9,7 @@ from telegram import Message, Update
 from bot import awaiting, engine
 from bot.awaiting import QuestionAnswer, expect
 from bot.callbacks import CallbackData
-from bot.consultation.model import Question, Questionnaire
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.context import AgendaContext
 from bot.keys import OptionKey, QuestionKey, QuestionnaireKey
 from bot.questions import Tap

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler
 
 from bot import engine
 from bot.awaiting import QuestionAnswer, expect
-from bot.consultation.model import Question, Questionnaire
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.context import AgendaContext
 from handlers.common import (
     Button,

@@ -14,7 +14,8 @@ from bot.awaiting import QuestionAnswer
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.keys import QuestionnaireKey
-from bot.outbox.dispatch import NOTE_NO_PERSON, Decision, Dropped, KindPolicy, Outgoing, Postponed
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Decision, Dropped, KindPolicy, Outgoing, Postponed
 from handlers.common import keyboard, label, text
 from handlers.question_view import multi_keyboard, question_buttons
 from handlers.routes import Args, PersonCall, button, command

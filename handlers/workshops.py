@@ -17,7 +17,8 @@ from bot.callbacks import CallbackData
 from bot.consultation.model import Event
 from bot.context import AgendaContext
 from bot.keys import EventKey
-from bot.outbox.dispatch import NOTE_NO_PERSON, Attachment, Decision, Dropped, KindPolicy, Outgoing
+from bot.outbox.dispatch import NOTE_NO_PERSON
+from bot.outbox.policy import Attachment, Decision, Dropped, KindPolicy, Outgoing
 from handlers.common import (
     Button,
     answer_callback,

@@ -12,7 +12,8 @@ from bot import broadcasts, training_notices
 from bot.app import build_application
 from bot.consultation.model import Consultation
 from bot.fake_telegram import FakeBotApi, FakeRequest
-from bot.outbox.dispatch import Dispatcher, Limits
+from bot.outbox.dispatch import Dispatcher
+from bot.service.traffic import Limits
 from handlers import broadcast, reminders
 from storage.db import Database, iso
 from tests.conftest import FakeClock, Harness, VirtualTime, make_settings, paced

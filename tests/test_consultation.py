@@ -13,15 +13,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.callbacks import MAX_BYTES
+from bot.consultation.fields import I18n
 from bot.consultation.model import (
     Consultation,
     ConsultationError,
-    I18n,
-    Question,
-    ShowIf,
     load_consultation,
     parse_consultation,
 )
+from bot.consultation.questionnaire import Question, ShowIf
 from handlers.question_view import Choice, QuestionButton, Skip, Toggle
 
 HAGENOW = Path(__file__).resolve().parent.parent / "consultations" / "hagenow.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import languages
-from bot.consultation.model import I18n
+from bot.consultation.fields import I18n
 from bot.resources import TEMPLATES_DIR
 from bot.texts import Texts, format_day, format_number
 from bot.translations import catalogue_path

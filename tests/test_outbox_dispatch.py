@@ -10,7 +10,9 @@ from telegram.error import TimedOut
 
 from bot import broadcasts
 from bot.consultation.model import Consultation
-from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX, Limits, RateLimiter
+from bot.outbox.dispatch import NOTE_BLOCKED_PREFIX
+from bot.outbox.limiter import RateLimiter
+from bot.service.traffic import Limits
 from storage import outbox, outbox_sending, recipients
 from tests.conftest import STAFF_ID, Harness, VirtualTime, start_harness, stop_harness
 from tests.outbox_support import (

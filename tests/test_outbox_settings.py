@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.consultation.model import ConsultationError, Reminders, parse_consultation
+from bot.consultation.model import ConsultationError, parse_consultation
+from bot.consultation.questionnaire import Reminders
 from bot.reminders import QuietHours
 from bot.settings import DEFAULT_CONSULTATION, Settings, SettingsError
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.consultation.model import Question, parse_consultation
+from bot.consultation.model import parse_consultation
+from bot.consultation.questionnaire import Question
 from bot.export_cells import answer_cells
 from bot.questions import KINDS
 from bot.resources import TEMPLATES_DIR

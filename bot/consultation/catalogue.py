@@ -13,7 +13,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.consultation.model import I18n
+from bot.consultation.fields import I18n
 from bot.resources import CONSULTATIONS_DIR
 
 DEFAULT_CATALOGUE = CONSULTATIONS_DIR / "berufe.yaml"

@@ -32,11 +32,8 @@ from bot.consultation.fields import (
     CONSULTATION_ID,
     EVENT_ID,
     GROUP_ID,
-    OPTION_ID,
     PATTERN_HELP,
     PHASE_ID,
-    QUESTION_ID,
-    QUESTIONNAIRE_ID,
     I18n,
     Model,
     Text,
@@ -44,43 +41,9 @@ from bot.consultation.fields import (
     YamlDateTime,
     raise_problems,
 )
-from bot.consultation.questionnaire import (
-    Option,
-    Question,
-    Questionnaire,
-    QuestionnaireKind,
-    Reminders,
-    ShowIf,
-)
+from bot.consultation.questionnaire import Questionnaire
 from bot.consultation.yaml_models import problems_of, show
 from bot.consultation.yaml_places import Loc, Problem, YamlRefused, line_of, parse_yaml, place
-
-# The models of questionnaire.py and the building blocks of fields.py are imported from here too.
-__all__ = [
-    "ACTION_FIELD_ID",
-    "EVENT_ID",
-    "GROUP_ID",
-    "OPTION_ID",
-    "QUESTIONNAIRE_ID",
-    "QUESTION_ID",
-    "ActionField",
-    "Consultation",
-    "ConsultationError",
-    "Event",
-    "I18n",
-    "Letterhead",
-    "Option",
-    "Phase",
-    "Question",
-    "Questionnaire",
-    "QuestionnaireKind",
-    "Reminders",
-    "Retention",
-    "ShowIf",
-    "StakeholderGroup",
-    "load_consultation",
-    "parse_consultation",
-]
 
 EventKind = Literal["kickoff", "workshop"]
 

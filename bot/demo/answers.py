@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from bot.consultation.model import Question, Questionnaire
+from bot.consultation.questionnaire import Question, Questionnaire
 from storage.answers import AnswerValue
 
 # Single-choice questions where the answer depends on who answers: (questionnaire, question)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.consultation.model import Question, Questionnaire
+from bot.consultation.questionnaire import Question, Questionnaire
 from bot.context import AgendaApp, Services
 from bot.demo import answers
 from bot.demo.people import Persona

@@ -33,16 +33,7 @@ from telegram.ext import Application
 
 from bot.context import AgendaContext, BotData, Services
 from bot.outbox.limiter import Monotonic, RateLimiter, Sleep
-from bot.outbox.policy import (
-    Attachment,
-    Builder,
-    Decision,
-    Dropped,
-    KindPolicy,
-    Outgoing,
-    Part,
-    Postponed,
-)
+from bot.outbox.policy import Dropped, KindPolicy, Outgoing, Postponed
 from bot.service.traffic import BULK, Limits, Traffic, retry_seconds
 from storage import outbox, outbox_sending, recipients
 
@@ -64,19 +55,6 @@ NOTE_RETRY_AFTER = "429: Telegram asked to wait"
 SENT_PARTS = "sent_parts"  # payload key: the parts of a row that went out already
 
 App = Application[Any, Any, Any, Any, BotData, Any]
-# The contract with the kinds lives in policy.py, the pace in limiter.py (Limits: bot.traffic).
-__all__ = [
-    "Attachment",
-    "Builder",
-    "Decision",
-    "Dropped",
-    "KindPolicy",
-    "Limits",
-    "Outgoing",
-    "Part",
-    "Postponed",
-    "RateLimiter",
-]
 
 
 @dataclass

@@ -12,7 +12,7 @@ from bot import draft as draft_plan
 from bot import reminders as reminder_plan
 from bot import workshops as workshop_plan
 from bot.broadcasts import KIND as BROADCAST
-from bot.outbox.dispatch import KindPolicy
+from bot.outbox.policy import KindPolicy
 from handlers import broadcast, draft, reminders, workshops
 
 KINDS: tuple[str, ...] = (

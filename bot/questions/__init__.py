@@ -15,7 +15,7 @@ from bot.questions import multi, number, rating, single, text, yesno
 from bot.questions.base import Cell, InvalidAnswer, QuestionKind, Tap
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 __all__ = ["KINDS", "Cell", "InvalidAnswer", "QuestionKind", "Tap", "kind_of", "owners"]
 

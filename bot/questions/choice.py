@@ -9,7 +9,7 @@ from bot.questions.base import QuestionKind
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
     from bot.consultation.yaml_places import Problem
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10

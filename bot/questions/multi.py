@@ -11,7 +11,7 @@ from bot.questions.choice import ChoiceKind
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 VALUE_SEPARATOR = "|"  # option ids in the export's answer_value
 TEXT_SEPARATOR = "; "  # option texts in the export's answer_text

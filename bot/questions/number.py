@@ -12,7 +12,7 @@ from bot.texts import format_number
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
     from bot.consultation.yaml_places import Problem
 
 MIN_DEFAULT = 0

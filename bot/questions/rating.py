@@ -11,7 +11,7 @@ from bot.texts import format_number
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 VALUES = range(1, 6)
 

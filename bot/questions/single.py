@@ -11,7 +11,7 @@ from bot.questions.choice import ChoiceKind
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 
 class Single(ChoiceKind):

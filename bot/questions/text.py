@@ -9,7 +9,7 @@ from bot.questions.base import InvalidAnswer, QuestionKind
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 SAMPLES = (
     "Online-Terminvergabe für alle Ämter.",

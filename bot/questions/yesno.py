@@ -10,7 +10,7 @@ from bot.questions.base import Cell, InvalidAnswer, QuestionKind, Tap
 from storage.answers import AnswerValue
 
 if TYPE_CHECKING:
-    from bot.consultation.model import Question
+    from bot.consultation.questionnaire import Question
 
 # What people type instead of tapping (input, not output: no template needed).
 YES = {"ja", "j", "yes", "y"}
