@@ -69,6 +69,11 @@ class RunReport:
     postponed: int = 0
     paused: float = 0.0  # seconds Telegram asked us to wait
 
+    def count(self, status: str) -> None:
+        """Count a retried attempt by the row's new status: again later, or given up."""
+        self.retried += status == "pending"
+        self.failed += status == "failed"
+
 
 @dataclass
 class Dispatcher:
@@ -212,15 +217,7 @@ class Dispatcher:
             # Not Telegram: the message could not be made (a pack not rendered in time, a
             # bug). Tried again later, a few times, instead of ending the run for everyone.
             log.warning("outbox row %s not built: %s", row.id, error)
-            status = await outbox_sending.mark_failed(
-                db,
-                row.id,
-                f"{type(error).__name__}: {error}",
-                retry=True,
-                retry_at=self.services.clock() + _backoff(row),
-            )
-            report.retried += status == "pending"
-            report.failed += status == "failed"
+            report.count(await self._failed(row, _note(error), [], retry=True, backoff=True))
             return None
         if isinstance(decision, Dropped):
             await outbox_sending.mark_dropped(db, row.id, decision.note)
@@ -257,45 +254,22 @@ class Dispatcher:
         except Forbidden as error:
             if row.recipient > 0:
                 await recipients.mark_inactive(db, row.recipient, self.services.clock())
-            await outbox_sending.mark_failed(
-                db, row.id, f"{NOTE_BLOCKED} ({error})", retry=False, payload=_progress(row, done)
-            )
+            await self._failed(row, f"{NOTE_BLOCKED} ({error})", done, retry=False)
             report.blocked += 1
             return
         except (BadRequest, ChatMigrated) as error:
             # Chat unknown, bad markup, a group that moved: trying again will not help.
-            await outbox_sending.mark_failed(
-                db,
-                row.id,
-                f"{type(error).__name__}: {error}",
-                retry=False,
-                payload=_progress(row, done),
-            )
+            await self._failed(row, _note(error), done, retry=False)
             report.failed += 1
             return
         except NetworkError as error:
             # Timeouts, connection errors, Telegram's 5xx: again later, waiting longer each time.
-            status = await outbox_sending.mark_failed(
-                db,
-                row.id,
-                f"{type(error).__name__}: {error}",
-                retry=True,
-                payload=_progress(row, done),
-                retry_at=self.services.clock() + _backoff(row),
-            )
-            report.retried += status == "pending"
-            report.failed += status == "failed"
+            report.count(await self._failed(row, _note(error), done, retry=True, backoff=True))
             return
         except Exception as error:
             # A bug, not Telegram: never leave the row in 'sending' (it would count as sent).
             log.exception("outbox row %s", row.id)
-            await outbox_sending.mark_failed(
-                db,
-                row.id,
-                f"{type(error).__name__}: {error}",
-                retry=True,
-                payload=_progress(row, done),
-            )
+            await self._failed(row, _note(error), done, retry=True)
             report.failed += 1
             return
         finally:
@@ -307,6 +281,27 @@ class Dispatcher:
                 await outgoing.after_sent(message)
             except Exception:
                 log.exception("after sending outbox row %s", row.id)
+
+    async def _failed(
+        self,
+        row: outbox.OutboxRow,
+        note: str,
+        done: list[str],
+        *,
+        retry: bool,
+        backoff: bool = False,
+    ) -> str:
+        """Record a failed attempt at `row`: the parts in `done` went out, and with `retry` it
+        goes back to pending (after a growing wait with `backoff`) while attempts remain.
+        Returns the row's new status."""
+        return await outbox_sending.mark_failed(
+            self.services.db,
+            row.id,
+            note,
+            retry=retry,
+            payload=_progress(row, done),
+            retry_at=self.services.clock() + _backoff(row) if backoff else None,
+        )
 
     async def _call(self, row: outbox.OutboxRow, outgoing: Outgoing, done: list[str]) -> Message:
         """The Telegram call(s) for one row; parts that went out are added to `done`."""
@@ -349,6 +344,11 @@ class Dispatcher:
 def _backoff(row: outbox.OutboxRow) -> timedelta:
     """Attempt n waits 30 s * 2**(n-1), at most an hour."""
     return min(BACKOFF_BASE * (1 << min(row.attempts, 8)), BACKOFF_MAX)
+
+
+def _note(error: Exception) -> str:
+    """What a failed attempt records of its error."""
+    return f"{type(error).__name__}: {error}"
 
 
 def _progress(row: outbox.OutboxRow, done: list[str]) -> Mapping[str, Any] | None:
