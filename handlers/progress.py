@@ -1,53 +1,41 @@
-"""Progress after adoption: /fortschritt (staff) records it, /folgen lets people follow measures.
+"""Progress after adoption: /fortschritt, where staff record it.
 
 /fortschritt lists the measures of the published plan and a "report" button (the progress report
 as PDF and HTML). A measure's view shows its milestones and indicators with buttons: mark a
 milestone reached, record an indicator value (typed next), add a note (typed next). Each entry
-is told to the measure's followers through the outbox (kind ``measure_update``).
+is told to the measure's followers through the outbox (kind ``measure_update``). The report and
+/folgen, where people follow measures, are handlers/progress_report.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot import progress
 from bot.awaiting import IndicatorValue, ProgressNote, expect
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
-from bot.documents.kinds import PROGRESS
 from bot.keys import MeasureKey
-from bot.plan import NoPlan, PlanContext, PlanError, PlannedMeasure
+from bot.plan import PlanContext, PlannedMeasure
 from bot.progress import BadValue
 from bot.progress_notices import enqueue_updates
-from handlers.common import (
-    Button,
-    keyboard,
-    label,
-    send,
-    send_rendered,
-    text,
-)
-from handlers.plan import ERRORS_SHOWN
+from handlers import progress_report
+from handlers.common import Button, label, send
+from handlers.progress_report import ProgressReport, plan_or_why
 from handlers.routes import (
     Args,
     Call,
     Expected,
     PersonCall,
-    command,
     expects,
-    profile_button,
     staff_button,
     staff_command,
 )
 from handlers.staff import audit_action, refuse
-from storage import draft as drafts
 from storage import progress as store
-from storage.people import Person
 
 
 @dataclass(frozen=True)
@@ -80,29 +68,15 @@ class AddNote(CallbackData, prefix="PG:no"):
     measure: MeasureKey
 
 
-@dataclass(frozen=True)
-class ProgressReport(CallbackData, prefix="PG:rep"):
-    """Staff: the progress report as PDF and HTML."""
-
-
-@dataclass(frozen=True)
-class Follow(CallbackData, prefix="FO"):
-    """Follow or unfollow an adopted measure."""
-
-    measure: MeasureKey
-
-
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
-    """/fortschritt for staff, /folgen for everyone, and their buttons."""
+    """/fortschritt and its buttons for staff; the report and /folgen of progress_report.py."""
     return [
         staff_command(["fortschritt", "progress"], progress_command),
-        command(["folgen", "follow"], follow_command),
         staff_button(PickMeasure, on_pick_measure),
         staff_button(MilestoneReached, on_milestone),
         staff_button(RecordValue, on_record_value),
         staff_button(AddNote, on_add_note),
-        staff_button(ProgressReport, on_report),
-        profile_button(Follow, on_follow),
+        *progress_report.handlers(),
     ]
 
 
@@ -111,33 +85,10 @@ def typed_steps() -> list[Expected]:
     return [expects(IndicatorValue, on_value), expects(ProgressNote, on_note)]
 
 
-# ------------------------------------------------------------------ staff
-
-
-async def _plan(update: Update, context: AgendaContext, lang: str) -> PlanContext | None:
-    """The published plan, or None after telling staff why there is none."""
-    services = context.services
-    try:
-        return await progress.published_plan(services.db, services.consultation, services.today())
-    except NoPlan:
-        await send(update, context, lang, "plan_none")
-    except PlanError as error:
-        errors = error.errors[:ERRORS_SHOWN]
-        await send(
-            update,
-            context,
-            lang,
-            "plan_invalid",
-            errors=errors,
-            more=len(error.errors) - len(errors),
-        )
-    return None
-
-
 async def progress_command(call: Call[Args]) -> None:
     """/fortschritt: the plan's measures to pick, and the report button."""
     context, lang = call.context, call.lang
-    plan = await _plan(call.update, context, lang)
+    plan = await plan_or_why(call.update, context, lang)
     if plan is None:
         return
     buttons = [
@@ -204,18 +155,12 @@ async def _measure(
 ) -> tuple[PlanContext, PlannedMeasure] | None:
     """The published plan and the measure a staff button names; None when there is no plan
     (said so) or the measure is not in it (answered as stale)."""
-    plan = await _plan(call.update, call.context, call.lang)
+    plan = await plan_or_why(call.update, call.context, call.lang)
     planned = _planned(plan, call.payload.measure) if plan is not None else None
     if plan is None or planned is None:
         await call.stale()
         return None
     return plan, planned
-
-
-async def on_report(call: Call[ProgressReport]) -> None:
-    """The progress report, built now and sent as PDF and HTML."""
-    await call.answer()
-    await _send_report(call.update, call.context, call.lang)
 
 
 async def on_pick_measure(call: Call[PickMeasure]) -> None:
@@ -323,7 +268,7 @@ async def _typed_measure(call: PersonCall[IndicatorValue | ProgressNote]) -> Pla
         await expect(services.db, person.id, None, now=services.clock())
         await refuse(call.update, call.context)
         return None
-    plan = await _plan(call.update, call.context, call.lang)
+    plan = await plan_or_why(call.update, call.context, call.lang)
     planned = _planned(plan, call.payload.measure) if plan is not None else None
     if plan is None or planned is None:
         await expect(services.db, person.id, None, now=services.clock())
@@ -372,78 +317,3 @@ async def on_note(call: PersonCall[ProgressNote]) -> None:
     await expect(services.db, call.person.id, None, now=services.clock())
     await _record(call.update, call.context, planned, store.NOTE, note=note)
     await call.send("progress_note_saved", title=planned.title)
-
-
-async def _send_report(update: Update, context: AgendaContext, lang: str) -> None:
-    """Build the report now, render and send it in a task."""
-    plan = await _plan(update, context, lang)
-    if plan is None:
-        return
-    services = context.services
-    report = await progress.build_progress(services.db, plan, services.consultation.zone)
-    await send(update, context, lang, "progress_sending")
-    sending = send_rendered(
-        update,
-        context,
-        lang,
-        PROGRESS,
-        report,
-        lambda kind: text(context, lang, "progress_caption", kind=kind, day=report.generated),
-        "progress_failed",
-    )
-    context.application.create_task(sending, update=update)
-
-
-# ------------------------------------------------------------------ followers
-
-
-async def _follow_buttons(
-    context: AgendaContext, lang: str, person: Person
-) -> list[list[Button]] | None:
-    """One toggle button per adopted measure of the current draft (None: none adopted)."""
-    db = context.services.db
-    version = await drafts.current(db)
-    adopted = [m for m in await drafts.measures(db, version.id) if m.adopted] if version else []
-    if not adopted:
-        return None
-    following = await store.followed(db, person.id)
-    return [
-        [
-            (
-                label(context, lang, "follow", title=m.title, on=m.measure_id in following),
-                Follow(m.measure_id).pack(),
-            )
-        ]
-        for m in adopted
-    ]
-
-
-async def follow_command(call: PersonCall[Args]) -> None:
-    """/folgen: the adopted measures as toggle buttons."""
-    buttons = await _follow_buttons(call.context, call.lang, call.person)
-    if buttons is None:
-        await call.send("follow_none")
-        return
-    await call.send("follow_pick", buttons)
-
-
-async def on_follow(call: PersonCall[Follow]) -> None:
-    """Follow or unfollow one adopted measure; the buttons show the new state."""
-    person, measure_id = call.person, call.payload.measure
-    db = call.services.db
-    version = await drafts.current(db)
-    adopted = (
-        {m.measure_id: m for m in await drafts.measures(db, version.id) if m.adopted}
-        if version
-        else {}
-    )
-    if not person.onboarded or measure_id not in adopted:
-        await call.stale()
-        return
-    on = await store.toggle_follow(db, person.id, measure_id, call.services.clock())
-    await call.answer("follow_toggled", title=adopted[measure_id].title, on=on)
-    buttons = await _follow_buttons(call.context, call.lang, person)
-    query = call.update.callback_query
-    if query is not None and buttons is not None:
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
