@@ -207,7 +207,9 @@ def _check_timezone(name: object) -> list[Problem]:
     return []
 
 
-def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:  # noqa: C901 (to split)
+def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Problem]:
+    """Every problem of a consultation's meaning; with ``deep`` also those of its phases,
+    events and questionnaires (their models check themselves when built)."""
     problems = _check_timezone(c.get("timezone"))
     for key, what in (
         ("phases", "phase"),
@@ -217,52 +219,62 @@ def check_consultation(c: Mapping[str, Any], *, deep: bool = True) -> list[Probl
         ("questionnaires", "questionnaire"),
     ):
         problems += duplicates(items(c.get(key)), what, (key,))
-
-    field_ids, group_ids = _ids(c.get("action_fields")), _ids(c.get("groups"))
-    questionnaires, events = items(c.get("questionnaires")), items(c.get("events"))
-    for i, qn in questionnaires:
-        field = qn.get("action_field")
-        if field_ids is not None and isinstance(field, str) and field not in field_ids:
-            problems.append(
-                (("questionnaires", i, "action_field"), unknown("action field", field, field_ids))
-            )
-        groups = qn.get("groups")
-        if group_ids is not None and isinstance(groups, list):
-            for k, g in enumerate(groups):
-                if isinstance(g, str) and g not in group_ids:
-                    problems.append(
-                        (("questionnaires", i, "groups", k), unknown("group", g, group_ids))
-                    )
-    for i, ev in events:
-        field = ev.get("action_field")
-        if field_ids is not None and isinstance(field, str) and field not in field_ids:
-            problems.append(
-                (("events", i, "action_field"), unknown("action field", field, field_ids))
-            )
-
-    purge = _as_date(c.get("purge_after"))
-    if purge:
-        last: list[tuple[date, str]] = []
-        for i, qn in questionnaires:
-            if closes := _as_date(qn.get("closes")):
-                last.append((closes, place(("questionnaires", i, "closes"))))
-        for i, ev in events:
-            if ends := _as_date(ev.get("ends")):
-                last.append((ends, place(("events", i, "ends"))))
-        if last and max(last)[0] > purge:
-            when, where = max(last)
-            problems.append(
-                (
-                    ("purge_after",),
-                    f"{purge} is before {where} ({when}); personal data must be kept "
-                    "until the consultation has ended",
-                )
-            )
-
+    problems += _check_references(c)
+    problems += _check_purge(c)
     if deep:
-        for key, check in (("phases", check_phase), ("events", check_event)):
+        for key, check in (
+            ("phases", check_phase),
+            ("events", check_event),
+            ("questionnaires", check_questionnaire),
+        ):
             for i, item in items(c.get(key)):
                 problems += [((key, i, *loc), msg) for loc, msg in check(item)]
-        for i, qn in questionnaires:
-            problems += [(("questionnaires", i, *loc), m) for loc, m in check_questionnaire(qn)]
     return problems
+
+
+def _check_references(c: Mapping[str, Any]) -> list[Problem]:
+    """Action fields and groups named by questionnaires and events that the file lacks."""
+    field_ids, group_ids = _ids(c.get("action_fields")), _ids(c.get("groups"))
+    problems: list[Problem] = []
+    for i, qn in items(c.get("questionnaires")):
+        problems += _unknown_field(qn, ("questionnaires", i), field_ids)
+        groups = qn.get("groups")
+        if group_ids is not None and isinstance(groups, list):
+            problems += [
+                (("questionnaires", i, "groups", k), unknown("group", g, group_ids))
+                for k, g in enumerate(groups)
+                if isinstance(g, str) and g not in group_ids
+            ]
+    for i, ev in items(c.get("events")):
+        problems += _unknown_field(ev, ("events", i), field_ids)
+    return problems
+
+
+def _unknown_field(entry: Mapping[str, Any], loc: Loc, field_ids: set[str] | None) -> list[Problem]:
+    """The entry's action_field, where the file's list of action fields lacks it."""
+    field = entry.get("action_field")
+    if field_ids is None or not isinstance(field, str) or field in field_ids:
+        return []
+    return [((*loc, "action_field"), unknown("action field", field, field_ids))]
+
+
+def _check_purge(c: Mapping[str, Any]) -> list[Problem]:
+    """purge_after no earlier than the last questionnaire closes or the last event ends."""
+    purge = _as_date(c.get("purge_after"))
+    if not purge:
+        return []
+    last: list[tuple[date, str]] = []
+    for key, end in (("questionnaires", "closes"), ("events", "ends")):
+        for i, entry in items(c.get(key)):
+            if when := _as_date(entry.get(end)):
+                last.append((when, place((key, i, end))))
+    if not last or max(last)[0] <= purge:
+        return []
+    when, where = max(last)
+    return [
+        (
+            ("purge_after",),
+            f"{purge} is before {where} ({when}); personal data must be kept "
+            "until the consultation has ended",
+        )
+    ]

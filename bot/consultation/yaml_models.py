@@ -15,6 +15,7 @@ import difflib
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -129,76 +130,155 @@ def _example(info: FieldInfo | None, default: str) -> str:
     return str(info.examples[0]) if info is not None and info.examples else default
 
 
-def message(  # noqa: C901 (to split)
-    err: ErrorDetails, loc: Loc, root: type[BaseModel], pattern_help: Mapping[str, str]
-) -> str:
-    """Plain words for one pydantic error at ``loc`` below root."""
-    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    if kind == _SAID:
-        return str(ctx["message"])
-    name = next((p for p in reversed(loc) if isinstance(p, str)), "value")
-    target, info = _field_at(root, loc)
-    if kind == "missing":
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error, with what its wording needs: the value, and the field it is for."""
+
+    err: ErrorDetails
+    loc: Loc
+    root: type[BaseModel]
+    pattern_help: Mapping[str, str]
+
+    @property
+    def kind(self) -> str:
+        return self.err["type"]
+
+    @property
+    def value(self) -> Any:
+        return self.err.get("input")
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return self.err.get("ctx") or {}
+
+    @property
+    def name(self) -> str:
+        """The key the value stands under ("value" in a list of plain values)."""
+        return next((p for p in reversed(self.loc) if isinstance(p, str)), "value")
+
+    @property
+    def field(self) -> tuple[Any, FieldInfo | None]:
+        """The annotation and field of the value (see _field_at)."""
+        return _field_at(self.root, self.loc)
+
+    def example(self, default: str) -> str:
+        return _example(self.field[1], default)
+
+
+def _before_the_value(e: _Error) -> str | None:
+    """The errors worded whatever the value: said in a validator's words, missing, unknown key,
+    and an empty value."""
+    if e.kind == _SAID:
+        return str(e.ctx["message"])
+    if e.kind == "missing":
         return "missing (required)"
-    if kind == "extra_forbidden":
-        parent, _ = _field_at(root, loc[:-1])
+    if e.kind == "extra_forbidden":
+        parent, _ = _field_at(e.root, e.loc[:-1])
         is_model = isinstance(parent, type) and issubclass(parent, BaseModel)
         fields = list(parent.model_fields) if is_model else []
-        close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        close = difflib.get_close_matches(str(e.loc[-1]), fields, n=1)
         hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(fields)
-        return f"unknown key {loc[-1]!r} ({hint})"
-    if value is None and kind not in ("value_error", "consistency"):
+        return f"unknown key {e.loc[-1]!r} ({hint})"
+    if e.value is None and e.kind not in ("value_error", "consistency"):
         return "is empty, but a value is needed"
-    if kind == "literal_error":
+    return None
+
+
+def _text(e: _Error) -> str | None:
+    """Choices, ids and texts."""
+    if e.kind == "literal_error":
+        target = e.field[0]
         allowed = get_args(target) if get_origin(target) is Literal else ()
-        listed = ", ".join(map(str, allowed)) if allowed else ctx.get("expected", "")
-        return f"unknown {name} {show(value)} (allowed: {listed})"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return f"{show(value)} is not a valid id (use {pattern_help.get(pattern, pattern)})"
-    if kind == "string_type":
+        listed = ", ".join(map(str, allowed)) if allowed else e.ctx.get("expected", "")
+        return f"unknown {e.name} {show(e.value)} (allowed: {listed})"
+    if e.kind == "string_pattern_mismatch":
+        pattern = str(e.ctx.get("pattern", ""))
+        return f"{show(e.value)} is not a valid id (use {e.pattern_help.get(pattern, pattern)})"
+    if e.kind == "string_type":
         hint = ""
-        if isinstance(value, bool):
+        if isinstance(e.value, bool):
             hint = " (YAML reads yes/no/on/off as true/false: put the text in quotes)"
-        elif isinstance(value, int | float | date):
+        elif isinstance(e.value, int | float | date):
             hint = " (put it in quotes)"
-        return f"expected a text, got {show(value)}{hint}"
-    if kind == "string_too_short":
+        return f"expected a text, got {show(e.value)}{hint}"
+    if e.kind == "string_too_short":
         return "must not be empty"
-    if kind in ("too_short", "too_long", "string_too_long"):
-        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        unit = "characters" if kind.startswith("string") else "entries"
-        if limit == 1:
-            unit = unit.replace("characters", "character").replace("entries", "entry")
-        word = "at least" if kind == "too_short" else "at most"
-        actual = ctx.get("actual_length", len(value) if isinstance(value, Sequence) else "?")
-        return f"needs {word} {limit} {unit} (has {actual})"
-    if kind.startswith("int_"):
-        return f"expected a whole number, got {show(value)}"
-    if kind.startswith("float_"):
-        return f"expected a number like {_example(info, '40')}, got {show(value)}"
-    if kind.startswith("bool_"):
-        return f"expected true or false, got {show(value)}"
-    if kind.startswith("datetime_"):
-        example = _example(info, "2027-01-20 18:00")
-        return f"expected a date and time like {example}, got {show(value)}"
-    if kind.startswith("date_"):
-        looks = isinstance(value, str) and _LOOKS_LIKE_A_DATE.match(value)
-        detail = f" ({ctx['error']})" if "error" in ctx and looks else ""
-        return f"expected a date like {_example(info, '2027-01-20')}, got {show(value)}{detail}"
-    if kind == "list_type":
-        return f"expected a list (lines starting with '- '), got {show(value)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        shape = getattr(target, "shape", None)  # e.g. I18n: "a text or a mapping with de: ..."
+    return None
+
+
+def _length(e: _Error) -> str | None:
+    """Too few or too many characters or entries."""
+    if e.kind not in ("too_short", "too_long", "string_too_long"):
+        return None
+    limit = e.ctx.get("min_length") if e.kind == "too_short" else e.ctx.get("max_length")
+    unit = "characters" if e.kind.startswith("string") else "entries"
+    if limit == 1:
+        unit = unit.replace("characters", "character").replace("entries", "entry")
+    word = "at least" if e.kind == "too_short" else "at most"
+    actual = e.ctx.get("actual_length", len(e.value) if isinstance(e.value, Sequence) else "?")
+    return f"needs {word} {limit} {unit} (has {actual})"
+
+
+def _scalar(e: _Error) -> str | None:
+    """Numbers, flags, dates and times of the wrong kind."""
+    got = show(e.value)
+    if e.kind.startswith("int_"):
+        return f"expected a whole number, got {got}"
+    if e.kind.startswith("float_"):
+        return f"expected a number like {e.example('40')}, got {got}"
+    if e.kind.startswith("bool_"):
+        return f"expected true or false, got {got}"
+    if e.kind.startswith("datetime_"):
+        return f"expected a date and time like {e.example('2027-01-20 18:00')}, got {got}"
+    if e.kind.startswith("date_"):
+        looks = isinstance(e.value, str) and _LOOKS_LIKE_A_DATE.match(e.value)
+        detail = f" ({e.ctx['error']})" if "error" in e.ctx and looks else ""
+        return f"expected a date like {e.example('2027-01-20')}, got {got}{detail}"
+    return None
+
+
+def _shape(e: _Error) -> str | None:
+    """A list or mapping where something else stands."""
+    if e.kind == "list_type":
+        return f"expected a list (lines starting with '- '), got {show(e.value)}"
+    if e.kind in ("model_type", "dict_type", "model_attributes_type"):
+        shape = getattr(e.field[0], "shape", None)  # e.g. I18n: "a text or a mapping with de: ..."
         expected = shape() if callable(shape) else "a mapping (key: value)"
-        return f"expected {expected}, got {show(value)}"
-    bounds = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
-    if any(key in ctx for key in bounds) and kind.endswith(("_than", "_than_equal")):
-        key = next(key for key in bounds if key in ctx)
-        return f"must be {bounds[key]} {ctx[key]}, got {show(value)}"
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    return str(err["msg"])
+        return f"expected {expected}, got {show(e.value)}"
+    return None
+
+
+_BOUNDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+
+
+def _bound(e: _Error) -> str | None:
+    """A number out of its range, or a validator's own ValueError."""
+    if any(key in e.ctx for key in _BOUNDS) and e.kind.endswith(("_than", "_than_equal")):
+        key = next(key for key in _BOUNDS if key in e.ctx)
+        return f"must be {_BOUNDS[key]} {e.ctx[key]}, got {show(e.value)}"
+    if e.kind == "value_error" and "error" in e.ctx:
+        return str(e.ctx["error"])
+    return None
+
+
+# Tried in this order: the first that words the error does.
+_WORDINGS: tuple[Callable[[_Error], str | None], ...] = (
+    _before_the_value,
+    _text,
+    _length,
+    _scalar,
+    _shape,
+    _bound,
+)
+
+
+def message(
+    err: ErrorDetails, loc: Loc, root: type[BaseModel], pattern_help: Mapping[str, str]
+) -> str:
+    """Plain words for one pydantic error at ``loc`` below root (else pydantic's own)."""
+    error = _Error(err, loc, root, pattern_help)
+    worded = (word(error) for word in _WORDINGS)
+    return next((said for said in worded if said is not None), str(err["msg"]))
 
 
 def problems_of(

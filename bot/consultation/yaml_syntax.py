@@ -44,7 +44,7 @@ def say(lang: str, name: str, **params: Any) -> str:
     return html.unescape(str(getattr(_macros(lang), name)(**params))).strip()
 
 
-def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:  # noqa: C901 (to split)
+def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
     """Why the text is too big, too deep or expands too far; None when it is within limits.
 
     Syntax errors are left to the real parse, which explains them (None is returned).
@@ -52,46 +52,82 @@ def check_limits(text: str, lang: str = DEFAULT_LANGUAGE) -> str | None:  # noqa
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         return say(lang, "yaml_too_big", size=size // 1024 + 1, limit=MAX_BYTES // 1024)
-    sizes: dict[str, int] = {}  # anchor -> entries of its node, aliases written out
-    open_nodes: list[list[Any]] = []  # [anchor, entries so far] per open sequence or mapping
-    total = 0
+    tally = _Tally()
     parser = _Parser(text)
     try:
         while (event := parser.get_event()) is not None:  # type: ignore[no-untyped-call]  # types-PyYAML leaves it untyped
-            weight = 0
-            if isinstance(event, yaml.ScalarEvent):
-                weight = 1
-                if event.anchor:
-                    sizes[event.anchor] = 1
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in sizes:  # unknown, or refers to a node still open
-                    if any(node[0] == event.anchor for node in open_nodes):
-                        return say(lang, "yaml_alias_loop", anchor=event.anchor, line=_line(event))
-                    return None  # unknown anchor: the parse explains it
-                weight = sizes[event.anchor]
-            elif isinstance(event, yaml.CollectionStartEvent):
-                open_nodes.append([event.anchor, 1])
-                if len(open_nodes) > MAX_DEPTH:
-                    return say(lang, "yaml_too_deep", limit=MAX_DEPTH, line=_line(event))
-            elif isinstance(event, yaml.CollectionEndEvent) and open_nodes:
-                anchor, weight = open_nodes.pop()
-                if anchor:
-                    sizes[anchor] = weight
-            if not weight:
-                continue
-            if open_nodes:  # a node's entries reach its parent when the node closes
-                open_nodes[-1][1] += weight
-                reached = open_nodes[-1][1]
-            else:
-                total += weight
-                reached = total
-            if reached > MAX_ENTRIES:
-                return say(lang, "yaml_too_many", limit=MAX_ENTRIES)
-    except yaml.YAMLError:
-        return None  # a syntax error: the real parse reports it with its explanation
+            tally.take(event)
+    except _Refused as refused:
+        return say(lang, refused.name, **refused.params)
+    except (_LeftToTheParse, yaml.YAMLError):
+        return None  # a syntax error or unknown anchor: the real parse reports it, explained
     finally:
         parser.dispose()
     return None
+
+
+class _Refused(Exception):
+    """Over a limit: the message of yaml.j2 that says which."""
+
+    def __init__(self, name: str, **params: Any) -> None:
+        super().__init__(name)
+        self.name = name
+        self.params = params
+
+
+class _LeftToTheParse(Exception):
+    """An alias of an unknown anchor: the real parse explains it."""
+
+
+class _Tally:
+    """The entries of a stream of parser events, every alias written out, and its depth."""
+
+    def __init__(self) -> None:
+        self.sizes: dict[str, int] = {}  # anchor -> entries of its node, aliases written out
+        self.open_nodes: list[list[Any]] = []  # [anchor, entries so far] per open collection
+        self.total = 0
+
+    def take(self, event: yaml.Event) -> None:
+        """Count one event; _Refused when a limit is passed."""
+        weight = self._weight(event)
+        if not weight:
+            return
+        if self.open_nodes:  # a node's entries reach its parent when the node closes
+            self.open_nodes[-1][1] += weight
+            reached = self.open_nodes[-1][1]
+        else:
+            self.total += weight
+            reached = self.total
+        if reached > MAX_ENTRIES:
+            raise _Refused("yaml_too_many", limit=MAX_ENTRIES)
+
+    def _weight(self, event: yaml.Event) -> int:
+        """The entries this event adds where it stands (a collection's when it closes)."""
+        if isinstance(event, yaml.ScalarEvent):
+            if event.anchor:
+                self.sizes[event.anchor] = 1
+            return 1
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event)
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.open_nodes.append([event.anchor, 1])
+            if len(self.open_nodes) > MAX_DEPTH:
+                raise _Refused("yaml_too_deep", limit=MAX_DEPTH, line=_line(event))
+            return 0
+        if isinstance(event, yaml.CollectionEndEvent) and self.open_nodes:
+            anchor, weight = self.open_nodes.pop()
+            if anchor:
+                self.sizes[anchor] = weight
+            return int(weight)
+        return 0
+
+    def _alias(self, event: yaml.AliasEvent) -> int:
+        """The entries of the node the alias repeats."""
+        if event.anchor in self.sizes:
+            return self.sizes[event.anchor]
+        if any(node[0] == event.anchor for node in self.open_nodes):  # refers to itself
+            raise _Refused("yaml_alias_loop", anchor=event.anchor, line=_line(event))
+        raise _LeftToTheParse
 
 
 def explain(error: yaml.YAMLError, text: str, lang: str = DEFAULT_LANGUAGE) -> str:
