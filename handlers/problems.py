@@ -1,12 +1,14 @@
-"""Problem reports (/problem): field, title, description, optional photo; "affects us too"."""
+"""Problem reports (/problem): field, title, description, optional photo; "affects us too".
+
+This module owns /problem and writing a new report, with the offer to join a report alike
+instead. Browsing the reports of a field and voting on them is handlers/problem_browse.py.
+"""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot import similar
@@ -14,15 +16,9 @@ from bot.awaiting import ProblemDescription, ProblemPhoto, ProblemTitle, expect
 from bot.callbacks import CallbackData
 from bot.context import AgendaContext
 from bot.keys import ActionFieldKey as FieldKey
-from handlers import problem_merge
-from handlers.common import (
-    Button,
-    keyboard,
-    label,
-    menu_buttons,
-    send,
-    text,
-)
+from handlers import problem_browse
+from handlers.common import Button, label, menu_buttons, send
+from handlers.problem_browse import BrowseReports, ReportsPage, field_buttons
 from handlers.routes import Args, Expected, PersonCall, button, command, expects
 from storage import problems as problem_store
 from storage.people import Person
@@ -30,7 +26,6 @@ from storage.problems import Problem
 
 TITLE_LIMIT = 80
 DESCRIPTION_LIMIT = 1500
-PAGE_SIZE = 5
 
 
 @dataclass(frozen=True)
@@ -39,23 +34,10 @@ class NewReport(CallbackData, prefix="PB:new"):
 
 
 @dataclass(frozen=True)
-class BrowseReports(CallbackData, prefix="PB:list"):
-    """See the reports of others: choose the action field."""
-
-
-@dataclass(frozen=True)
 class ReportIn(CallbackData, prefix="PB:field"):
     """The new report's action field (its title is typed next)."""
 
     field: FieldKey
-
-
-@dataclass(frozen=True)
-class ReportsPage(CallbackData, prefix="PB:page"):
-    """A page of the reports in an action field."""
-
-    field: FieldKey
-    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,26 +57,16 @@ class NoPhoto(CallbackData, prefix="PB:nophoto"):
     """File the report without a photo."""
 
 
-@dataclass(frozen=True)
-class Vote(CallbackData, prefix="PV"):
-    """ "Betrifft uns auch" on a report's card."""
-
-    problem: int
-
-
 def handlers() -> list[BaseHandler[Update, AgendaContext, object]]:
     """The problem report handlers."""
     return [
         command("problem", problem_command),
         button(NewReport, on_new),
-        button(BrowseReports, on_browse),
         button(ReportIn, on_field),
-        button(ReportsPage, on_page),
         button(JoinReport, on_join),
         button(NotTheSame, on_not_the_same),
         button(NoPhoto, on_no_photo),
-        button(Vote, on_vote),
-        *problem_merge.handlers(),
+        *problem_browse.handlers(),
     ]
 
 
@@ -127,29 +99,11 @@ async def show_start(update: Update, context: AgendaContext, person: Person) -> 
     )
 
 
-def _field_buttons(
-    context: AgendaContext, person: Person, payload: type[ReportIn] | type[ReportsPage]
-) -> list[list[Button]]:
-    lang = person.language
-    fields = context.services.consultation.action_fields
-    # Own fields first; reports can concern any field.
-    ordered = sorted(fields, key=lambda f: f.id not in person.fields)
-    return [[(f.title.get(lang), payload(f.id).pack())] for f in ordered]
-
-
 async def on_new(call: PersonCall[NewReport]) -> None:
     """Report a problem: which action field."""
     await call.answer()
     call.move_on()
-    await call.send("problem_ask_field", _field_buttons(call.context, call.person, ReportIn))
-
-
-async def on_browse(call: PersonCall[BrowseReports]) -> None:
-    """See reports: which action field."""
-    await call.answer()
-    call.move_on()
-    buttons = _field_buttons(call.context, call.person, ReportsPage)
-    await call.send("problem_ask_list_field", buttons)
+    await call.send("problem_ask_field", field_buttons(call.context, call.person, ReportIn))
 
 
 async def on_field(call: PersonCall[ReportIn]) -> None:
@@ -166,17 +120,6 @@ async def on_field(call: PersonCall[ReportIn]) -> None:
     )
     await expect(services.db, call.person.id, ProblemTitle(draft.id), now=services.clock())
     await call.send("problem_ask_title", field=field.title.get(call.lang), limit=TITLE_LIMIT)
-
-
-async def on_page(call: PersonCall[ReportsPage]) -> None:
-    """A page of the reports in a field."""
-    field = call.services.consultation.action_field(call.payload.field)
-    if field is None:
-        await call.stale()
-        return
-    await call.answer()
-    call.move_on()
-    await show_page(call.update, call.context, call.person, field.id, call.payload.offset or 0)
 
 
 async def on_not_the_same(call: PersonCall[NotTheSame]) -> None:
@@ -338,100 +281,3 @@ async def _submit(update: Update, context: AgendaContext, person: Person, draft:
         rows,
         field=field.title.get(lang) if field else draft.action_field,
     )
-
-
-def _vote_row(
-    context: AgendaContext, lang: str, problem: Problem, person: Person, already: bool
-) -> list[list[Button]]:
-    if problem.person_id == person.id or already or problem.action_field not in person.fields:
-        return []
-    return [[(label(context, lang, "affects_us", count=problem.votes), Vote(problem.id).pack())]]
-
-
-def _card_rows(
-    update: Update,
-    context: AgendaContext,
-    lang: str,
-    problem: Problem,
-    person: Person,
-    already: bool,
-    total: int,
-) -> list[list[Button]]:
-    """The card's "affects us too" button; for staff, also "merge a duplicate"."""
-    rows = _vote_row(context, lang, problem, person, already)
-    if total > 1 and problem_merge.may_merge(update, context):
-        rows.append(problem_merge.merge_row(context, lang, problem))
-    return rows
-
-
-async def show_page(
-    update: Update, context: AgendaContext, person: Person, field_id: str, offset: int
-) -> None:
-    """Reports of one field, most shared first, each with its "affects us too" button."""
-    services = context.services
-    lang = person.language
-    field = services.consultation.action_field(field_id)
-    title = field.title.get(lang) if field else field_id
-    total = await problem_store.count_open_in_field(services.db, field_id)
-    page = await problem_store.open_in_field(services.db, field_id, limit=PAGE_SIZE, offset=offset)
-    if not page:
-        await send(update, context, lang, "problem_none", menu_buttons(context, lang), field=title)
-        return
-    await send(
-        update,
-        context,
-        lang,
-        "problem_page_head",
-        field=title,
-        first=offset + 1,
-        last=offset + len(page),
-        total=total,
-    )
-    for problem in page:
-        already = await problem_store.voted(services.db, problem.id, person.id)
-        await send(
-            update,
-            context,
-            lang,
-            "problem_card",
-            _card_rows(update, context, lang, problem, person, already, total),
-            problem=problem,
-            own=problem.person_id == person.id,
-            voted=already,
-        )
-    rows: list[list[Button]] = []
-    if offset + PAGE_SIZE < total:
-        rows.append(
-            [(label(context, lang, "more"), ReportsPage(field_id, offset + PAGE_SIZE).pack())]
-        )
-    rows.extend(menu_buttons(context, lang))
-    await send(update, context, lang, "problem_page_foot", rows)
-
-
-async def on_vote(call: PersonCall[Vote]) -> None:
-    """ "Betrifft uns auch": counted once per person, only within one's action fields."""
-    services, person = call.services, call.person
-    problem = await problem_store.get(services.db, call.payload.problem)
-    if problem is not None and problem.merged_into is not None:
-        # A card shown before staff merged it: the vote goes to the report it now belongs to.
-        problem = await problem_store.get(services.db, problem.merged_into)
-    if problem is None or not problem.visible:
-        await call.stale()
-        return
-    if problem.person_id == person.id:
-        await call.answer("vote_own")
-        return
-    if problem.action_field not in person.fields:
-        await call.answer("vote_other_field")
-        return
-    added = await problem_store.add_vote(services.db, problem.id, person.id, now=services.clock())
-    problem = await problem_store.get(services.db, problem.id)
-    assert problem is not None
-    await call.answer("vote_added" if added else "vote_again", count=problem.votes)
-    query = call.update.callback_query
-    assert query is not None
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_text(
-            text(call.context, call.lang, "problem_card", problem=problem, own=False, voted=True),
-            reply_markup=keyboard([]),
-        )
