@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationError
 
 from bot.consultation.model import Consultation
-from bot.consultation.yaml_models import FileModel, no_number, problems_of, said
+from bot.consultation.yaml_models import FileModel, no_number, problems_of
 from bot.consultation.yaml_places import FileProblems, Problem, read_yaml, unknown
 from storage import draft as drafts
 from storage.db import Database
@@ -139,7 +139,7 @@ def parse_plan(
                 row.title,
                 field.title.get(lang) if field else row.action_field,
                 entry.responsible,
-                entry.work_packages,
+                tuple(entry.work_packages),
                 tuple(
                     sorted(
                         (Milestone(m.title, m.date) for m in entry.milestones), key=lambda m: m.due
@@ -180,26 +180,9 @@ def _as_text(value: object) -> object:
     return value
 
 
-def _items(value: object) -> object:
-    """A list with at least one entry (a missing one is named the same way)."""
-    if not isinstance(value, list) or not value:
-        raise said("expected a list (lines starting with '- '), at least one")
-    if len(value) > MAX_ITEMS:
-        raise said(f"at most {MAX_ITEMS} entries (has {len(value)})")
-    return value
-
-
-def _measures(value: object) -> object:
-    if not isinstance(value, dict) or not value:
-        raise said("expected a mapping of adopted measure ids")
-    return {str(key): item for key, item in value.items()}
-
-
 PlanText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=TEXT_LIMIT)]
-
-
-def _item_list() -> Any:
-    return Field(default=None, validate_default=True)  # missing: named by _items
+MeasureKey = Annotated[str, BeforeValidator(_as_text)]  # measure ids are checked by _adoption
+Items = Field(min_length=1, max_length=MAX_ITEMS)  # work packages, milestones, indicators
 
 
 class MilestoneEntry(FileModel):
@@ -217,16 +200,16 @@ class MeasureEntry(FileModel):
     """One adopted measure's part of the plan."""
 
     responsible: PlanText
-    work_packages: Annotated[tuple[PlanText, ...], BeforeValidator(_items)] = _item_list()
-    milestones: Annotated[tuple[MilestoneEntry, ...], BeforeValidator(_items)] = _item_list()
-    indicators: Annotated[tuple[IndicatorEntry, ...], BeforeValidator(_items)] = _item_list()
+    work_packages: Annotated[list[PlanText], Items]
+    milestones: Annotated[list[MilestoneEntry], Items]
+    indicators: Annotated[list[IndicatorEntry], Items]
 
 
 class PlanFile(FileModel):
     """A plan file: its title and, per adopted measure id, its part."""
 
     title: PlanText
-    measures: Annotated[dict[str, MeasureEntry], BeforeValidator(_measures)] = _item_list()
+    measures: Annotated[dict[MeasureKey, MeasureEntry], Field(min_length=1)]
 
 
 async def build_plan(

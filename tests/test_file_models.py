@@ -32,3 +32,24 @@ def test_a_text_that_yaml_read_as_true_gets_the_same_hint(consultation: Consulta
         )
         for e in raised.value.errors
     ), raised.value.errors
+
+
+def test_a_list_missing_empty_or_too_long_gets_the_same_words(consultation: Consultation) -> None:
+    text = DRAFT.format(n=1).replace("\nmeasures:", "\nmeasuress:", 1)
+    with pytest.raises(draft.DraftError) as raised:
+        draft.load_draft(text, consultation)
+    missing = "measures: expected a list (lines starting with '- '), got nothing"
+    assert missing in raised.value.errors
+    entry = {
+        "responsible": "Hauptamt",
+        "work_packages": [],
+        "milestones": [{"title": "Start", "date": "2028-01-01"}] * 31,
+    }
+    with pytest.raises(PlanError) as planned:
+        parse_plan({"title": "Plan", "measures": {"v-termine": entry}}, {}, consultation)
+    errors = planned.value.errors
+    assert "measures.v-termine.work_packages: needs at least 1 entry (has 0)" in errors
+    assert "measures.v-termine.milestones: needs at most 30 entries (has 31)" in errors
+    assert (
+        "measures.v-termine.indicators: expected a list (lines starting with '- '), got nothing"
+    ) in errors

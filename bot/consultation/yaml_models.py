@@ -28,6 +28,7 @@ from bot.consultation.yaml_places import Loc, Problem
 _UNION_TAGS = {"str", "int", "bool", "float"}
 _SAID = "said"
 _LOOKS_LIKE_A_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_A_LIST = "expected a list (lines starting with '- ')"
 TaggedMessage = Callable[[Loc, object], str | None]
 
 
@@ -74,6 +75,10 @@ def _unwrap(tp: Any) -> Any:
         args = [a for a in get_args(tp) if a is not type(None)]
         return args[0] if len(args) == 1 else tp
     return tp
+
+
+def _is_list(tp: Any) -> bool:
+    return get_origin(_unwrap(tp)) in (list, tuple)
 
 
 def _is_mapping(tp: Any) -> bool:
@@ -170,8 +175,8 @@ def _before_the_value(e: _Error) -> str | None:
     and an empty value."""
     if e.kind == _SAID:
         return str(e.ctx["message"])
-    if e.kind == "missing":
-        return "missing (required)"
+    if e.kind == "missing":  # a missing list is named like a wrong one
+        return f"{_A_LIST}, got nothing" if _is_list(e.field[0]) else "missing (required)"
     if e.kind == "extra_forbidden":
         parent, _ = _field_at(e.root, e.loc[:-1])
         is_model = isinstance(parent, type) and issubclass(parent, BaseModel)
@@ -240,7 +245,7 @@ def _scalar(e: _Error) -> str | None:
 def _shape(e: _Error) -> str | None:
     """A list or mapping where something else stands."""
     if e.kind == "list_type":
-        return f"expected a list (lines starting with '- '), got {show(e.value)}"
+        return f"{_A_LIST}, got {show(e.value)}"
     if e.kind in ("model_type", "dict_type", "model_attributes_type"):
         shape = getattr(e.field[0], "shape", None)  # e.g. I18n: "a text or a mapping with de: ..."
         expected = shape() if callable(shape) else "a mapping (key: value)"
