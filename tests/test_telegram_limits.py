@@ -105,5 +105,7 @@ def test_the_more_replies_wait_the_less_a_broadcast_takes() -> None:
     for chat in range(2, 22):  # a room typing at once: 21 replies within the second
         traffic.record(chat, reply=True)
     assert traffic.bulk_cap() == 5  # never less: the broadcast still moves
-    now[0] += 1.0  # the replies are answered: the whole limit again
+    now[0] += 1.0  # answered; people answering now will write again soon: its share
+    assert traffic.bulk_cap() == 25
+    now[0] += 10.0  # nobody has been answered for a while: the whole limit again
     assert traffic.bulk_cap() == 28

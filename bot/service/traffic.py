@@ -8,10 +8,10 @@ editing and deleting are not, and are never held back here.
 Who waits for whom: a reply to a person (PTB's calls from handlers, through ``ReplyLimiter``)
 waits only for the overall limit and its own chat's bucket; the outbox dispatcher
 (bot/outbox/dispatch.py) uses at most ``bulk_share`` of the overall limit while replies are
-under way (waiting, or sent within the last second) and gives up more of it the more replies
-there are (down to ``bulk_floor``), all of it otherwise, and spaces its sends evenly. So a
-broadcast to thousands never queues a person's next question behind it, even when a whole
-room types at once.
+under way (waiting, or sent within the last ``reply_memory`` seconds) and gives up more of
+it the more replies there are (down to ``bulk_floor``), all of it otherwise, and spaces its
+sends evenly. So a broadcast to thousands never queues a person's next question behind it,
+even when a whole room types at once.
 
 Why not PTB's ``AIORateLimiter``: its overall bucket applies to every call with a chat id
 (edits and callback answers too) and treats a broadcast and a reply alike, so replies queue
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -76,6 +77,9 @@ class Limits:
     overall_window: float = 1.0
     bulk_share: int = 25  # the outbox's most per window while replies are under way
     bulk_floor: int = 5  # ... and its least, however many replies there are
+    # People answering now will write again soon: for this long after a reply the outbox keeps
+    # to its share, so the next reply finds room at once instead of meeting a full second.
+    reply_memory: float = 10.0
     private_gap: float = 1.0  # the outbox: one message a second to a person
     private_rate: float = 1.0  # replies: one a second to a person, sustained ...
     private_burst: int = 2  # ... after a short burst (Telegram allows short bursts: about 3)
@@ -108,6 +112,7 @@ class Traffic:
         self._groups: dict[int, deque[float]] = {}
         self._paused_until = 0.0
         self._bulk_at = 0.0  # when the outbox's next message may go (its paced timeline)
+        self._last_reply = -math.inf  # when the last reply went out
 
     # ------------------------------------------------------------------ questions
     def _trim(self, now: float) -> None:
@@ -141,9 +146,10 @@ class Traffic:
         while replies are under way at most ``bulk_share``, and less the more replies there
         are (a room typing at once), but never under ``bulk_floor``."""
         limits = self.limits
-        self._trim(self.monotonic())
+        now = self.monotonic()
+        self._trim(now)
         replies = len(self._replies) + self.replies_waiting
-        if not replies:
+        if not replies and now - self._last_reply >= limits.reply_memory:
             return limits.overall
         room = limits.overall - limits.reply_margin - replies
         return max(limits.bulk_floor, min(limits.bulk_share, room))
@@ -177,6 +183,7 @@ class Traffic:
         self._overall.append(now)
         if reply:
             self._replies.append(now)
+            self._last_reply = now
         else:
             # The next slot on a steady timeline: sends the event loop let go late are made
             # up (for at most CATCH_UP seconds), so the rate stays at the cap; the overall
