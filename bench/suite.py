@@ -40,7 +40,8 @@ from storage.db import Database
 from storage.seed import SeedPerson, insert_answers, insert_people, insert_problems
 
 STAFF = 9001
-ARRIVALS = 20  # people who join a crowd per second (100 people: over 5 s)
+ARRIVALS = 10  # people who join a crowd per second (100 people: over 10 s)
+TYPING = (2.0, 6.0)  # seconds a person takes to type a short answer (taps: 0.2-0.8 s pause)
 NOW = TODAY  # in-process runs: a moment the Hagenow questionnaires are open
 
 
@@ -333,12 +334,24 @@ class Live:
         self, uid: int, stop: asyncio.Event, crowd: Crowd, seed: int, arrives: float
     ) -> None:
         """Arrive (scan the QR code) after `arrives` seconds, onboard, then answer
-        questionnaires: tap, wait for the reply, pause 0.2-0.8 s."""
+        questionnaires: tap, wait for the reply, pause 0.2-0.8 s; typing an answer (an
+        organisation's name, a number, a sentence) takes TYPING seconds before it is sent, and
+        its latency counts from the send."""
         harness = _harness()
         rng = random.Random(seed)
         await asyncio.sleep(arrives)
         person = harness.Person(self.api, uid, rng, self.consultation, questionnaires=3)
         event = self.events[uid] = asyncio.Event()
+        tap = person.send
+        sent_at = [0.0]
+
+        async def typed(text: str) -> None:
+            if not text.startswith("/"):  # words take a moment to type on a phone
+                await asyncio.sleep(rng.uniform(*TYPING))
+            sent_at[0] = time.monotonic()
+            await tap(text)
+
+        person.send = typed
         while not stop.is_set():
             mark = person.activity
             event.clear()
@@ -347,6 +360,7 @@ class Live:
                 await person.step()
             except harness.Finished:
                 return
+            began = max(began, sent_at[0])  # a typed answer: from the moment it was sent
             while person.activity <= mark:
                 try:
                     await asyncio.wait_for(event.wait(), 30)
@@ -363,9 +377,10 @@ class Live:
         self, first: int, count: int, seconds: float | None, until: Callable[[], bool] | None = None
     ) -> Crowd:
         """`count` new people tap for `seconds` (or until `until()`); their latencies. They
-        arrive as a room scanning a QR code does, ARRIVALS a second (all of them typing /start
-        in the same millisecond could not be answered within a second under Telegram's 30
-        messages a second, whatever the bot did)."""
+        arrive as a room scanning a QR code does, ARRIVALS a second: each newcomer needs two
+        new messages (the reply to /start and to the typed organisation name), and Telegram
+        allows 30 new messages a second, so no bot could onboard people much faster than
+        about 13 a second without making them wait."""
         crowd, stop = Crowd(), asyncio.Event()
         people = [
             asyncio.create_task(self.person(first + n, stop, crowd, first + n, n / ARRIVALS))

@@ -88,6 +88,9 @@ class Fact:
     allowed: tuple[object, ...]
 
 
+_NUMBER_HINT = re.compile(r"Bitte tippen Sie eine Zahl \(([\d.]+) bis")
+
+
 class Person(FakeUser):
     """A scripted participant: reads the screen, taps like a person, waits for the answer."""
 
@@ -201,6 +204,13 @@ class Person(FakeUser):
             mid, data = kinds["X"][0]
             self.finished.add(_arg(data, 0) or "")
             await self.click_data(data, mid)
+            return []
+        number = _NUMBER_HINT.search(latest)
+        if number:  # a required number question: the least it takes
+            await self.send(number.group(1).replace(".", ""))
+            return []
+        if "✍️ Bitte schreiben Sie" in latest:  # a required text question
+            await self.send(f"Beispiel von P{self.id}")
             return []
         if self.onboarded and ("Profil ist fertig" in latest or "Vielen Dank" in latest):
             if len(self.finished) >= self.wanted:
