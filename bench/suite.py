@@ -41,6 +41,8 @@ from storage.seed import SeedPerson, insert_answers, insert_people, insert_probl
 
 STAFF = 9001
 ARRIVALS = 10  # people who join a crowd per second (100 people: over 10 s)
+BULK_IDS = 2_000_000  # the seeded people (broadcast recipients) from here ...
+CROWD_IDS = 3_000_000  # ... the people who tap from here: replies to them are not bulk
 TYPING = (2.0, 6.0)  # seconds a person takes to type a short answer (taps: 0.2-0.8 s pause)
 NOW = TODAY  # in-process runs: a moment the Hagenow questionnaires are open
 
@@ -260,7 +262,7 @@ class Live:
         rest = registered - len(people)
         people += [
             SeedPerson(
-                2_000_000 + n,
+                BULK_IDS + n,
                 "association" if n < recipients else "firm",
                 f"Verein {n}",
                 False,
@@ -270,7 +272,7 @@ class Live:
         ]
         people = [
             p
-            if p.group_id != "association" or p.telegram_id >= 2_000_000
+            if p.group_id != "association" or p.telegram_id >= BULK_IDS
             else SeedPerson(p.telegram_id, "firm", p.organisation, p.may_be_named, p.fields)
             for p in people
         ]
@@ -441,7 +443,7 @@ class Live:
             if c.method == "sendMessage"
             and c.ok
             and c.at >= since
-            and int(str(c.chat_id)) >= 2_000_000
+            and BULK_IDS <= int(str(c.chat_id)) < CROWD_IDS
         )
 
     def documents(self) -> int:
@@ -470,7 +472,7 @@ async def live_figures(consultation: Consultation, folder: Path) -> dict[str, An
     with FakeBotApiServer(live.api, keep_alive=True) as server:
         await live.start(server)
         try:
-            await live.crowd(3_000_000, 5, 4)  # warm-up: caches, the first connections
+            await live.crowd(CROWD_IDS, 5, 4)  # warm-up: caches, the first connections
             five = await live.crowd(3_100_000, 5, 20)
             hundred = await live.crowd(3_200_000, 100, 25)
             figures["five"], figures["hundred"] = five.latencies, hundred.latencies

@@ -129,20 +129,22 @@ async def show_in_place(
     gets a new message instead (and the pressed message loses its buttons)."""
     query = update.callback_query
     tapped = query.message if query is not None else None
-    if query is not None and isinstance(tapped, Message) and tapped.text is not None:
-        if len(split_message(body)) == 1:
-            try:
-                edited = await query.edit_message_text(body, reply_markup=keyboard(buttons))
-            except BadRequest as error:
-                if "not modified" in str(error):
-                    return tapped
-                # e.g. the message is too old to edit: the person gets it as a new one
-            else:
-                return edited if isinstance(edited, Message) else tapped
+    if (
+        query is not None
+        and isinstance(tapped, Message)
+        and tapped.text is not None
+        and len(split_message(body)) == 1
+    ):
+        try:
+            edited = await query.edit_message_text(body, reply_markup=keyboard(buttons))
+        except BadRequest as error:
+            if "not modified" in str(error):
+                return tapped
+            # e.g. the message is too old to edit: the person gets it as a new one
         else:
-            await drop_buttons(update)
+            return edited if isinstance(edited, Message) else tapped
     elif query is not None:
-        await drop_buttons(update)
+        await drop_buttons(update)  # a media message, or a text that needs several messages
     return await _send_new(update, context, body, buttons)
 
 

@@ -221,7 +221,8 @@ async def show_question(
 
     `lead` (rendered) goes above the question, e.g. the answer just saved; `in_place` turns
     the tapped message into the question (one Bot API message per tap) instead of sending;
-    `asked_in`: the message already recorded as asking it (`progress`), not written again."""
+    `asked_in`: the message already recorded as asking it (`record_next_step`): not written
+    again."""
     number, total = engine.position(qn, given, question.id)
     answered = question.id in given
     if question.kind.collects:
@@ -272,8 +273,8 @@ async def _show(
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Where a person stands in a questionnaire after a change: the answers that apply, the
+class NextStep:
+    """What comes next in a questionnaire after a change: the answers that apply, the
     next open question (None: all answered), the message recorded as asking it."""
 
     given: dict[str, Answer]
@@ -281,9 +282,9 @@ class Progress:
     asked_in: int | None
 
 
-async def progress(
+async def record_next_step(
     update: Update, context: AgendaContext, person: Person, qn: Questionnaire, *, in_place: bool
-) -> Progress:
+) -> NextStep:
     """Record where the person now stands, inside the caller's transaction (one commit per
     tap): answers a changed answer took out are forgotten, the questionnaire is marked
     complete or open, and the next question is awaited in the tapped message it will take."""
@@ -303,15 +304,15 @@ async def progress(
         await expect(services.db, person.id, None, now=now)
     elif tapped is not None:
         await expect(services.db, person.id, QuestionAnswer(qn.id, question.id, tapped), now=now)
-    return Progress(given, question, tapped)
+    return NextStep(given, question, tapped)
 
 
-async def show_progress(
+async def show_next_step(
     update: Update,
     context: AgendaContext,
     person: Person,
     qn: Questionnaire,
-    step: Progress,
+    step: NextStep,
     *,
     lead: str = "",
     in_place: bool = False,
@@ -344,8 +345,8 @@ async def advance(
 ) -> None:
     """Record and show the next open question, or the summary when none is left."""
     async with context.services.db.transaction():
-        step = await progress(update, context, person, qn, in_place=in_place)
-    await show_progress(update, context, person, qn, step, lead=lead, in_place=in_place)
+        step = await record_next_step(update, context, person, qn, in_place=in_place)
+    await show_next_step(update, context, person, qn, step, lead=lead, in_place=in_place)
 
 
 async def show_summary(

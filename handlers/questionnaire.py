@@ -37,10 +37,10 @@ from handlers.question_view import (
     asked_now,
     current_selection,
     multi_keyboard,
-    progress,
+    record_next_step,
     resume_questionnaire,
     show_list,
-    show_progress,
+    show_next_step,
     show_question,
 )
 from handlers.routes import Args, Expected, PersonCall, button, command, expects
@@ -139,7 +139,7 @@ async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
     started = qn.id in await answer_store.responses_of(db, person.id)
     async with db.transaction():  # opened, and the first open question awaited: one commit
         await answer_store.start(db, person.id, qn.id, now=context.services.clock())
-        step = await progress(update, context, person, qn, in_place=True)
+        step = await record_next_step(update, context, person, qn, in_place=True)
     intro = ""
     if not started:
         intro = text(
@@ -149,7 +149,7 @@ async def on_open(call: PersonCall[OpenQuestionnaire]) -> None:
             questionnaire=qn,
             count=len(qn.questions),
         )
-    await show_progress(update, context, person, qn, step, lead=intro, in_place=True)
+    await show_next_step(update, context, person, qn, step, lead=intro, in_place=True)
 
 
 async def on_answer(call: PersonCall[Choice]) -> None:
@@ -169,10 +169,10 @@ async def on_answer(call: PersonCall[Choice]) -> None:
         await answer_store.save(
             db, person.id, qn.id, question.id, value, now=context.services.clock()
         )
-        step = await progress(update, context, person, qn, in_place=True)
+        step = await record_next_step(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
-    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
+    await show_next_step(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_toggle(call: PersonCall[Toggle]) -> None:
@@ -226,10 +226,10 @@ async def on_multi_done(call: PersonCall[MultiDone]) -> None:
         await answer_store.save(
             db, person.id, qn.id, question.id, value, now=context.services.clock()
         )
-        step = await progress(update, context, person, qn, in_place=True)
+        step = await record_next_step(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "saved")
     lead = _answered(context, person, question, value)
-    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
+    await show_next_step(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_back(call: PersonCall[Back]) -> None:
@@ -271,10 +271,10 @@ async def on_skip(call: PersonCall[Skip]) -> None:
         await answer_store.save(
             db, person.id, qn.id, question.id, None, now=context.services.clock()
         )
-        step = await progress(update, context, person, qn, in_place=True)
+        step = await record_next_step(update, context, person, qn, in_place=True)
     await answer_callback(update, context, person.language, "skipped")
     lead = _answered(context, person, question, None)
-    await show_progress(update, context, person, qn, step, lead=lead, in_place=True)
+    await show_next_step(update, context, person, qn, step, lead=lead, in_place=True)
 
 
 async def on_edit(call: PersonCall[Edit]) -> None:

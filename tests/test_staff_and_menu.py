@@ -153,7 +153,7 @@ async def test_a_crash_is_answered_and_nothing_already_given_is_lost(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(questionnaire, "show_progress", broken)  # after the commit
+    monkeypatch.setattr(questionnaire, "show_next_step", broken)  # after the commit
     await anna.click("4")
     assert "etwas schiefgegangen" in text_of(anna.last)
     assert len(bot.errors) == 1

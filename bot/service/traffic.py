@@ -133,10 +133,11 @@ class Traffic:
         self._trim(now)
         limits = self.limits
         wait = self._paused_until - now
-        cap = limits.overall if bulk else limits.overall - limits.reply_margin
         if bulk:
             cap = self.bulk_cap()
             wait = max(wait, self._bulk_at - now)  # evenly spaced, not in bursts
+        else:
+            cap = limits.overall - limits.reply_margin
         if len(self._overall) >= cap:
             wait = max(wait, self._overall[len(self._overall) - cap] + limits.overall_window - now)
         return max(0.0, wait)
